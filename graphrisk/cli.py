@@ -1,0 +1,241 @@
+"""The ``graphrisk`` command line: parses options, picks a store, calls the library, formats output.
+
+graphrisk's own errors become one-line messages (and, with ``--json``, a JSON
+object) here and nowhere else; a user's mistake never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graphrisk import __version__
+from graphrisk.errors import DataError, GraphriskError
+from graphrisk.store import DEFAULT_STORE_DIR, GraphStats, open_store
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+MAX_PROBLEMS_SHOWN = 50
+_JSON_KEY = "graphrisk.json"
+
+
+class Output:
+    """Where a command's results and messages go, by output mode."""
+
+    def __init__(self, *, quiet: bool = False, as_json: bool = False) -> None:
+        self.quiet = quiet
+        self.as_json = as_json
+        self.out = Console(soft_wrap=True)
+        self.err = Console(stderr=True, soft_wrap=True)
+
+    def info(self, message: str) -> None:
+        if not (self.quiet or self.as_json):
+            self.err.print(message, highlight=False)
+
+    def json(self, payload: dict) -> None:
+        click.echo(json.dumps(payload, indent=2, default=str))
+
+    @contextmanager
+    def progress(self, description: str):
+        """A progress bar on a terminal; nothing in a pipe, with --quiet or --json."""
+        if self.quiet or self.as_json or not self.err.is_terminal:
+            yield None
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=self.err, transient=True) as bar:
+            task = bar.add_task(description, total=None)
+
+            def update(step: str, done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, description=f"{description}: {step}")
+
+            yield update
+
+
+class GraphriskGroup(click.Group):
+    """Turns graphrisk's errors into friendly messages and exit codes."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GraphriskError as exc:
+            as_json = _wants_json(ctx)
+            _report_error(exc, as_json)
+            ctx.exit(exc.exit_code)
+
+
+def _wants_json(ctx: click.Context) -> bool:
+    return bool(ctx.meta.get(_JSON_KEY))
+
+
+def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_JSON_KEY] = value  # meta is shared by the whole context tree
+    return value
+
+
+def _report_error(exc: GraphriskError, as_json: bool) -> None:
+    problems = exc.problems if isinstance(exc, DataError) else []
+    if as_json:
+        payload = {"ok": False, "error": str(exc), "exit_code": exc.exit_code}
+        if isinstance(exc, DataError):
+            payload["problem_count"] = exc.total
+            payload["problems"] = [str(p) for p in problems]
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo(f"Error: {exc}", err=True)
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        click.echo(f"  {problem}", err=True)
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        click.echo(f"  ... {len(problems) - MAX_PROBLEMS_SHOWN} more lines not shown", err=True)
+    if isinstance(exc, DataError):
+        click.echo("Nothing was written.", err=True)
+
+
+def store_options(command):
+    """The options every store-using command shares (sqlite-utils style decorator factory)."""
+    options = [
+        click.option(
+            "--neo4j-uri",
+            envvar="NEO4J_URI",
+            default=None,
+            help="Use this Neo4j server (bolt:// or neo4j://); an empty value means the embedded store.",
+        ),
+        click.option("--neo4j-user", envvar="NEO4J_USER", default=None, help="Neo4j user name."),
+        click.option(
+            "--neo4j-password",
+            envvar="NEO4J_PASSWORD",
+            default=None,
+            help="Neo4j password (prefer the env variable).",
+        ),
+        click.option(
+            "--store",
+            "store_dir",
+            envvar="GRAPHRISK_STORE",
+            default=DEFAULT_STORE_DIR,
+            show_default=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Embedded store directory, used when no Neo4j URI is set.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def output_options(command):
+    command = click.option(
+        "--json", "as_json", is_flag=True, callback=_remember_json, help="Print a JSON document for scripts."
+    )(command)
+    command = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")(command)
+    return command
+
+
+def _open(neo4j_uri, neo4j_user, neo4j_password, store_dir):
+    return open_store(
+        neo4j_uri=neo4j_uri, neo4j_user=neo4j_user, neo4j_password=neo4j_password, store_dir=store_dir
+    )
+
+
+def with_store(command):
+    """Open the selected store for the command and close it afterwards."""
+
+    @functools.wraps(command)
+    def wrapper(*args, neo4j_uri, neo4j_user, neo4j_password, store_dir, **kwargs):
+        with _open(neo4j_uri, neo4j_user, neo4j_password, store_dir) as store:
+            return command(*args, store=store, **kwargs)
+
+    return store_options(wrapper)
+
+
+@click.group(cls=GraphriskGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="graphrisk")
+def main() -> None:
+    """graphrisk: graph-based insider-risk analysis for police information security.
+
+    Loads employees, the records they look up, cases and known contacts into a
+    graph (the embedded store by default, or Neo4j with --neo4j-uri / NEO4J_URI)
+    and finds the patterns behind leaks of confidential information.
+
+    \b
+    Example:
+        graphrisk load datasets/sample && graphrisk stats
+    """
+
+
+@main.command()
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Empty the store first instead of adding to it.")
+@output_options
+@with_store
+def load(dataset: Path, replace: bool, quiet: bool, as_json: bool, store) -> None:
+    """Validate the data set in DATASET and load it into the store.
+
+    The whole data set is checked first; on any problem every one is listed
+    (file:line:column) and nothing is written. Loading adds or updates rows by
+    their ids, so loading the same data again changes nothing and a newer
+    access log adds only its new events.
+
+    \b
+    Example:
+        graphrisk load datasets/sample
+        NEO4J_URI=bolt://127.0.0.1:7687 graphrisk load datasets/sample --json
+    """
+    from graphrisk.ingest import read_dataset
+
+    out = Output(quiet=quiet, as_json=as_json)
+    out.info(f"Checking {dataset} ...")
+    ds = read_dataset(dataset)
+    for warning in ds.warnings:
+        out.info(f"[yellow]warning[/]: {warning}")
+    with out.progress(f"Loading into {store.kind}") as progress:
+        summary = store.load(ds, replace=replace, progress=progress)
+    if as_json:
+        out.json({"ok": True, **summary.to_dict(), "warnings": [str(w) for w in ds.warnings]})
+        return
+    if not quiet:
+        rows = sum(summary.rows.values())
+        out.err.print(
+            f"Loaded {rows:,} rows from {len(summary.rows)} files into {store.describe()} "
+            f"in {summary.seconds:.1f} s.",
+            highlight=False,
+        )
+        _print_stats(out, summary.stats)
+
+
+@main.command()
+@output_options
+@with_store
+def stats(quiet: bool, as_json: bool, store) -> None:
+    """Print the number of nodes per label and relationships per type in the store.
+
+    \b
+    Example:
+        graphrisk stats --json
+    """
+    out = Output(quiet=quiet, as_json=as_json)
+    result = store.stats()
+    if as_json:
+        out.json({"ok": True, "store": store.kind, "location": store.describe(), **result.to_dict()})
+    elif not quiet:
+        out.out.print(f"Store: {store.kind} at {store.describe()}", highlight=False)
+        _print_stats(out, result)
+
+
+def _print_stats(out: Output, stats: GraphStats) -> None:
+    table = Table(title=None, show_edge=False)
+    table.add_column("nodes")
+    table.add_column("count", justify="right")
+    table.add_column("relationships")
+    table.add_column("count", justify="right")
+    nodes = sorted(stats.nodes.items())
+    rels = sorted(stats.relationships.items())
+    for i in range(max(len(nodes), len(rels))):
+        n = nodes[i] if i < len(nodes) else ("", "")
+        r = rels[i] if i < len(rels) else ("", "")
+        table.add_row(n[0], f"{n[1]:,}" if n[1] != "" else "", r[0], f"{r[1]:,}" if r[1] != "" else "")
+    out.out.print(table)

@@ -1,0 +1,258 @@
+"""The Neo4j store and the one query runner every Cypher statement goes through.
+
+Only this module imports the Neo4j driver. Statements come from ``cypher/``
+by name (:mod:`graphrisk.cypher`), are sent with parameters only, tagged
+with metadata (``app``, ``query``) so the server's query log tells which
+operation of graphrisk ran them, and run in READ or WRITE transactions
+through the driver's transaction functions, which retry exactly the errors
+the driver marks as retryable.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from enum import Enum
+
+import neo4j
+import numpy as np
+import pandas as pd
+from neo4j import GraphDatabase, Query
+from neo4j import exceptions as nx
+
+from graphrisk import __version__
+from graphrisk.contract import EVALUATION_ONLY, TABLES
+from graphrisk.cypher import cypher_text, parameters_used, statements
+from graphrisk.errors import Neo4jUnavailableError, QueryError, StoreError, WriteRefusedError
+from graphrisk.graph import NODES, RELATIONSHIPS, node_rows, rel_rows, with_synthetic_ids
+from graphrisk.ingest import Dataset
+from graphrisk.store.base import GraphStats, LoadSummary, Progress, Store, table_order
+
+__all__ = ["DEFAULT_BATCH_SIZE", "Mode", "Neo4jStore", "QueryRunner"]
+
+DEFAULT_BATCH_SIZE = 5_000
+_RETRY_SECONDS = 30.0
+
+
+class Mode(Enum):
+    """Whether a statement reads or writes; mapped to the driver's access mode and routing."""
+
+    READ = neo4j.READ_ACCESS
+    WRITE = neo4j.WRITE_ACCESS
+
+
+class QueryRunner:
+    """Runs named Cypher statements (or ad-hoc text) with parameters; returns DataFrames.
+
+    Parameters
+    ----------
+    driver : an open ``neo4j.Driver``.
+    database : the database name, or None for the server's default.
+    """
+
+    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
+        self.driver = driver
+        self.database = database
+
+    def run(self, name: str, params: dict | None = None, *, mode: Mode = Mode.READ) -> pd.DataFrame:
+        """Run the statement in ``cypher/NAME.cypher``."""
+        return self.run_text(cypher_text(name), params, mode=mode, tag=name)
+
+    def run_text(
+        self, text: str, params: dict | None = None, *, mode: Mode = Mode.READ, tag: str = "ad-hoc"
+    ) -> pd.DataFrame:
+        """Run Cypher text; refuse to start when a parameter it uses is missing."""
+        params = dict(params or {})
+        missing = sorted(parameters_used(text) - set(params))
+        if missing:
+            raise QueryError(f"{tag}: missing parameter(s): {', '.join('$' + m for m in missing)}")
+        query = Query(text, metadata={"app": "graphrisk", "version": __version__, "query": tag})
+
+        def work(tx: neo4j.ManagedTransaction) -> pd.DataFrame:
+            return tx.run(query, params).to_df()
+
+        return self._transact(work, mode, tag)
+
+    def run_script(self, name: str) -> None:
+        """Run each ``;``-separated statement of a file in its own write transaction (schema)."""
+        for i, text in enumerate(statements(name), start=1):
+            self.run_text(text, mode=Mode.WRITE, tag=f"{name}#{i}")
+
+    def _transact(self, work, mode: Mode, tag: str):
+        try:
+            with self.driver.session(
+                database=self.database, default_access_mode=mode.value, fetch_size=10_000
+            ) as session:
+                if mode is Mode.READ:
+                    return session.execute_read(work)
+                return session.execute_write(work)
+        except nx.ServiceUnavailable as exc:
+            raise Neo4jUnavailableError(f"Neo4j is not reachable: {exc}") from exc
+        except nx.AuthError as exc:
+            raise Neo4jUnavailableError(f"Neo4j refused the credentials: {exc.message}") from exc
+        except nx.ClientError as exc:
+            if mode is Mode.READ and _is_write_refusal(exc):
+                raise WriteRefusedError(
+                    f"{tag}: this query tries to write, and only read-only queries are allowed here; "
+                    "nothing was changed"
+                ) from exc
+            raise QueryError(f"{tag}: {exc.code}: {exc.message}") from exc
+        except nx.Neo4jError as exc:
+            raise QueryError(f"{tag}: {exc.code}: {exc.message}") from exc
+        except nx.DriverError as exc:
+            raise StoreError(f"{tag}: the Neo4j driver failed: {exc}") from exc
+
+
+def _is_write_refusal(exc: nx.ClientError) -> bool:
+    code = exc.code or ""
+    return (
+        code.endswith("AccessMode")
+        or code.endswith("ForbiddenDueToTransactionType")
+        or ("write" in (exc.message or "").lower() and "read" in (exc.message or "").lower())
+    )
+
+
+class Neo4jStore(Store):
+    """A store in a Neo4j server (single instance or cluster; ``neo4j://`` URIs route)."""
+
+    kind = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        *,
+        database: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> None:
+        self.uri = uri
+        auth = (user, password or "") if user else None
+        try:
+            self.driver = GraphDatabase.driver(
+                uri,
+                auth=auth,
+                user_agent=f"graphrisk/{__version__}",
+                max_transaction_retry_time=_RETRY_SECONDS,
+            )
+        except (ValueError, nx.ConfigurationError) as exc:
+            raise Neo4jUnavailableError(f"invalid Neo4j URI {uri!r}: {exc}") from exc
+        self.runner = QueryRunner(self.driver, database)
+        self.batch_size = batch_size
+
+    def describe(self) -> str:
+        return self.uri
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def verify(self) -> None:
+        """Fail with :class:`Neo4jUnavailableError` unless the server answers."""
+        try:
+            self.driver.verify_connectivity()
+        except (nx.ServiceUnavailable, OSError) as exc:
+            raise Neo4jUnavailableError(f"Neo4j at {self.uri} is not reachable: {exc}") from exc
+        except nx.AuthError as exc:
+            raise Neo4jUnavailableError(
+                f"Neo4j at {self.uri} refused the credentials: {exc.message}"
+            ) from exc
+
+    def stats(self) -> GraphStats:
+        nodes = self.runner.run("stats/node_counts")
+        rels = self.runner.run("stats/relationship_counts")
+        return GraphStats(
+            nodes={r.label: int(r.count) for r in nodes.itertuples() if r.count},
+            relationships={r.type: int(r.count) for r in rels.itertuples() if r.count},
+        )
+
+    def clear(self) -> None:
+        """Delete every node and relationship, in batches."""
+        while True:
+            frame = self.runner.run("admin/delete_batch", {"limit": 10_000}, mode=Mode.WRITE)
+            if int(frame.iloc[0]["deleted"]) == 0:
+                return
+
+    def load(
+        self,
+        dataset: Dataset,
+        *,
+        replace: bool = False,
+        progress: Progress | None = None,
+        after_batch=None,
+    ) -> LoadSummary:
+        """Constraints first, then nodes, then relationships, in batches of ``batch_size`` rows.
+
+        Every statement merges on ids, so a load that stopped half-way can simply be run again.
+        ``after_batch(loader_name, batch_number)`` is called after each committed batch.
+        """
+        started = time.perf_counter()
+        self.verify()
+        if replace:
+            self.clear()
+        self.runner.run_script("schema")
+        tables = {
+            n: with_synthetic_ids(n, dataset[n])
+            for n in table_order(dataset.tables)
+            if n not in EVALUATION_ONLY
+        }
+        steps = [
+            (spec.loader, node_rows(spec, tables[spec.table]), None) for spec in NODES if spec.table in tables
+        ]
+        steps += [
+            (spec.loader, rel_rows_for_neo4j(spec, tables[spec.table]), spec)
+            for spec in RELATIONSHIPS
+            if spec.table in tables
+        ]
+        total = sum(len(rows) for _, rows, _ in steps)
+        done = 0
+        for loader, rows, spec in steps:
+            for number, batch in enumerate(_batches(rows, self.batch_size, spec), start=1):
+                self.runner.run(loader, {"rows": batch}, mode=Mode.WRITE)
+                done += len(batch)
+                if progress:
+                    progress(loader.removeprefix("load/"), done, total)
+                if after_batch:
+                    after_batch(loader, number)
+        return LoadSummary(
+            store=self.kind,
+            rows={n: len(dataset[n]) for n in tables},
+            stats=self.stats(),
+            seconds=time.perf_counter() - started,
+        )
+
+
+def rel_rows_for_neo4j(spec, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows for a relationship loader; a one-per-start relationship also gets rows with no end,
+    so that its loader can remove a relationship the row no longer names."""
+    if spec.where is None and TABLES[spec.table].key == (spec.start_column,):
+        cols = list(dict.fromkeys([spec.start_column, spec.end_column, *spec.key, *spec.properties]))
+        return frame[cols]
+    return rel_rows(spec, frame)
+
+
+def _batches(rows: pd.DataFrame, size: int, spec) -> Iterator[list[dict]]:
+    if spec is not None:
+        rows = rows.rename(columns={spec.start_column: "s", spec.end_column: "e"})
+    for start in range(0, len(rows), size):
+        yield to_records(rows.iloc[start : start + size])
+
+
+def to_records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts of driver-native values: None for missing, datetimes and dates as Python objects.
+
+    Timezone-aware timestamps become Neo4j DateTime, date columns (midnight
+    ``datetime64``) become Neo4j Date.
+    """
+    columns = {}
+    for name in frame.columns:
+        col = frame[name]
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            values = np.array(col.dt.to_pydatetime(), dtype=object)
+            values[col.isna().to_numpy()] = None
+        elif pd.api.types.is_datetime64_dtype(col.dtype):
+            values = np.array([None if pd.isna(v) else v.date() for v in col], dtype=object)
+        else:
+            values = col.astype(object).where(col.notna(), None).to_numpy()
+        columns[name] = values
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
