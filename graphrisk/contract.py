@@ -12,7 +12,7 @@ a UTC offset, dates are ISO dates, extra columns are kept but ignored.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "EVALUATION_ONLY",
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-class ColumnType(str, Enum):
+class ColumnType(StrEnum):
     """The value types a contract column can have."""
 
     ID = "id"  #: a string identifier

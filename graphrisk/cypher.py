@@ -48,7 +48,7 @@ def cypher_text(name: str) -> str:
 
 
 def strip_comments(text: str) -> str:
-    """Cypher text without ``//`` line comments (enough for our own files, which keep no ``//`` in strings)."""
+    """Cypher text without ``//`` line comments (our files keep no ``//`` inside strings)."""
     return _COMMENT_RE.sub("", text)
 
 
