@@ -75,10 +75,10 @@ def find_files(directory: Path, names: list[str]) -> tuple[dict[str, Path], list
                     None,
                     None,
                     None,
-                    f"both {name}.csv and {name}.parquet exist; keep one",
+                    f"both {name}.csv and {name}.parquet exist; keep one (checked {name}.csv)",
                 )
             )
-        elif present:
+        if present:
             found[name] = present[0]
     return found, problems
 

@@ -73,7 +73,6 @@ class Collector:
                     raw.display, None, col, column, f"... and {n - len(shown)} more rows like this ({what})"
                 )
             )
-            self.total -= 1  # the summary line itself is not a problem
 
 
 def _positions(mask: pd.Series | np.ndarray) -> np.ndarray:
@@ -347,4 +346,4 @@ def check_hierarchy(raw: RawTable, frame: pd.DataFrame, key: str, parent: str, o
 def check_order(raw: RawTable, frame: pd.DataFrame, start: str, end: str, out: Collector) -> None:
     """``end`` must not be before ``start`` where both are given."""
     bad = frame[start].notna() & frame[end].notna() & (frame[end] < frame[start])
-    out.rows(raw, end, _positions(bad), f"is before {start}")
+    out.rows(raw, end, _positions(bad), f"is earlier than {start} on the same row")
