@@ -27,5 +27,11 @@ def open_store(
     if neo4j_uri and neo4j_uri.strip():
         from graphrisk.store.neo4j import Neo4jStore  # the driver is imported only when used
 
-        return Neo4jStore(neo4j_uri.strip(), neo4j_user or None, neo4j_password)
+        store = Neo4jStore(neo4j_uri.strip(), neo4j_user or None, neo4j_password)
+        try:
+            store.verify()  # fail at once, not after the driver's retry budget
+        except Exception:
+            store.close()
+            raise
+        return store
     return EmbeddedStore(store_dir or DEFAULT_STORE_DIR)

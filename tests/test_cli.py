@@ -1,0 +1,112 @@
+"""The command line as a user meets it: exit codes, messages, output modes, store selection."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import MICRO, overlay
+
+from graphrisk.cli import main
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args, env=None):
+        return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def test_load_then_stats_on_the_default_embedded_store(run, tmp_path):
+    result = run("load", str(MICRO))
+    assert result.exit_code == 0, result.output
+    assert "Loaded 46 rows from 15 files" in result.stderr
+    assert (tmp_path / ".graphrisk" / "manifest.json").is_file()
+    stats = json.loads(run("stats", "--json").stdout)
+    assert stats["store"] == "embedded"
+    assert stats["nodes"]["Access"] == 6
+    assert stats["relationships"]["TARGETED"] == 6
+
+
+def test_store_option_and_env_select_the_directory(run, tmp_path):
+    assert run("load", str(MICRO), "--store", "a", "-q").exit_code == 0
+    assert (tmp_path / "a" / "manifest.json").is_file()
+    assert run("load", str(MICRO), "-q", env={"GRAPHRISK_STORE": str(tmp_path / "b")}).exit_code == 0
+    assert (tmp_path / "b" / "manifest.json").is_file()
+    # an empty NEO4J_URI counts as unset: the embedded store is used
+    result = run("stats", "--json", env={"NEO4J_URI": "", "GRAPHRISK_STORE": str(tmp_path / "b")})
+    assert json.loads(result.stdout)["store"] == "embedded"
+
+
+def test_bad_data_lists_problems_exits_3_and_writes_nothing(run, tmp_path):
+    result = run("load", str(overlay("dangling", tmp_path)))
+    assert result.exit_code == 3
+    assert "Error: 2 problems in the data set" in result.stderr
+    assert "  access_log.csv:5:3: employee_id: 'E9' is not an id in employees" in result.stderr
+    assert "Nothing was written." in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / ".graphrisk").exists()
+
+
+def test_bad_data_leaves_an_existing_store_as_it_was(run, tmp_path):
+    run("load", str(MICRO), "-q")
+    before = (tmp_path / ".graphrisk" / "manifest.json").read_text()
+    assert run("load", str(overlay("latin1", tmp_path)), "--replace").exit_code == 3
+    assert (tmp_path / ".graphrisk" / "manifest.json").read_text() == before
+
+
+def test_json_mode_reports_errors_as_json(run, tmp_path):
+    result = run("load", str(overlay("unknown_enum", tmp_path)), "--json")
+    assert result.exit_code == 3
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False
+    assert payload["problem_count"] == 3
+    assert payload["problems"][0].startswith("access_log.csv:2:5: target_type:")
+
+
+def test_stats_on_an_empty_store_says_what_to_do(run):
+    result = run("stats")
+    assert result.exit_code == 4
+    assert "run 'graphrisk load DATASET_DIR' first" in result.stderr
+
+
+def test_unreachable_neo4j_is_a_one_line_error(run):
+    result = run("stats", "--neo4j-uri", "bolt://127.0.0.1:9")
+    assert result.exit_code == 4
+    assert result.stderr.startswith("Error: Neo4j")
+    assert "Traceback" not in result.output
+
+
+def test_missing_data_set_directory(run):
+    result = run("load", "does-not-exist")
+    assert result.exit_code == 3
+    assert "does-not-exist: is not a directory" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_has_short_help_and_a_runnable_example(name, run):
+    result = run(name, "-h")
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout
+    assert f"graphrisk {name}" in result.stdout.split("Example:")[1]
+
+
+@pytest.mark.neo4j
+def test_load_and_stats_through_neo4j(run, neo4j_store, neo4j_uri):
+    env = {"NEO4J_URI": neo4j_uri}
+    result = run("load", str(MICRO), "--json", env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["store"] == "neo4j"
+    stats = json.loads(run("stats", "--json", env=env).stdout)
+    assert stats["nodes"]["Person"] == 8
+
+
+@pytest.mark.neo4j
+def test_bad_data_writes_nothing_to_neo4j(run, neo4j_store, neo4j_uri, tmp_path):
+    result = run("load", str(overlay("bad_timestamps", tmp_path)), env={"NEO4J_URI": neo4j_uri})
+    assert result.exit_code == 3
+    assert neo4j_store.stats().nodes == {}
