@@ -2,7 +2,7 @@
 
 Only this module imports the Neo4j driver. Statements come from ``cypher/``
 by name (:mod:`graphrisk.cypher`), are sent with parameters only, tagged
-with metadata (``app``, ``query``) so the server's query log tells which
+with transaction metadata (``app``, ``version``, ``query``) so the server's query log tells which
 operation of graphrisk ran them, and run in READ or WRITE transactions
 through the driver's transaction functions, which retry exactly the errors
 the driver marks as retryable.
@@ -17,7 +17,7 @@ from enum import Enum
 import neo4j
 import numpy as np
 import pandas as pd
-from neo4j import GraphDatabase, Query
+from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 
 from graphrisk import __version__
@@ -66,10 +66,11 @@ class QueryRunner:
         missing = sorted(parameters_used(text) - set(params))
         if missing:
             raise QueryError(f"{tag}: missing parameter(s): {', '.join('$' + m for m in missing)}")
-        query = Query(text, metadata={"app": "graphrisk", "version": __version__, "query": tag})
+        metadata = {"app": "graphrisk", "version": __version__, "query": tag}
 
+        @neo4j.unit_of_work(metadata=metadata)  # shows in the server's query log and listTransactions
         def work(tx: neo4j.ManagedTransaction) -> pd.DataFrame:
-            return tx.run(query, params).to_df()
+            return tx.run(text, params).to_df()
 
         return self._transact(work, mode, tag)
 
