@@ -159,6 +159,26 @@ RELATIONSHIPS: tuple[RelSpec, ...] = (
 )
 
 
+#: The node label or relationship type whose presence shows that a table was loaded.
+TABLE_MARKERS: dict[str, str] = {
+    "areas": "Area",
+    "units": "Unit",
+    "persons": "Person",
+    "employees": "Employee",
+    "access_log": "Access",
+    "addresses": "Address",
+    "vehicles": "Vehicle",
+    "cases": "Case",
+    "case_assignments": "ASSIGNED_TO",
+    "case_subjects": "SUBJECT_OF",
+    "case_actions": "Action",
+    "relations": "RELATED_TO",
+    "organisations": "Organisation",
+    "memberships": "MEMBER_OF",
+    "shifts": "Shift",
+}
+
+
 def synthetic_id(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     """The id of a row of a table without an id column: its key columns joined by ``|``.
 

@@ -71,6 +71,10 @@ class Store(ABC):
     def describe(self) -> str:
         """Where this store is, for messages (a path or a URI without credentials)."""
 
+    @abstractmethod
+    def tables_present(self) -> set[str]:
+        """The contract tables this store holds rows of."""
+
     def close(self) -> None:  # noqa: B027 - a store without resources needs no close
         """Release connections or files."""
 

@@ -90,6 +90,9 @@ class EmbeddedStore(Store):
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: self.table(name) for name in self.table_names()}
 
+    def tables_present(self) -> set[str]:
+        return {name for name, rows in self.manifest()["tables"].items() if rows}
+
     def stats(self) -> GraphStats:
         return graph_counts(self.tables())
 

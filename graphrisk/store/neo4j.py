@@ -24,7 +24,7 @@ from graphrisk import __version__
 from graphrisk.contract import EVALUATION_ONLY, TABLES
 from graphrisk.cypher import cypher_text, parameters_used, statements
 from graphrisk.errors import Neo4jUnavailableError, QueryError, StoreError, WriteRefusedError
-from graphrisk.graph import NODES, RELATIONSHIPS, node_rows, rel_rows, with_synthetic_ids
+from graphrisk.graph import NODES, TABLE_MARKERS, RELATIONSHIPS, node_rows, rel_rows, with_synthetic_ids
 from graphrisk.ingest import Dataset
 from graphrisk.store.base import GraphStats, LoadSummary, Progress, Store, table_order
 
@@ -70,7 +70,7 @@ class QueryRunner:
 
         @neo4j.unit_of_work(metadata=metadata)  # shows in the server's query log and listTransactions
         def work(tx: neo4j.ManagedTransaction) -> pd.DataFrame:
-            return tx.run(text, params).to_df()
+            return tx.run(text, params).to_df(parse_dates=True)
 
         return self._transact(work, mode, tag)
 
@@ -157,6 +157,16 @@ class Neo4jStore(Store):
             raise Neo4jUnavailableError(
                 f"Neo4j at {self.uri} refused the credentials: {exc.message}"
             ) from exc
+
+    def tables_present(self) -> set[str]:
+        """Tables whose node label or relationship type has at least one entry."""
+        stats = self.stats()
+        present = set(stats.nodes) | set(stats.relationships)
+        return {table for table, marker in TABLE_MARKERS.items() if marker in present}
+
+    def read(self, name: str, params: dict | None = None) -> pd.DataFrame:
+        """Run a named read-only statement; temporal values come back as pandas timestamps."""
+        return self.runner.run(name, params, mode=Mode.READ)
 
     def stats(self) -> GraphStats:
         nodes = self.runner.run("stats/node_counts")

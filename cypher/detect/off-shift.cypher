@@ -1,0 +1,44 @@
+// off-shift: an access not justified as a whole (see outside-territory) outside every shift of an
+// employee who has shifts; or, for an employee without shifts and at least $min_history accesses in
+// the whole log, in a UTC hour of day holding less than $min_hour_share of the employee's accesses.
+MATCH (e:Employee)-[:PERFORMED]->(a:Access)
+WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
+  AND EXISTS { (e)-[:WORKED]->(:Shift) }
+  AND NOT EXISTS { MATCH (e)-[:WORKED]->(s:Shift) WHERE s.start_ts <= a.ts <= s.end_ts }
+  AND NOT EXISTS {
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e)
+    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+      AND ((a)-[:TARGETED]->(c)
+           OR EXISTS { MATCH (a)-[:TARGETED]->(:Person)-[:SUBJECT_OF]->(c) }
+           OR EXISTS { MATCH (a)-[:TARGETED]->(:Vehicle)-[:REGISTERED_TO]->(:Person)-[:SUBJECT_OF]->(c) }
+           OR EXISTS { MATCH (a)-[:TARGETED]->(:Address)<-[:LIVES_AT]-(:Person)-[:SUBJECT_OF]->(c) })
+  }
+RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
+       a.target_id AS target_id, null AS person_id, null AS case_id, null AS organisation_id,
+       null AS action_ts, 'low' AS severity, null AS path_persons, null AS path_kinds,
+       'outside every shift' AS detail
+UNION ALL
+MATCH (e:Employee)-[:PERFORMED]->(h:Access)
+WHERE NOT EXISTS { (e)-[:WORKED]->(:Shift) }
+WITH e, h.ts.hour AS hour, count(*) AS n
+WITH e, collect([hour, n]) AS histogram, sum(n) AS total
+WHERE total >= $min_history
+UNWIND histogram AS hn
+WITH e, hn[0] AS hour, hn[1] AS n, total
+WHERE toFloat(n) / total < $min_hour_share
+MATCH (e)-[:PERFORMED]->(a:Access)
+WHERE a.ts.hour = hour
+  AND ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
+  AND NOT EXISTS {
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e)
+    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+      AND ((a)-[:TARGETED]->(c)
+           OR EXISTS { MATCH (a)-[:TARGETED]->(:Person)-[:SUBJECT_OF]->(c) }
+           OR EXISTS { MATCH (a)-[:TARGETED]->(:Vehicle)-[:REGISTERED_TO]->(:Person)-[:SUBJECT_OF]->(c) }
+           OR EXISTS { MATCH (a)-[:TARGETED]->(:Address)<-[:LIVES_AT]-(:Person)-[:SUBJECT_OF]->(c) })
+  }
+RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
+       a.target_id AS target_id, null AS person_id, null AS case_id, null AS organisation_id,
+       null AS action_ts, 'low' AS severity, null AS path_persons, null AS path_kinds,
+       'hour ' + CASE WHEN hour < 10 THEN '0' ELSE '' END + toString(hour) + ' UTC holds '
+       + toString(n) + ' of ' + toString(total) AS detail

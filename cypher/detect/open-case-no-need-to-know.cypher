@@ -1,0 +1,47 @@
+// open-case-no-need-to-know: an access to a case open on the day of the access, or to a subject of
+// one (directly or through their vehicle or address; subjects justified by the access's case left
+// out), by an employee neither assigned to the case on that day nor in its owning unit.
+// critical for a top-sensitivity case; high for high sensitivity, an informant subject, or a
+// protected/informant/undercover person; medium otherwise.
+MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
+WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
+CALL (t, e, a) {
+  WITH t WHERE t:Case
+  RETURN t AS k, null AS p, null AS role
+  UNION
+  CALL (t) {
+    WITH t WHERE t:Person
+    RETURN t AS p
+    UNION
+    MATCH (t:Vehicle)-[:REGISTERED_TO]->(p:Person)
+    RETURN p
+    UNION
+    MATCH (t:Address)<-[:LIVES_AT]-(p:Person)
+    RETURN p
+  }
+  WITH e, a, p
+  WHERE NOT EXISTS {
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e), (p)-[:SUBJECT_OF]->(c)
+    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+  }
+  MATCH (p)-[s:SUBJECT_OF]->(k:Case)
+  RETURN k, p, s.role AS role
+}
+WITH e, a, k, p, role
+WHERE k.opened_on <= date(a.ts)
+  AND ((k.closed_on IS NOT NULL AND date(a.ts) <= k.closed_on) OR (k.closed_on IS NULL AND k.status = 'open'))
+  AND NOT EXISTS { MATCH (e)-[:WORKS_IN]->(:Unit)<-[:OWNED_BY]-(k) }
+  AND NOT EXISTS {
+    MATCH (e)-[asg:ASSIGNED_TO]->(k)
+    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+  }
+RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
+       a.target_id AS target_id, p.person_id AS person_id, k.case_id AS case_id, null AS organisation_id,
+       null AS action_ts,
+       CASE
+         WHEN k.sensitivity = 'top' THEN 'critical'
+         WHEN k.sensitivity = 'high' OR role = 'informant'
+              OR coalesce(p.flags, '') =~ '.*(informant|protected|undercover).*' THEN 'high'
+         ELSE 'medium'
+       END AS severity,
+       null AS path_persons, null AS path_kinds, null AS detail

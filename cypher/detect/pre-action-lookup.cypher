@@ -1,0 +1,41 @@
+// pre-action-lookup: a no-need-to-know access (as open-case-no-need-to-know) within $window_hours
+// before a planned action of that case (action.ts - window <= access.ts < action.ts).
+// Names the nearest upcoming action. Always critical.
+MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
+WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
+CALL (t, e, a) {
+  WITH t WHERE t:Case
+  RETURN t AS k, null AS p
+  UNION
+  CALL (t) {
+    WITH t WHERE t:Person
+    RETURN t AS p
+    UNION
+    MATCH (t:Vehicle)-[:REGISTERED_TO]->(p:Person)
+    RETURN p
+    UNION
+    MATCH (t:Address)<-[:LIVES_AT]-(p:Person)
+    RETURN p
+  }
+  WITH e, a, p
+  WHERE NOT EXISTS {
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e), (p)-[:SUBJECT_OF]->(c)
+    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+  }
+  MATCH (p)-[:SUBJECT_OF]->(k:Case)
+  RETURN k, p
+}
+WITH e, a, k, p
+WHERE k.opened_on <= date(a.ts)
+  AND ((k.closed_on IS NOT NULL AND date(a.ts) <= k.closed_on) OR (k.closed_on IS NULL AND k.status = 'open'))
+  AND NOT EXISTS { MATCH (e)-[:WORKS_IN]->(:Unit)<-[:OWNED_BY]-(k) }
+  AND NOT EXISTS {
+    MATCH (e)-[asg:ASSIGNED_TO]->(k)
+    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+  }
+MATCH (k)-[:PLANS]->(x:Action)
+WHERE a.ts < x.ts AND a.ts >= x.ts - duration({hours: $window_hours})
+WITH e, a, k, p, min(x.ts) AS action_ts
+RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
+       a.target_id AS target_id, p.person_id AS person_id, k.case_id AS case_id, null AS organisation_id,
+       action_ts, 'critical' AS severity, null AS path_persons, null AS path_kinds, null AS detail

@@ -1,0 +1,12 @@
+// unjustified-export: an export whose access cites no case the employee is assigned to on the day.
+MATCH (e:Employee)-[:PERFORMED]->(a:Access)
+WHERE a.action = 'export'
+  AND ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
+  AND NOT EXISTS {
+    MATCH (a)-[:JUSTIFIED_BY]->(:Case)<-[asg:ASSIGNED_TO]-(e)
+    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+  }
+RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
+       a.target_id AS target_id, null AS person_id, null AS case_id, null AS organisation_id,
+       null AS action_ts, 'medium' AS severity, null AS path_persons, null AS path_kinds,
+       CASE WHEN a.case_id IS NULL THEN 'no case cited' ELSE 'cites ' + a.case_id + ', not assigned' END AS detail
