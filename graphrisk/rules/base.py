@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 __all__ = [
-    "SEVERITIES",
-    "MATCH_COLUMNS",
     "FINDING_COLUMNS",
+    "MATCH_COLUMNS",
+    "SEVERITIES",
     "Param",
     "Rule",
-    "to_findings",
     "empty_matches",
+    "to_findings",
 ]
 
 #: Severity levels, low to high.

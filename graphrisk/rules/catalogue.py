@@ -183,10 +183,10 @@ def outside_territory(ctx: Context) -> pd.DataFrame:
 
 
 def off_shift(ctx: Context, min_hour_share: float, min_history: int) -> pd.DataFrame:
-    """An unjustified access (see ``Context.justified_accesses``) outside every shift of the employee (when the
-    employee has shifts), or, for an employee without shifts and at least ``min_history`` accesses
-    in all of the log, in a UTC hour of day that holds less than ``min_hour_share`` of the
-    employee's accesses."""
+    """An unjustified access (see ``Context.justified_accesses``) outside every shift of the
+    employee (when the employee has shifts), or, for an employee without shifts and at least
+    ``min_history`` accesses in all of the log, in a UTC hour of day that holds less than
+    ``min_hour_share`` of the employee's accesses."""
     acc = ctx.accesses
     acc = acc[~acc.access_id.isin(ctx.justified_accesses)]
     shifts = ctx.table("shifts") if ctx.has("shifts") else None

@@ -24,7 +24,7 @@ from graphrisk import __version__
 from graphrisk.contract import EVALUATION_ONLY, TABLES
 from graphrisk.cypher import cypher_text, parameters_used, statements
 from graphrisk.errors import Neo4jUnavailableError, QueryError, StoreError, WriteRefusedError
-from graphrisk.graph import NODES, TABLE_MARKERS, RELATIONSHIPS, node_rows, rel_rows, with_synthetic_ids
+from graphrisk.graph import NODES, RELATIONSHIPS, TABLE_MARKERS, node_rows, rel_rows, with_synthetic_ids
 from graphrisk.ingest import Dataset
 from graphrisk.store.base import GraphStats, LoadSummary, Progress, Store, table_order
 
