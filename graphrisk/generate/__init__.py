@@ -1,0 +1,162 @@
+"""A synthetic police organisation, its information use and planted insiders.
+
+Real audit logs of police systems cannot leave the police, so graphrisk
+generates data sets in the input data contract: a national unit and ten
+regional units with districts and basisteams, a population with households,
+friends and neighbours (employees included), criminal organisations and the
+cases against them, shifts, and the look-ups of every employee, with insiders
+planted among legitimate look-alikes and labelled in ``ground_truth``.
+The model is described in docs/datasets.md.
+
+>>> from graphrisk.generate import generate
+>>> rows = generate("/tmp/graphrisk-tiny", preset="tiny", seed=1)   # doctest: +SKIP
+>>> rows["access_log"] > 0                                           # doctest: +SKIP
+True
+
+The same preset, seed, days, format and prevalence give byte-identical files
+(for a given ``MODEL_VERSION``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from graphrisk.errors import UsageError
+from graphrisk.generate._common import day_number, offsets, stream
+from graphrisk.generate.activity import Events, World, build_shifts, normal_events, repeat_lines, rosters
+from graphrisk.generate.crime import build_crime
+from graphrisk.generate.organisation import build_geography, build_organisation, home_municipalities
+from graphrisk.generate.population import build_population, place_employees
+from graphrisk.generate.presets import DEFAULT_PREVALENCE, MODEL_VERSION, PRESETS, Preset
+from graphrisk.generate.scenarios import LOOKALIKES, SCENARIOS, choose_border_residents, plan, planted_events
+from graphrisk.generate.writer import write_dataset
+
+__all__ = ["DEFAULT_PREVALENCE", "FORMATS", "LOOKALIKES", "PRESETS", "SCENARIOS", "Preset", "generate"]
+
+FORMATS = ("csv", "parquet")
+
+
+def generate(
+    out_dir: str | Path,
+    *,
+    preset: str = "small",
+    seed: int = 0,
+    days: int | None = None,
+    fmt: str = "csv",
+    prevalence: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Generate a synthetic data set in ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : directory to write to; created if missing. Contract files in it
+        are overwritten (and a same-named file in the other format removed).
+    preset : one of ``tiny``, ``small``, ``medium``, ``national`` (see PRESETS).
+    seed : the random seed; the same arguments give byte-identical files.
+    days : length of the access log in days; the preset's default if None.
+    fmt : ``csv`` or ``parquet``.
+    prevalence : fraction of employees planted as insiders (default 0.01);
+        every scenario gets at least the preset's ``min_per_group`` insiders
+        unless the prevalence is 0, which plants none.
+    progress : called with a short message after each step.
+
+    Returns
+    -------
+    dict
+        Rows written per contract table.
+
+    Raises
+    ------
+    UsageError
+        For an unknown preset or format, days < 1 or a prevalence outside [0, 0.5].
+    """
+    if preset not in PRESETS:
+        raise UsageError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose csv or parquet")
+    p = PRESETS[preset]
+    days = p.days if days is None else int(days)
+    if days < 1:
+        raise UsageError(f"days must be at least 1, got {days}")
+    prevalence = DEFAULT_PREVALENCE if prevalence is None else float(prevalence)
+    if not 0 <= prevalence <= 0.5:
+        raise UsageError(f"prevalence must be between 0 and 0.5, got {prevalence}")
+    seed = int(seed)
+    clock = time.perf_counter()
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(f"[{time.perf_counter() - clock:6.1f}s] {message}")
+
+    world, the_plan, shifts, events = build_world(p, seed, days, prevalence, say)
+    manifest = {
+        "generator": "graphrisk.generate",
+        "model_version": MODEL_VERSION,
+        "preset": p.name,
+        "seed": seed,
+        "days": days,
+        "format": fmt,
+        "prevalence": prevalence,
+        "log_start": str(np.datetime64(world.start, "s")) + "+00:00",
+        "log_end": str(np.datetime64(world.end, "s")) + "+00:00",
+    }
+    return write_dataset(
+        Path(out_dir), world, the_plan, shifts, events, fmt=fmt, seed=seed, manifest=manifest, say=say
+    )
+
+
+def build_world(p: Preset, seed: int, days: int, prevalence: float, say: Callable[[str], None]):
+    """Every step of the model, in order; returns (world, plan, shifts, access events)."""
+    day = day_number(p.start)
+    geo = build_geography(stream(seed, "geography"), p)
+    org = build_organisation(stream(seed, "organisation"), p, geo)
+    say(f"organisation: {len(org.unit_id)} units, {org.n_employees:,} employees")
+    pop = build_population(stream(seed, "population"), p.persons, geo, day)
+    border_home = choose_border_residents(stream(seed, "border"), geo, org, p)
+    wish = home_municipalities(stream(seed, "homes"), geo, org, border_home)
+    place_employees(stream(seed, "employees"), pop, geo, org, wish, day, days)
+    say(f"population: {pop.n:,} persons, {pop.n_vehicles:,} vehicles")
+    crime = build_crime(stream(seed, "crime"), p, geo, org, pop, day, days)
+    say(f"crime: {len(crime.org_name)} organisations, {crime.n_cases:,} cases")
+
+    lo_m, hi_m = geo.area_munis()
+    area = org.unit_area[org.emp_unit]
+    active = crime.active_assignments(day)
+    a_emp, a_case = crime.assign_emp[active], crime.assign_case[active]
+    order = np.lexsort((a_case, a_emp))
+    world = World(
+        geo=geo,
+        org=org,
+        pop=pop,
+        crime=crime,
+        day=day,
+        days=days,
+        cumulative_interest=np.cumsum(pop.interest),
+        emp_lo=pop.muni_offsets[lo_m[area]],
+        emp_hi=pop.muni_offsets[hi_m[area]],
+        emp_home=pop.muni[org.emp_person],
+        emp_cases=a_case[order],
+        emp_case_offsets=offsets(a_emp[order], org.n_employees),
+        border=border_home >= 0,
+    )
+    the_plan = plan(stream(seed, "scenarios"), world, p, prevalence)
+    world.cumulative_interest = np.cumsum(pop.interest)  # the plan makes some relatives well known
+    say(f"scenarios: {len(the_plan.insiders)} insiders, {len(the_plan.labels):,} ground-truth rows")
+
+    roster = rosters(stream(seed, "rosters"), org, the_plan.night)
+    shifts = build_shifts(stream(seed, "shifts"), world, roster, the_plan.callouts)
+    normal = normal_events(stream(seed, "activity"), world, shifts, p.activity)
+    planted = planted_events(stream(seed, "planted"), world, the_plan, shifts)
+    events = repeat_lines(stream(seed, "lines"), Events.concat([normal, planted]), p.lines_per_lookup)
+    inside = (events.ts >= world.start) & (events.ts < world.end)
+    events = Events(**{f: getattr(events, f)[inside] for f in Events.__dataclass_fields__})
+    tie = stream(seed, "order").random(len(events))
+    order = np.lexsort((tie, events.emp, events.ts))
+    events = Events(**{f: getattr(events, f)[order] for f in Events.__dataclass_fields__})
+    say(f"activity: {len(shifts.emp):,} shifts, {len(events):,} look-ups")
+    return world, the_plan, shifts, events

@@ -1,0 +1,661 @@
+"""Planted insiders and their legitimate look-alikes, with the ground truth.
+
+Each insider scenario adds look-ups (and, where the scenario needs one, a
+tie) on top of the insider's normal work; each look-alike group is a set of
+employees whose legitimate behaviour trips a naive version of some rule.
+See docs/datasets.md for what every scenario and group looks like.
+
+Insider scenarios (``insider:<id>`` in ground_truth):
+
+- ``curious-family``: own family, partner's family, friends.
+- ``criminal-relative``: a relative or partner in a criminal organisation;
+  look-ups of its members, their vehicles and addresses, its open cases and
+  their subjects.
+- ``pre-raid-leak``: subjects, addresses and the case file of an
+  investigation in the 72 hours before its raid, by someone not on the case.
+- ``colleague-ex-vip``: colleagues, an ex-partner and their new household, VIPs.
+- ``bulk-browsing``: dozens of persons in another region, off shift.
+- ``low-and-slow``: about one look-up a week at subjects of an open case
+  against an organisation two ties away, on shift, often with a pretext case.
+
+Look-alike groups (``lookalike:<id>``): ``assigned-investigator``,
+``national-unit``, ``night-shift``, ``intake-desk``, ``border-resident``,
+``large-family``, ``criminal-relative-clean``, ``integrity-investigator``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from graphrisk.generate._common import DAY, HOUR, MINUTE, NO_DATE, offsets, utc_to_local
+from graphrisk.generate.activity import (
+    ADDRESS,
+    BRP,
+    BVH,
+    BVI,
+    CASE,
+    EXPORT,
+    PERSON,
+    RDW,
+    SEARCH,
+    VEHICLE,
+    VIEW,
+    Events,
+    Shifts,
+    World,
+)
+from graphrisk.generate.crime import CASE_INTEGRITY, CASE_ORG, INVESTIGATOR, LEAD, SUSPECT
+from graphrisk.generate.organisation import (
+    ASPIRANT,
+    BASISTEAM,
+    BRIGADIER,
+    CIVILIAN,
+    HOOFDAGENT,
+    INTAKE,
+    INTELLIGENCE,
+    INVESTIGATION,
+    LEADERSHIP,
+    PATROL,
+    VIK,
+    Geography,
+    Organisation,
+)
+from graphrisk.generate.population import (
+    ACQUAINTANCE,
+    BRP_HISTORY,
+    FAMILY,
+    FLAG_VIP,
+    FRIEND,
+    NEIGHBOUR,
+    OPEN_SOURCE,
+    PARTNER,
+    YEAR,
+    Nearby,
+)
+from graphrisk.generate.population import BRP as SOURCE_BRP
+from graphrisk.generate.population import CIE as SOURCE_CIE
+from graphrisk.generate.presets import Preset
+
+__all__ = ["LOOKALIKES", "SCENARIOS", "Plan", "choose_border_residents", "plan", "planted_events"]
+
+#: Insider scenarios and the share of planted insiders each gets.
+SCENARIOS = {
+    "curious-family": 0.35,
+    "criminal-relative": 0.12,
+    "pre-raid-leak": 0.10,
+    "colleague-ex-vip": 0.20,
+    "bulk-browsing": 0.10,
+    "low-and-slow": 0.13,
+}
+LOOKALIKES = (
+    "assigned-investigator",
+    "national-unit",
+    "night-shift",
+    "intake-desk",
+    "border-resident",
+    "large-family",
+    "criminal-relative-clean",
+    "integrity-investigator",
+)
+PRE_ACTION = 72 * HOUR
+
+
+@dataclass
+class Insider:
+    emp: int
+    scenario: str
+    targets: list[tuple[int, int]] = field(default_factory=list)  # (target type, target)
+    window: tuple[int, int] | None = None  # (first, last) second for the look-ups
+    case: int = -1  # the case whose raid is leaked
+    browse: tuple[int, int] | None = None  # person range browsed
+
+
+@dataclass
+class Plan:
+    insiders: list[Insider]
+    labels: list[tuple[int, str]]
+    night: np.ndarray
+    callouts: list[tuple[int, int, int]]
+    preparation: list[tuple[int, int, int, int]]  # (employee, case, first, last second)
+    relatives: list[tuple[int, np.ndarray]]  # large families: (employee, relatives in the territory)
+
+
+def choose_border_residents(
+    rng: np.random.Generator, geo: Geography, org: Organisation, preset: Preset
+) -> np.ndarray:
+    """Pick basisteam staff to live just across their territory's border; -1 for the others.
+
+    Prefers neighbours in another region, then in another district.
+    """
+    home = np.full(org.n_employees, -1)
+    own = org.unit_muni[org.emp_unit]
+    nb = geo.muni_neighbours
+    other_region = geo.muni_region[nb] != geo.muni_region[:, None]
+    other_district = geo.muni_district[nb] != geo.muni_district[:, None]
+    across = np.where(other_region.any(axis=1)[:, None], other_region, other_district)
+    ok_muni = across.any(axis=1)
+    street = np.isin(org.emp_role, (PATROL, INTAKE, INVESTIGATION))
+    pool = np.flatnonzero((own >= 0) & street & ok_muni[np.maximum(own, 0)])
+    if len(pool) == 0:
+        return home
+    n = min(len(pool), max(preset.min_per_group, round(0.03 * len(pool))))
+    picked = rng.choice(pool, size=n, replace=False)
+    for e in picked:
+        m = own[e]
+        home[e] = rng.choice(nb[m][across[m]])
+    return home
+
+
+def plan(rng: np.random.Generator, world: World, preset: Preset, prevalence: float) -> Plan:
+    """Choose the insiders and look-alikes and plant the ties their stories need."""
+    org, pop, crime = world.org, world.pop, world.crime
+    n_emp = org.n_employees
+    role, kind = org.emp_role, org.emp_kind
+    person = org.emp_person
+    least = preset.min_per_group
+    indptr, nbrs = pop.relations.adjacency(pop.n)
+    labels: list[tuple[int, str]] = []
+
+    # natural look-alike groups
+    labels += [
+        (int(e), "national-unit")
+        for e in np.flatnonzero(org.emp_national & np.isin(role, (PATROL, INVESTIGATION, INTELLIGENCE)))
+    ]
+    labels += [(int(e), "intake-desk") for e in np.flatnonzero(role == INTAKE)]
+    labels += [(int(e), "border-resident") for e in np.flatnonzero(world.border)]
+    active = crime.active_assignments(world.day)
+    integrity = active & (crime.case_kind[crime.assign_case] == CASE_INTEGRITY)
+    labels += [(int(e), "integrity-investigator") for e in np.unique(crime.assign_emp[integrity])]
+
+    night_pool = np.flatnonzero((kind == BASISTEAM) & np.isin(role, (PATROL, INTAKE)) & ~world.border)
+    night = np.zeros(n_emp, dtype=bool)
+    n_night = min(len(night_pool), max(least, round(0.08 * len(night_pool))))
+    night[rng.choice(night_pool, size=n_night, replace=False)] = True
+    labels += [(int(e), "night-shift") for e in np.flatnonzero(night)]
+
+    # who may be an insider
+    weight = np.ones(n_emp)
+    weight[np.isin(org.emp_rank, (HOOFDAGENT, BRIGADIER))] *= 2
+    weight[org.emp_rank == CIVILIAN] *= 1.5
+    weight[org.emp_rank == ASPIRANT] *= 0.5
+    weight[role == LEADERSHIP] *= 0.4
+    subject_of_integrity = np.isin(
+        person, crime.subject_person[crime.case_kind[crime.subject_case] == CASE_INTEGRITY]
+    )
+    weight[(org.emp_end != NO_DATE) | (kind == VIK) | subject_of_integrity] = 0
+    used = np.zeros(n_emp, dtype=bool)
+
+    total = round(prevalence * n_emp)
+    counts = {
+        s: (max(least, round(total * share)) if prevalence > 0 else 0) for s, share in SCENARIOS.items()
+    }
+    emp_assigned_cases = _assigned_cases(crime, n_emp)
+    open_org_cases = np.flatnonzero(crime.case_open & (crime.case_kind == CASE_ORG))
+    orgs_with_open = np.unique(crime.case_org[open_org_cases])
+    emp_region = org.unit_region[org.emp_unit]
+    adults = Nearby(world.geo, pop.adults, pop.muni[pop.adults])
+    insiders: list[Insider] = []
+
+    def candidates(mask=None) -> np.ndarray:
+        w = weight * ~used * (1 if mask is None else mask)
+        pool = np.flatnonzero(w > 0)
+        if len(pool) == 0:
+            return pool
+        return rng.choice(pool, size=len(pool), replace=False, p=w[pool] / w[pool].sum())
+
+    def org_targets(o: int) -> list[tuple[int, int]]:
+        members = crime.member_person[crime.member_offsets[o] : crime.member_offsets[o + 1]]
+        out = [(PERSON, int(p)) for p in members]
+        for p in members:
+            vs = range(pop.vehicle_offsets[p], pop.vehicle_offsets[p + 1])
+            out += [(VEHICLE, int(v)) for v in vs]
+            out.append((ADDRESS, int(pop.address[p])))
+        if crime.org_address[o] >= 0:
+            out.append((ADDRESS, int(crime.org_address[o])))
+        return out
+
+    def open_cases_of(o: int) -> np.ndarray:
+        return open_org_cases[crime.case_org[open_org_cases] == o]
+
+    def subjects_of(c: int, roles=(SUSPECT,)) -> np.ndarray:
+        s = slice(crime.subject_offsets[c], crime.subject_offsets[c + 1])
+        return crime.subject_person[s][np.isin(crime.subject_role[s], roles)]
+
+    # curious-family: own family, partner's family, friends
+    for e in candidates():
+        if sum(i.scenario == "curious-family" for i in insiders) >= counts["curious-family"]:
+            break
+        one, two = _hops(indptr, nbrs, person[e])
+        if len(one) + len(two) < 3:
+            continue
+        k = int(rng.integers(2, 7))
+        near = rng.choice(one, size=min(len(one), max(1, round(k * 0.6))), replace=False) if len(one) else []
+        far = rng.choice(two, size=min(len(two), k - len(near)), replace=False) if len(two) else []
+        targets = [(PERSON, int(p)) for p in np.r_[near, far].astype(np.int64)]
+        for p in np.r_[near, far].astype(np.int64)[:2]:
+            if pop.vehicle_offsets[p + 1] > pop.vehicle_offsets[p]:
+                targets.append((VEHICLE, int(pop.vehicle_offsets[p])))
+            targets.append((ADDRESS, int(pop.address[p])))
+        insiders.append(Insider(int(e), "curious-family", targets))
+        used[e] = True
+
+    # criminal-relative: a relative or partner in a criminal organisation
+    for e in candidates():
+        if sum(i.scenario == "criminal-relative" for i in insiders) >= counts["criminal-relative"]:
+            break
+        if len(orgs_with_open) == 0:
+            break
+        local = orgs_with_open[crime.org_region[orgs_with_open] == emp_region[e]]
+        o = int(rng.choice(local if len(local) and rng.random() < 0.6 else orgs_with_open))
+        if np.isin(emp_assigned_cases[e], np.flatnonzero(crime.case_org == o)).any():
+            continue
+        members = crime.member_person[crime.member_offsets[o] : crime.member_offsets[o + 1]]
+        m = int(rng.choice(members))
+        if rng.random() < 0.3:
+            pop.relations.add(
+                [person[e]], [m], PARTNER, SOURCE_BRP, world.day - int(rng.integers(200, 6 * YEAR))
+            )
+        else:
+            pop.relations.add([person[e]], [m], FAMILY, SOURCE_BRP, NO_DATE)
+        targets = org_targets(o)
+        for c in open_cases_of(o):
+            targets.append((CASE, int(c)))
+            targets += [(PERSON, int(p)) for p in subjects_of(int(c), (SUSPECT, 1, 2))]
+        insiders.append(Insider(int(e), "criminal-relative", targets))
+        used[e] = True
+
+    # pre-raid-leak: the subjects of a case in the 72 hours before its raid
+    upcoming = [
+        (int(c), int(t))
+        for c, t in zip(crime.action_case, crime.action_ts, strict=True)
+        if crime.case_kind[c] == CASE_ORG and world.start + 2 * HOUR <= t < world.end + PRE_ACTION - HOUR
+    ]
+    if upcoming and counts["pre-raid-leak"]:
+        order = rng.permutation(len(upcoming))
+        for i in range(counts["pre-raid-leak"] * 5):
+            if sum(x.scenario == "pre-raid-leak" for x in insiders) >= counts["pre-raid-leak"]:
+                break
+            c, t = upcoming[order[i % len(upcoming)]]
+            lo, hi = max(t - PRE_ACTION, world.start), min(t - 30 * MINUTE, world.end)
+            if hi - lo < HOUR:
+                continue
+            on_case = np.zeros(n_emp, dtype=bool)
+            on_case[crime.assign_emp[crime.assign_case == c]] = True
+            region = crime.org_region[crime.case_org[c]]
+            allowed = ~on_case & (org.emp_unit != crime.case_unit[c])
+            pool = candidates(allowed & ((emp_region == region) if rng.random() < 0.7 else True))
+            if len(pool) == 0:
+                continue
+            e = int(pool[0])
+            suspects = subjects_of(c)
+            targets = [(CASE, c)] + [(PERSON, int(p)) for p in suspects]
+            targets += [(ADDRESS, int(pop.address[p])) for p in suspects]
+            if crime.org_address[crime.case_org[c]] >= 0:
+                targets.append((ADDRESS, int(crime.org_address[crime.case_org[c]])))
+            if rng.random() < 0.3 and len(suspects):  # the route in: a friend
+                pop.relations.add(
+                    [person[e]],
+                    [int(rng.choice(suspects))],
+                    FRIEND,
+                    OPEN_SOURCE,
+                    world.day - int(rng.integers(200, 10 * YEAR)),
+                )
+            insiders.append(Insider(e, "pre-raid-leak", targets, window=(lo, hi), case=c))
+            used[e] = True
+
+    # colleague-ex-vip: colleagues, an ex-partner and their new household, VIPs
+    vips = np.flatnonzero(pop.flags & FLAG_VIP)
+    unit_off = offsets(org.emp_unit, len(org.unit_id))
+    for e in candidates():
+        if sum(i.scenario == "colleague-ex-vip" for i in insiders) >= counts["colleague-ex-vip"]:
+            break
+        kinds = rng.random(3) < (0.6, 0.4, 0.4)
+        if not kinds.any():
+            kinds[rng.integers(0, 3)] = True
+        targets = []
+        if kinds[0]:
+            if rng.random() < 0.6:
+                pool = np.arange(unit_off[org.emp_unit[e]], unit_off[org.emp_unit[e] + 1])
+            else:
+                pool = np.flatnonzero(emp_region == emp_region[e])
+            pool = pool[pool != e]
+            for c in rng.choice(pool, size=min(len(pool), int(rng.integers(2, 6))), replace=False):
+                targets.append((PERSON, int(person[c])))
+        if kinds[1]:
+            ex = int(adults.draw(rng, np.array([pop.muni[person[e]]]), modes=(0.5, 0.3, 0.15, 0.05))[0])
+            if ex != person[e]:
+                pop.relations.add(
+                    [person[e]], [ex], PARTNER, BRP_HISTORY, world.day - int(rng.integers(YEAR, 12 * YEAR))
+                )
+                hh = pop.household[ex]
+                housemates = (
+                    np.flatnonzero(pop.household[pop.hh_start[hh] : pop.hh_start[hh] + 6] == hh)
+                    + pop.hh_start[hh]
+                )
+                targets += [(PERSON, int(p)) for p in housemates]
+                targets.append((ADDRESS, int(pop.address[ex])))
+                if pop.vehicle_offsets[ex + 1] > pop.vehicle_offsets[ex]:
+                    targets.append((VEHICLE, int(pop.vehicle_offsets[ex])))
+        if kinds[2] or not targets:
+            targets += [
+                (PERSON, int(p)) for p in rng.choice(vips, size=int(rng.integers(1, 3)), replace=False)
+            ]
+        insiders.append(Insider(int(e), "colleague-ex-vip", targets))
+        used[e] = True
+
+    # bulk-browsing: persons of another region, off shift
+    regional = emp_region >= 0
+    region_lo, region_hi = _region_ranges(world)
+    for e in candidates(regional):
+        if sum(i.scenario == "bulk-browsing" for i in insiders) >= counts["bulk-browsing"]:
+            break
+        others = np.flatnonzero(np.arange(world.geo.n_regions) != emp_region[e])
+        r = int(rng.choice(others))
+        insiders.append(Insider(int(e), "bulk-browsing", browse=(int(region_lo[r]), int(region_hi[r]))))
+        used[e] = True
+
+    # low-and-slow: a friend of an associate, and about one careful look-up a week
+    for e in candidates(regional):
+        if sum(i.scenario == "low-and-slow" for i in insiders) >= counts["low-and-slow"]:
+            break
+        cases = open_org_cases[crime.case_unit[open_org_cases] != org.emp_unit[e]]
+        cases = cases[~np.isin(cases, emp_assigned_cases[e])]
+        if len(cases) == 0:
+            continue
+        c = int(rng.choice(cases))
+        o = int(crime.case_org[c])
+        members = crime.member_person[crime.member_offsets[o] : crime.member_offsets[o + 1]]
+        friend = int(adults.draw(rng, np.array([pop.muni[person[e]]]), modes=(0.7, 0.2, 0.1, 0.0))[0])
+        if friend == person[e] or np.isin(friend, members):
+            continue
+        pop.relations.add(
+            [person[e]], [friend], FRIEND, OPEN_SOURCE, world.day - int(rng.integers(YEAR, 20 * YEAR))
+        )
+        pop.relations.add(
+            [friend],
+            [int(rng.choice(members))],
+            ACQUAINTANCE,
+            SOURCE_CIE,
+            world.day - int(rng.integers(YEAR, 10 * YEAR)),
+        )
+        suspects = subjects_of(c)
+        targets = [(PERSON, int(p)) for p in suspects]
+        for p in suspects[:3]:
+            if pop.vehicle_offsets[p + 1] > pop.vehicle_offsets[p]:
+                targets.append((VEHICLE, int(pop.vehicle_offsets[p])))
+        insiders.append(Insider(int(e), "low-and-slow", targets, case=c))
+        used[e] = True
+
+    for i in insiders:
+        labels.append((i.emp, f"insider:{i.scenario}"))
+
+    # large-family: many relatives and neighbours in their own territory, normal behaviour
+    clean = weight > 0
+    clean &= ~used
+    own = org.unit_muni[org.emp_unit]
+    living_in = (own >= 0) & (world.emp_home == own) & clean
+    pool = np.flatnonzero(living_in)
+    n_large = min(len(pool), max(least, round(0.02 * n_emp)))
+    not_dutch = pool[pop.origin[person[pool]] != 0]
+    dutch = pool[pop.origin[person[pool]] == 0]
+    from_not_dutch = min(len(not_dutch), round(0.6 * n_large))
+    picked = np.r_[
+        rng.choice(not_dutch, size=from_not_dutch, replace=False),
+        rng.choice(dutch, size=min(len(dutch), n_large - from_not_dutch), replace=False),
+    ].astype(np.int64)
+    relatives: list[tuple[int, np.ndarray]] = []
+    for e in picked:
+        p = person[e]
+        m = np.full(int(rng.integers(10, 26)), pop.muni[p])
+        fam = adults.draw(rng, m, modes=(0.7, 0.2, 0.1, 0.0))
+        pop.relations.add(np.full(len(fam), p), fam, FAMILY, SOURCE_BRP, NO_DATE)
+        m = np.full(int(rng.integers(4, 9)), pop.muni[p])
+        nbh = adults.draw(rng, m, modes=(1.0, 0, 0, 0))
+        pop.relations.add(np.full(len(nbh), p), nbh, NEIGHBOUR, SOURCE_BRP, NO_DATE)
+        frequent = rng.choice(fam, size=min(len(fam), int(rng.integers(1, 4))), replace=False)
+        pop.interest[frequent] *= 20
+        here = np.r_[fam, nbh]
+        here = here[(pop.muni[here] == own[e]) & (here != p)]
+        relatives.append((int(e), np.unique(here)))
+        used[e] = True
+        labels.append((int(e), "large-family"))
+
+    # criminal-relative-clean: a criminal relative, normal behaviour
+    all_orgs = np.arange(len(crime.org_name))
+    pool = candidates(clean & ~used)
+    n_clean = min(len(pool), max(least, round(0.005 * n_emp)))
+    for e in pool[:n_clean]:
+        o = int(rng.choice(all_orgs))
+        m = int(rng.choice(crime.member_person[crime.member_offsets[o] : crime.member_offsets[o + 1]]))
+        pop.relations.add([person[e]], [m], FAMILY if rng.random() < 0.8 else PARTNER, SOURCE_BRP, NO_DATE)
+        used[e] = True
+    insider_set = {i.emp for i in insiders}
+    members = np.unique(crime.member_person)
+    a, b, k, *_ = pop.relations.arrays()
+    close = np.isin(k, (PARTNER, FAMILY))
+    is_emp_person = np.full(pop.n, -1)
+    is_emp_person[person] = np.arange(n_emp)
+    pairs = np.r_[
+        is_emp_person[a[close & np.isin(b, members)]], is_emp_person[b[close & np.isin(a, members)]]
+    ]
+    for e in np.unique(pairs[pairs >= 0]):
+        if int(e) not in insider_set:
+            labels.append((int(e), "criminal-relative-clean"))
+
+    # assigned investigators: cross-unit help, and preparation of raids in the log
+    callouts: list[tuple[int, int, int]] = []
+    preparation: list[tuple[int, int, int, int]] = []
+    investigators = active & np.isin(crime.assign_role, (LEAD, INVESTIGATOR))
+    org_case = crime.case_kind[crime.assign_case] == CASE_ORG
+    cross = investigators & org_case & (crime.case_unit[crime.assign_case] != org.emp_unit[crime.assign_emp])
+    assigned = set(np.unique(crime.assign_emp[cross]).tolist())
+    for c, t in zip(crime.action_case.tolist(), crime.action_ts.tolist(), strict=True):
+        if crime.case_kind[c] != CASE_ORG or not (world.start < t + 6 * HOUR and t - PRE_ACTION < world.end):
+            continue
+        team = crime.assign_emp[investigators & (crime.assign_case == c)]
+        for e in team.tolist():
+            if org.emp_end[e] != NO_DATE:
+                continue
+            callouts.append((e, t - 2 * HOUR, t + 6 * HOUR))
+            lo, hi = max(t - PRE_ACTION, world.start), min(t, world.end)
+            if hi - lo > HOUR:
+                preparation.append((e, c, lo, hi))
+                assigned.add(e)
+    labels += [(e, "assigned-investigator") for e in sorted(assigned)]
+
+    labels = sorted(
+        {(e, label if label.startswith("insider:") else f"lookalike:{label}") for e, label in labels}
+    )
+    return Plan(insiders, labels, night, callouts, preparation, relatives)
+
+
+def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: Shifts) -> Events:
+    """The look-ups of the insiders' scenarios and the look-alikes' telling work."""
+    log = _Log(world, shifts)
+    pop, crime = world.pop, world.crime
+    days = world.days
+    unit_cases = _unit_open_cases(world)
+
+    def pretext(e: int) -> int:
+        mine = world.emp_cases[world.emp_case_offsets[e] : world.emp_case_offsets[e + 1]]
+        if len(mine):
+            return int(rng.choice(mine))
+        unit = unit_cases.get(int(world.org.emp_unit[e]))
+        return int(rng.choice(unit)) if unit is not None else -1
+
+    def scaled(per_30_days: float, least: int) -> int:
+        return max(least, int(rng.poisson(per_30_days * days / 30)))
+
+    for ins in plan_.insiders:
+        e = ins.emp
+        if ins.scenario == "curious-family":
+            people = [t for t in ins.targets if t[0] == PERSON]
+            for _ in range(scaled(6, 2)):
+                first = people[rng.integers(len(people))]
+                items = [first] + [
+                    ins.targets[i] for i in rng.integers(0, len(ins.targets), rng.integers(0, 3))
+                ]
+                case = pretext(e) if rng.random() < 0.25 else -1
+                log.session(rng, e, items, on_shift=rng.random() < 0.5, case=case, export_p=0.01)
+        elif ins.scenario == "criminal-relative":
+            for _ in range(scaled(8, 2)):
+                items = [ins.targets[i] for i in rng.integers(0, len(ins.targets), rng.integers(2, 6))]
+                case = pretext(e) if rng.random() < 0.4 else -1
+                log.session(rng, e, items, on_shift=rng.random() < 0.6, case=case, export_p=0.08)
+        elif ins.scenario == "pre-raid-leak":
+            for _ in range(int(rng.integers(2, 5))):
+                items = [ins.targets[i] for i in rng.integers(0, len(ins.targets), rng.integers(2, 6))]
+                case = pretext(e) if rng.random() < 0.3 else -1
+                log.session(
+                    rng, e, items, on_shift=rng.random() < 0.5, case=case, export_p=0.1, window=ins.window
+                )
+        elif ins.scenario == "colleague-ex-vip":
+            for _ in range(scaled(5, 2)):
+                items = [ins.targets[i] for i in rng.integers(0, len(ins.targets), rng.integers(1, 4))]
+                case = pretext(e) if rng.random() < 0.2 else -1
+                log.session(rng, e, items, on_shift=rng.random() < 0.5, case=case, export_p=0.01)
+        elif ins.scenario == "bulk-browsing":
+            lo, hi = ins.browse
+            for _ in range(scaled(2, 1)):
+                people = rng.integers(lo, hi, int(rng.integers(15, 81)))
+                items = [(PERSON, int(p)) for p in people]
+                log.session(rng, e, items, on_shift=False, case=-1, export_p=0.05, gap=20.0, searches=0.5)
+        elif ins.scenario == "low-and-slow":
+            for _ in range(max(1, round(days / 7 * rng.uniform(0.7, 1.3)))):
+                items = [ins.targets[rng.integers(len(ins.targets))]]
+                case = pretext(e) if rng.random() < 0.6 else -1
+                log.session(rng, e, items, on_shift=True, case=case, export_p=0.0, searches=0.2)
+
+    for e, c, lo, hi in plan_.preparation:
+        s = slice(crime.subject_offsets[c], crime.subject_offsets[c + 1])
+        subjects = crime.subject_person[s]
+        targets = (
+            [(CASE, c)]
+            + [(PERSON, int(p)) for p in subjects]
+            + [(ADDRESS, int(pop.address[p])) for p in subjects]
+        )
+        for _ in range(int(rng.integers(1, 4))):
+            items = [targets[i] for i in rng.integers(0, len(targets), rng.integers(2, 6))]
+            log.session(
+                rng,
+                e,
+                items,
+                on_shift=True,
+                case=c if rng.random() < 0.9 else -1,
+                export_p=0.05,
+                window=(lo, hi),
+                strict=True,
+            )
+
+    for e, relatives in plan_.relatives:
+        if len(relatives) == 0:
+            continue
+        for _ in range(scaled(1.5, 1)):
+            p = int(rng.choice(relatives))
+            items = [(PERSON, p)]
+            if pop.vehicle_offsets[p + 1] > pop.vehicle_offsets[p] and rng.random() < 0.5:
+                items = [(VEHICLE, int(pop.vehicle_offsets[p])), (PERSON, p)]
+            log.session(rng, e, items, on_shift=True, case=-1, export_p=0.0, strict=True)
+    return log.events()
+
+
+class _Log:
+    """Collects planted look-ups, placing them on or off the employee's shifts."""
+
+    def __init__(self, world: World, shifts: Shifts) -> None:
+        self.world = world
+        self.shifts = shifts
+        self.rows: list[tuple[int, int, int, int, int, int, int, int]] = []
+
+    def on_shift(self, rng, e: int, lo: int, hi: int) -> tuple[int, int] | None:
+        start, end = self.shifts.of(e)
+        a, b = np.maximum(start, lo), np.minimum(end, hi)
+        ok = np.flatnonzero(b - a > 20 * MINUTE)
+        if len(ok) == 0:
+            return None
+        i = int(rng.choice(ok))
+        return int(rng.integers(a[i], b[i] - 10 * MINUTE)), int(min(end[i], self.world.end)) - 1
+
+    def off_shift(self, rng, e: int, lo: int, hi: int) -> tuple[int, int] | None:
+        start, end = self.shifts.of(e)
+        for _ in range(400):
+            ts = int(rng.integers(lo, hi))
+            hour = int(utc_to_local(np.array([ts]))[0] % DAY // HOUR)
+            if hour < 7 and rng.random() < 0.85:
+                continue  # most people sleep at night
+            if ((start - 30 * MINUTE <= ts) & (ts < end + 30 * MINUTE)).any():
+                continue
+            later = start[start > ts]
+            limit = min(
+                ts + 3 * HOUR, (int(later.min()) - 30 * MINUTE) if len(later) else ts + 3 * HOUR, hi - 1
+            )
+            return ts, limit
+        return None
+
+    def session(
+        self, rng, e, items, *, on_shift, case, export_p, window=None, gap=60.0, searches=0.8, strict=False
+    ):
+        lo, hi = window if window is not None else (self.world.start, self.world.end)
+        hi = min(hi, self.world.end)
+        slot = self.on_shift(rng, e, lo, hi) if on_shift else self.off_shift(rng, e, lo, hi)
+        if slot is None and not strict:
+            slot = self.off_shift(rng, e, lo, hi) if on_shift else self.on_shift(rng, e, lo, hi)
+        if slot is None:
+            return
+        ts, limit = slot
+        for i, (ttype, target) in enumerate(items):
+            if i:
+                ts = min(ts + int(rng.exponential(gap)) + 5, limit)
+            action = SEARCH if (i == 0 or gap < 30) and ttype != CASE and rng.random() < searches else VIEW
+            if rng.random() < export_p:
+                action = EXPORT
+            self.rows.append((e, ts, _system(rng, ttype), ttype, target, action, case, limit))
+
+    def events(self) -> Events:
+        rows = np.array(self.rows, dtype=np.int64).reshape(-1, 8)
+        return Events(*(rows[:, i] for i in range(8)))
+
+
+def _system(rng, ttype: int) -> int:
+    if ttype == PERSON:
+        return int(rng.choice((BRP, BVH, BVI), p=(0.55, 0.35, 0.10)))
+    if ttype == VEHICLE:
+        return RDW
+    if ttype == ADDRESS:
+        return int(rng.choice((BRP, BVH)))
+    return BVI
+
+
+def _hops(indptr: np.ndarray, nbrs: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
+    one = np.unique(nbrs[indptr[p] : indptr[p + 1]])
+    one = one[one != p]
+    if len(one) == 0:
+        return one, one
+    two = np.unique(np.concatenate([nbrs[indptr[q] : indptr[q + 1]] for q in one]))
+    two = two[(two != p) & ~np.isin(two, one)]
+    return one, two
+
+
+def _assigned_cases(crime, n_emp: int) -> list[np.ndarray]:
+    order = np.argsort(crime.assign_emp, kind="stable")
+    off = offsets(crime.assign_emp[order], n_emp)
+    cases = crime.assign_case[order]
+    return [cases[off[e] : off[e + 1]] for e in range(n_emp)]
+
+
+def _unit_open_cases(world: World) -> dict[int, np.ndarray]:
+    crime = world.crime
+    open_cases = np.flatnonzero(crime.case_open)
+    out: dict[int, list[int]] = {}
+    for c in open_cases.tolist():
+        out.setdefault(int(crime.case_unit[c]), []).append(c)
+    return {u: np.array(v) for u, v in out.items()}
+
+
+def _region_ranges(world: World) -> tuple[np.ndarray, np.ndarray]:
+    geo, pop = world.geo, world.pop
+    first = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="left")
+    last = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="right")
+    return pop.muni_offsets[first], pop.muni_offsets[last]

@@ -1,0 +1,1 @@
+"""Outputs: findings files, and (later) HTML dossiers and graph exports."""
