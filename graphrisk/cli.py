@@ -242,7 +242,9 @@ def _print_stats(out: Output, stats: GraphStats) -> None:
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, dict]:
+    """``RULE.NAME=VALUE`` options as {rule: {name: value}}, checked against the registry."""
     from graphrisk.errors import UsageError
+    from graphrisk.rules import RULES
 
     params: dict[str, dict] = {}
     for item in values:
@@ -252,16 +254,11 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, dict]:
             raise UsageError(
                 f"--param {item!r}: write RULE.NAME=VALUE, e.g. pre-action-lookup.window_hours=48"
             )
-        from graphrisk.rules import RULES
-
         if rule_id not in RULES or param not in RULES[rule_id].params:
             known = ", ".join(f"{r.id}.{p}" for r in RULES.values() for p in r.params)
             raise UsageError(f"--param {item!r}: no such rule parameter; known: {known}")
-        try:
-            type(RULES[rule_id].params[param].default)(value)
-        except ValueError:
-            raise UsageError(f"--param {item!r}: {value!r} is not a valid {param}") from None
         params.setdefault(rule_id, {})[param] = value
+        RULES[rule_id].resolve_params(params[rule_id])  # type and range, before any work
     return params
 
 

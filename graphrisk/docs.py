@@ -104,13 +104,65 @@ def cli_reference() -> str:
     return "".join(out).rstrip() + "\n"
 
 
+def rules_reference() -> str:
+    """The rule catalogue, from the registry: what each rule flags, why, its inputs and parameters."""
+    import inspect
+
+    from graphrisk.rules import RULES, SEVERITIES
+
+    out = [
+        "# Detection rules\n\n",
+        "Generated from the rule registry (`graphrisk/rules/catalogue.py`) "
+        "by `python -m graphrisk.docs`.\n\n",
+        "Each rule flags *behaviour*: an access event. Knowing someone is never a finding by itself. "
+        "Every rule has a Cypher implementation (`cypher/detect/<id>.cypher`, run on Neo4j) and a "
+        "vectorised pandas one (run on the embedded store); a conformance test requires identical "
+        "findings from both.\n\n",
+        f"Severities, low to high: {', '.join(SEVERITIES)}.\n\n",
+        "## Shared definitions\n\n",
+        "- **Target persons** of an access: a person target is that person; a vehicle resolves to its "
+        "registered owner; an address to everyone living there; a case to no one.\n",
+        "- **Justified for a person**: the access cites a case, the employee is assigned to that case "
+        "on the access's UTC day (start date ≤ day ≤ end date, or no end date), and the person is a "
+        "subject of that case.\n",
+        "- **Justified as a whole** (outside-territory, off-shift): a target person is justified, or "
+        "the access opens the very case it cites and the employee is assigned to it that day.\n",
+        "- **Open on a day**: opened on or before the day, and closed on or after it (or not closed "
+        "and with status open).\n",
+        "- **Relations** are read as undirected; a path never visits a person twice; among shortest "
+        "paths the one through the smallest person ids, then the alphabetically first kinds, is shown.\n",
+        "- A **finding id** is a hash of rule, employee, access, person, case and organisation: the same "
+        "data gives the same ids.\n\n",
+        "| rule | title | severity | needs |\n|---|---|---|---|\n",
+    ]
+    for r in RULES.values():
+        out.append(f"| [`{r.id}`](#{r.id}) | {r.title} | {r.severity} | {', '.join(r.needs)} |\n")
+    for r in RULES.values():
+        out.append(f"\n## {r.id}\n\n**{r.title}** — default severity *{r.severity}*.\n\n")
+        out.append(f"{r.description}\n\n*Why it matters:* {r.rationale}\n\n")
+        definition = " ".join(inspect.getdoc(r.embedded).split())
+        out.append(f"*Definition:* {definition}\n\n")
+        out.append(f"Needs: {', '.join(f'`{n}`' for n in r.needs)}. Cypher: `cypher/{r.cypher}.cypher`.\n\n")
+        if r.params:
+            out.append("| parameter | default | meaning |\n|---|---|---|\n")
+            for name, p in r.params.items():
+                out.append(f"| `{name}` | {p.default} | {p.doc} |\n")
+            out.append("\n")
+        example = f"graphrisk detect --rules {r.id}"
+        if r.params:
+            name, p = next(iter(r.params.items()))
+            example += f" --param {r.id}.{name}={p.default}"
+        out.append(f"```bash\n{example}\n```\n")
+    return "".join(out)
+
+
 #: (file, section name) -> generator of that section's text
 SECTIONS: dict[tuple[str, str], Callable[[], str]] = {
     ("docs/data-model.md", "contract"): contract_tables,
     ("docs/data-model.md", "graph"): graph_schema,
 }
 #: file -> generator of the whole file
-WHOLE_FILES: dict[str, Callable[[], str]] = {"docs/cli.md": cli_reference}
+WHOLE_FILES: dict[str, Callable[[], str]] = {"docs/cli.md": cli_reference, "docs/rules.md": rules_reference}
 
 
 def render(path: str, current: str | None = None) -> str:

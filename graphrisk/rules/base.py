@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from graphrisk.errors import UsageError
+
 __all__ = [
     "FINDING_COLUMNS",
     "MATCH_COLUMNS",
@@ -67,6 +69,8 @@ class Param:
 
     default: object
     doc: str
+    low: float | None = None  #: smallest allowed value
+    high: float | None = None  #: largest allowed value
 
 
 @dataclass(frozen=True)
@@ -93,10 +97,18 @@ class Rule:
         return f"detect/{self.id}"
 
     def resolve_params(self, given: dict | None = None) -> dict:
+        """Defaults overridden by ``given``, converted to the defaults' types and range-checked."""
         values = {name: p.default for name, p in self.params.items()}
         for name, value in (given or {}).items():
-            if name in self.params:
-                values[name] = type(self.params[name].default)(value)
+            if name not in self.params:
+                raise UsageError(f"rule {self.id} has no parameter {name!r}")
+            p = self.params[name]
+            try:
+                values[name] = type(p.default)(value)
+            except (TypeError, ValueError):
+                raise UsageError(f"{self.id}.{name}: {value!r} is not a {type(p.default).__name__}") from None
+            if (p.low is not None and values[name] < p.low) or (p.high is not None and values[name] > p.high):
+                raise UsageError(f"{self.id}.{name} must be between {p.low} and {p.high}, not {value}")
         return values
 
 

@@ -252,7 +252,7 @@ def unjustified_export(ctx: Context) -> pd.DataFrame:
     return _matches(ex.assign(case_id=None, detail=detail), severity="medium")
 
 
-_HOPS = Param(2, "the most relation hops between the employee's own person and the target (1 or 2)")
+_HOPS = Param(2, "the most relation hops between the employee's own person and the target", low=1, high=2)
 
 RULES: dict[str, Rule] = {
     r.id: r
@@ -304,7 +304,7 @@ RULES: dict[str, Rule] = {
             "The most damaging leaks warn suspects of a raid; timing is the signal.",
             ("access_log", "persons", "employees", "cases", "case_actions"),
             pre_action_lookup,
-            {"window_hours": Param(72, "hours before the planned action")},
+            {"window_hours": Param(72, "hours before the planned action", low=1, high=24 * 90)},
             "case",
         ),
         Rule(
@@ -345,7 +345,7 @@ RULES: dict[str, Rule] = {
                 "min_hour_share": Param(
                     0.02, "an hour of day is unusual below this share of the employee's accesses"
                 ),
-                "min_history": Param(50, "employees with fewer accesses have no usual hours yet"),
+                "min_history": Param(50, "employees with fewer accesses have no usual hours yet", low=1),
             },
         ),
         Rule(
