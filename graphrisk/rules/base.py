@@ -179,12 +179,13 @@ def to_findings(rule: Rule, matches: pd.DataFrame) -> pd.DataFrame:
             "ts": pd.to_datetime(m["ts"], utc=True).to_numpy(),
             "target_type": m["target_type"].to_numpy(),
             "target_id": m["target_id"].to_numpy(),
-            "person_id": [_clean(r.person_id) for r in rows],
-            "case_id": [_clean(r.case_id) for r in rows],
-            "organisation_id": [_clean(r.organisation_id) for r in rows],
+            # object columns keep None for "none" (pandas' string dtype would turn it into NaN)
+            "person_id": pd.Series([_clean(r.person_id) for r in rows], dtype=object),
+            "case_id": pd.Series([_clean(r.case_id) for r in rows], dtype=object),
+            "organisation_id": pd.Series([_clean(r.organisation_id) for r in rows], dtype=object),
             "severity": m["severity"].to_numpy(),
             "evidence": [json.dumps(evidence(rule, r)) for r in rows],
-            "detail": [_clean(r.detail) for r in rows],
+            "detail": pd.Series([_clean(r.detail) for r in rows], dtype=object),
         }
     )
     out["ts"] = pd.to_datetime(out["ts"], utc=True)
