@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from world import World
@@ -299,6 +300,6 @@ def test_a_rule_whose_inputs_are_missing_is_skipped(tmp_path):
 
 
 def test_every_rule_has_a_micro_test():
-    text = open(__file__).read()
+    text = Path(__file__).read_text()
     for rule_id in RULES:
         assert f'"{rule_id}"' in text

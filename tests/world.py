@@ -42,23 +42,70 @@ class World:
         add("units", unit_id="T1", name="Basisteam Noorddorp", parent_unit_id="U1", area_id="M1")
         add("units", unit_id="U2", name="Eenheid Zuid", parent_unit_id="", area_id="R2")
         for pid, area, flags in (
-            ("P1", "M1", ""), ("P2", "M3", ""), ("P3", "M2", ""), ("P4", "M1", ""), ("P5", "M2", ""),
-            ("P6", "M3", ""), ("P10", "M1", ""), ("P11", "M3", ""), ("P12", "M1", "vip"), ("P20", "M3", ""),
-        ):  # fmt: skip
-            add("persons", person_id=pid, name=f"Person {pid}", birth_date="1980-01-01", area_id=area,
-                address_id="", flags=flags)  # fmt: skip
-        add("employees", employee_id="E1", person_id="P1", unit_id="T1", rank="hoofdagent", role="patrol",
-            start_date="2010-01-01", end_date="")  # fmt: skip
-        add("employees", employee_id="E2", person_id="P2", unit_id="U2", rank="brigadier", role="investigation",
-            start_date="2010-01-01", end_date="")  # fmt: skip
-        add("employees", employee_id="E3", person_id="P3", unit_id="NAT", rank="inspecteur", role="intelligence",
-            start_date="2010-01-01", end_date="")  # fmt: skip
+            ("P1", "M1", ""),
+            ("P2", "M3", ""),
+            ("P3", "M2", ""),
+            ("P4", "M1", ""),
+            ("P5", "M2", ""),
+            ("P6", "M3", ""),
+            ("P10", "M1", ""),
+            ("P11", "M3", ""),
+            ("P12", "M1", "vip"),
+            ("P20", "M3", ""),
+        ):
+            add(
+                "persons",
+                person_id=pid,
+                name=f"Person {pid}",
+                birth_date="1980-01-01",
+                area_id=area,
+                address_id="",
+                flags=flags,
+            )
+        add(
+            "employees",
+            employee_id="E1",
+            person_id="P1",
+            unit_id="T1",
+            rank="hoofdagent",
+            role="patrol",
+            start_date="2010-01-01",
+            end_date="",
+        )
+        add(
+            "employees",
+            employee_id="E2",
+            person_id="P2",
+            unit_id="U2",
+            rank="brigadier",
+            role="investigation",
+            start_date="2010-01-01",
+            end_date="",
+        )
+        add(
+            "employees",
+            employee_id="E3",
+            person_id="P3",
+            unit_id="NAT",
+            rank="inspecteur",
+            role="intelligence",
+            start_date="2010-01-01",
+            end_date="",
+        )
         self.relate("P1", "P4", "partner")
         self.relate("P4", "P5", "family")
         self.relate("P2", "P6", "partner")
         self.relate("P5", "P20", "friend")
-        add("cases", case_id="C1", name="Onderzoek Reiger", status="open", opened_on="2026-01-01", closed_on="",
-            unit_id="U2", sensitivity="normal")  # fmt: skip
+        add(
+            "cases",
+            case_id="C1",
+            name="Onderzoek Reiger",
+            status="open",
+            opened_on="2026-01-01",
+            closed_on="",
+            unit_id="U2",
+            sensitivity="normal",
+        )
         add("case_subjects", case_id="C1", person_id="P11", role="suspect")
         self.assign("E2", "C1")
         add("organisations", organisation_id="O1", name="De Reigers MC", kind="outlaw motorcycle club")
@@ -72,8 +119,14 @@ class World:
         return self.add("relations", person_id=a, other_person_id=b, kind=kind, source="BRP", since="")
 
     def assign(self, employee: str, case: str, start: str = "2026-01-01", end: str = "") -> World:
-        return self.add("case_assignments", case_id=case, employee_id=employee, role="member",
-                        start_date=start, end_date=end)  # fmt: skip
+        return self.add(
+            "case_assignments",
+            case_id=case,
+            employee_id=employee,
+            role="member",
+            start_date=start,
+            end_date=end,
+        )
 
     def access(
         self,
@@ -89,8 +142,17 @@ class World:
     ) -> str:
         self._n += 1
         aid = access_id or f"X{self._n}"
-        self.add("access_log", access_id=aid, ts=f"{day}T{at}:00+00:00", employee_id=employee, system="BVH",
-                 target_type=kind, target_id=target, action=action, case_id=case)  # fmt: skip
+        self.add(
+            "access_log",
+            access_id=aid,
+            ts=f"{day}T{at}:00+00:00",
+            employee_id=employee,
+            system="BVH",
+            target_type=kind,
+            target_id=target,
+            action=action,
+            case_id=case,
+        )
         return aid
 
     def write(self, directory: Path) -> Path:
