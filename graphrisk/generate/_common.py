@@ -127,8 +127,8 @@ def weighted_in(
     """
     lo = np.asarray(lo, dtype=np.int64)
     hi = np.asarray(hi, dtype=np.int64)
-    base = np.concatenate([[0.0], cumulative])
-    a, b = base[lo], base[hi]
+    a = np.where(lo > 0, cumulative[np.maximum(lo - 1, 0)], 0.0)
+    b = cumulative[hi - 1]
     picked = np.searchsorted(cumulative, a + rng.random(lo.shape) * (b - a), side="right")
     return np.clip(picked, lo, hi - 1)
 

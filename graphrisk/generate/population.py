@@ -57,6 +57,7 @@ class Relations:
 
     def __init__(self) -> None:
         self._parts: list[tuple[np.ndarray, ...]] = []
+        self._merged: tuple[np.ndarray, ...] | None = None
 
     def add(self, a, b, kind: int, source, since) -> None:
         a = np.asarray(a, dtype=np.int64)
@@ -70,17 +71,25 @@ class Relations:
                 np.broadcast_to(np.asarray(since, dtype=np.int64), (n,)).copy(),
             )
         )
+        self._merged = None
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(a, b, kind, source, since) with a < b, no self-ties and no repeated (a, b, kind)."""
-        a, b, kind, source, since = (np.concatenate(c) for c in zip(*self._parts, strict=True))
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
-        keep = lo != hi
-        lo, hi, kind, source, since = lo[keep], hi[keep], kind[keep], source[keep], since[keep]
-        order = np.lexsort((kind, hi, lo))
-        lo, hi, kind, source, since = lo[order], hi[order], kind[order], source[order], since[order]
-        first = np.r_[True, (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1]) | (kind[1:] != kind[:-1])]
-        return lo[first], hi[first], kind[first], source[first], since[first]
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """(a, b, kind, source, since) with a < b, no self-ties and no repeated (a, b, kind).
+
+        Where a tie was added twice, the first one added is kept.
+        """
+        if self._merged is None:
+            a, b, kind, source, since = (np.concatenate(c) for c in zip(*self._parts, strict=True))
+            lo, hi = np.minimum(a, b), np.maximum(a, b)
+            keep = lo != hi
+            lo, hi, kind, source, since = lo[keep], hi[keep], kind[keep], source[keep], since[keep]
+            key = (lo * (int(hi.max(initial=0)) + 1) + hi) * 8 + kind
+            order = np.argsort(key, kind="stable")
+            key = key[order]
+            first = order[np.r_[True, key[1:] != key[:-1]]]
+            self._merged = (lo[first], hi[first], kind[first], source[first], since[first])
+            self._parts = [self._merged]
+        return self._merged
 
     def adjacency(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """CSR (indptr, neighbours) of the undirected tie graph over ``n`` persons."""

@@ -84,7 +84,7 @@ PRESETS: dict[str, Preset] = {
             municipalities_per_district=(2, 4),
             organisations=60,
             days=30,
-            activity=0.75,
+            activity=0.8,
             lines_per_lookup=1.0,
             min_per_group=3,
         ),

@@ -168,6 +168,24 @@ class Neo4jStore(Store):
         """Run a named read-only statement; temporal values come back as pandas timestamps."""
         return self.runner.run(name, params, mode=Mode.READ)
 
+    def read_text(self, text: str, params: dict | None = None, *, tag: str = "ad-hoc") -> pd.DataFrame:
+        """Run user-supplied Cypher in a READ transaction: a write is refused (WriteRefusedError)."""
+        return self.runner.run_text(text, params, mode=Mode.READ, tag=tag)
+
+    def write(self, name: str, params: dict | None = None) -> pd.DataFrame:
+        """Run a named statement in a WRITE transaction (write-back of scores and findings)."""
+        return self.runner.run(name, params, mode=Mode.WRITE)
+
+    def write_batches(self, name: str, rows: pd.DataFrame, batch_size: int | None = None) -> int:
+        """Run a named ``UNWIND $rows`` statement over ``rows`` in batches; returns rows sent."""
+        size = batch_size or self.batch_size
+        sent = 0
+        for start in range(0, len(rows), size):
+            batch = to_records(rows.iloc[start : start + size])
+            self.runner.run(name, {"rows": batch}, mode=Mode.WRITE)
+            sent += len(batch)
+        return sent
+
     def stats(self) -> GraphStats:
         nodes = self.runner.run("stats/node_counts")
         rels = self.runner.run("stats/relationship_counts")
