@@ -349,3 +349,12 @@ def detect(rule_ids, since, until, params, out: Path | None, quiet: bool, as_jso
     output.out.print(table)
     where = f"; written to {out}" if out else ""
     output.out.print(f"{len(result.findings):,} findings from {store.kind} store{where}.", highlight=False)
+
+
+def _register_commands() -> None:
+    from graphrisk.commands import register
+
+    register(main)
+
+
+_register_commands()
