@@ -65,7 +65,7 @@ class GraphriskGroup(click.Group):
             return super().invoke(ctx)
         except GraphriskError as exc:
             as_json = _wants_json(ctx)
-            _report_error(exc, as_json)
+            _report_error(exc, as_json, wrote_nothing=ctx.invoked_subcommand == "load")
             ctx.exit(exc.exit_code)
 
 
@@ -78,7 +78,7 @@ def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> b
     return value
 
 
-def _report_error(exc: GraphriskError, as_json: bool) -> None:
+def _report_error(exc: GraphriskError, as_json: bool, *, wrote_nothing: bool = False) -> None:
     problems = exc.problems if isinstance(exc, DataError) else []
     if as_json:
         payload = {"ok": False, "error": str(exc), "exit_code": exc.exit_code}
@@ -92,7 +92,7 @@ def _report_error(exc: GraphriskError, as_json: bool) -> None:
         click.echo(f"  {problem}", err=True)
     if len(problems) > MAX_PROBLEMS_SHOWN:
         click.echo(f"  ... {len(problems) - MAX_PROBLEMS_SHOWN} more lines not shown", err=True)
-    if isinstance(exc, DataError):
+    if isinstance(exc, DataError) and wrote_nothing:
         click.echo("Nothing was written.", err=True)
 
 

@@ -110,3 +110,32 @@ def test_bad_data_writes_nothing_to_neo4j(run, neo4j_store, neo4j_uri, tmp_path)
     result = run("load", str(overlay("bad_timestamps", tmp_path)), env={"NEO4J_URI": neo4j_uri})
     assert result.exit_code == 3
     assert neo4j_store.stats().nodes == {}
+
+
+def test_generate_then_load_then_evaluate_a_hand_made_scores_file(run, tmp_path):
+    result = run("generate", "gen", "--preset", "tiny", "--seed", "5", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert rows["access_log"] > 1000 and rows["ground_truth"] > 0
+    assert run("load", "gen", "-q").exit_code == 0
+    employees = (tmp_path / "gen" / "employees.csv").read_text().splitlines()[1:]
+    ids = [line.split(",")[0] for line in employees]
+    (tmp_path / "scores.csv").write_text(
+        "employee_id,score\n" + "".join(f"{e},{i % 100}\n" for i, e in enumerate(ids))
+    )
+    result = run("evaluate", "gen", "--scores", "scores.csv", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["employees"] == len(ids)
+    assert 0.0 <= payload["roc_auc"] <= 1.0
+    text = run("evaluate", "gen", "--scores", "scores.csv").stdout
+    assert "insider" in text.lower()
+
+
+def test_evaluate_names_the_bad_line_of_a_scores_file(run, tmp_path):
+    run("generate", "gen", "--preset", "tiny", "--seed", "5", "-q")
+    (tmp_path / "scores.csv").write_text("employee_id,score\nNOBODY,3\n")
+    result = run("evaluate", "gen", "--scores", "scores.csv")
+    assert result.exit_code == 3
+    assert "scores.csv:2:1: employee_id: 'NOBODY'" in result.stderr
+    assert "Nothing was written" not in result.stderr
