@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from graphrisk.contract import Column, ColumnType, Table
 from graphrisk.errors import Problem
+from graphrisk.frames import isin
 from graphrisk.ingest.files import RawTable
 
 __all__ = ["Collector", "check_hierarchy", "check_keys", "check_references", "type_table"]
@@ -162,7 +163,7 @@ def _type_column(raw: RawTable, column: Column, values: pd.Series, out: Collecto
             text,
         )
     elif kind is ColumnType.ENUM:
-        bad = text.notna() & ~text.isin(column.values)
+        bad = text.notna() & ~isin(text, column.values)
         allowed = ", ".join(column.values)
         out.rows(
             raw, name, _positions(bad.fillna(False)), lambda v: f"{_quote(v)} is not one of: {allowed}", text
@@ -306,7 +307,7 @@ def check_references(
             continue
         if ref.table not in keys:
             continue  # the referenced table itself failed to read
-        unknown = mask & ~values.isin(keys[ref.table])
+        unknown = mask & ~isin(values, keys[ref.table])
         target = ref.table
         out.rows(
             raw,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from graphrisk.frames import isin
 from graphrisk.rules.base import MATCH_COLUMNS, Param, Rule
 from graphrisk.rules.context import Context
 
@@ -177,7 +178,7 @@ def outside_territory(ctx: Context) -> pd.DataFrame:
     inside = ctx.area_ancestors.rename(columns={"ancestor_id": "territory"}).assign(_in=True)
     m = m.merge(inside, on=["area_id", "territory"], how="left")
     m = m[m._in.isna()]
-    m = m[~m.access_id.isin(ctx.justified_accesses)]
+    m = m[~isin(m.access_id, ctx.justified_accesses)]
     m = m.assign(case_id=None, detail="target area " + m.area_id + " outside " + m.territory)
     return _matches(m, severity="low")
 
@@ -188,12 +189,12 @@ def off_shift(ctx: Context, min_hour_share: float, min_history: int) -> pd.DataF
     ``min_history`` accesses in all of the log, in a UTC hour of day that holds less than
     ``min_hour_share`` of the employee's accesses."""
     acc = ctx.accesses
-    acc = acc[~acc.access_id.isin(ctx.justified_accesses)]
+    acc = acc[~isin(acc.access_id, ctx.justified_accesses)]
     shifts = ctx.table("shifts") if ctx.has("shifts") else None
     with_shifts = set(shifts.employee_id) if shifts is not None else set()
     parts = []
     if shifts is not None:
-        a = acc[acc.employee_id.isin(with_shifts)].sort_values("ts", kind="stable")
+        a = acc[isin(acc.employee_id, with_shifts)].sort_values("ts", kind="stable")
         s = shifts.sort_values("start_ts", kind="stable").copy()
         s["cover_end"] = s.groupby("employee_id")["end_ts"].cummax()
         a = pd.merge_asof(
@@ -205,7 +206,7 @@ def off_shift(ctx: Context, min_hour_share: float, min_history: int) -> pd.DataF
         )
         outside = a[a.cover_end.isna() | (a.ts > a.cover_end)]
         parts.append(outside.assign(case_id=None, detail="outside every shift"))
-    hist = ctx.all_accesses[~ctx.all_accesses.employee_id.isin(with_shifts)]
+    hist = ctx.all_accesses[~isin(ctx.all_accesses.employee_id, with_shifts)]
     if len(hist):
         hours = hist.assign(hour=hist.ts.dt.hour)
         total = hours.groupby("employee_id").size().rename("total")
@@ -213,7 +214,7 @@ def off_shift(ctx: Context, min_hour_share: float, min_history: int) -> pd.DataF
         per_hour = per_hour.merge(total, on="employee_id")
         per_hour["share"] = per_hour.n / per_hour.total
         rare = per_hour[(per_hour.total >= min_history) & (per_hour.share < min_hour_share)]
-        a = acc[~acc.employee_id.isin(with_shifts)]
+        a = acc[~isin(acc.employee_id, with_shifts)]
         a = a.assign(hour=a.ts.dt.hour).merge(rare, on=["employee_id", "hour"])
         a = a.assign(
             case_id=None,

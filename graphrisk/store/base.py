@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from graphrisk.contract import EVALUATION_ONLY, TABLE_ORDER
+from graphrisk.frames import isin
 from graphrisk.graph import NODES, RELATIONSHIPS, node_rows, rel_rows, with_synthetic_ids
 from graphrisk.ingest import Dataset
 
@@ -108,7 +109,7 @@ def graph_counts(tables: dict[str, pd.DataFrame]) -> GraphStats:
             continue
         rows = rel_rows(spec, prepared[spec.table])
         rows = rows[
-            rows[spec.start_column].isin(keys[spec.start]) & rows[spec.end_column].isin(keys[spec.end])
+            isin(rows[spec.start_column], keys[spec.start]) & isin(rows[spec.end_column], keys[spec.end])
         ]
         n = len(rows.drop_duplicates(subset=[spec.start_column, spec.end_column, *spec.key]))
         if n:
