@@ -146,6 +146,7 @@ def build_crime(
     region_share = np.bincount(geo.muni_region, weights=geo.muni_weight, minlength=geo.n_regions)
     org_region = rng.choice(geo.n_regions, size=n_org, p=region_share / region_share.sum())
     org_kind = rng.choice(len(ORG_KINDS), size=n_org, p=_ORG_KIND_P)
+    org_kind[:2] = (0, 1)[: min(2, n_org)]  # every world has a motorcycle club and a drug network
     names = _code_names(rng, n_org * 8 + 200)
     org_name = []
     clubs = rng.permutation(len(_names.CLUB_ADJECTIVES) * len(_names.CLUB_NOUNS))
@@ -195,7 +196,7 @@ def build_crime(
     member_role = np.array(member_role, dtype=np.int64)
     member_since = day - rng.integers(180, 15 * YEAR, len(member_person))
     member_offsets = offsets(member_org, n_org)
-    pop.interest[member_person] *= rng.uniform(8, 30, len(member_person))
+    pop.interest[member_person] *= rng.uniform(2, 6, len(member_person))
 
     leader = member_person[member_offsets[:-1]]
     rel = pop.relations
@@ -363,11 +364,11 @@ def build_crime(
     for u in np.flatnonzero(org.unit_kind == VIK):
         region = org.unit_region[u]
         candidates = np.flatnonzero((emp_region == region) & (org.unit_kind[org.emp_unit] != VIK))
-        for _ in range(max(1, rng.poisson(staff.size(u) / 3))):
+        for i in range(max(1, rng.poisson(staff.size(u) / 3))):
             if len(candidates) < 3:
                 break
             people = rng.choice(candidates, size=1 + rng.integers(0, 3), replace=False)
-            is_open = rng.random() < 0.7
+            is_open = i == 0 or rng.random() < 0.7
             opened, closed = _case_dates(rng, is_open, day, recent=True)
             subjects = [(org.emp_person[people[0]], SUSPECT)] + [
                 (org.emp_person[e], WITNESS) for e in people[1:]
@@ -533,8 +534,9 @@ def _unit_person_ranges(geo: Geography, org: Organisation, pop: Population) -> t
 
 
 def _code_names(rng: np.random.Generator, n: int) -> list[str]:
+    """``n`` distinct code names, popped from the end: plain words first, then numbered ones."""
     words = _names.CODE_WORDS
-    picked = rng.permutation(len(words) * 100)[:n]
-    return [
-        f"{words[i % len(words)]}{'' if i < len(words) else '-' + str(i // len(words) + 1)}" for i in picked
-    ]
+    names = [words[i] for i in rng.permutation(len(words))]
+    extra = rng.permutation(len(words) * 99)[: max(0, n - len(words))]
+    numbered = [f"{words[i % len(words)]}-{i // len(words) + 2}" for i in extra]
+    return numbered + names

@@ -72,7 +72,7 @@ PRESETS: dict[str, Preset] = {
             municipalities_per_district=(2, 2),
             organisations=8,
             days=30,
-            activity=0.22,
+            activity=0.25,
             lines_per_lookup=1.0,
             min_per_group=2,
         ),

@@ -501,19 +501,19 @@ def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: 
                 log.session(rng, e, items, on_shift=rng.random() < 0.5, case=case, export_p=0.01)
         elif ins.scenario == "criminal-relative":
             for _ in range(scaled(8, 2)):
-                items = [ins.targets[i] for i in rng.integers(0, len(ins.targets), rng.integers(2, 6))]
+                items = _pick(rng, ins.targets, int(rng.integers(2, 6)))
                 case = pretext(e) if rng.random() < 0.4 else -1
                 log.session(rng, e, items, on_shift=rng.random() < 0.6, case=case, export_p=0.08)
         elif ins.scenario == "pre-raid-leak":
             for _ in range(int(rng.integers(2, 5))):
-                items = [ins.targets[i] for i in rng.integers(0, len(ins.targets), rng.integers(2, 6))]
+                items = _pick(rng, ins.targets, int(rng.integers(2, 6)))
                 case = pretext(e) if rng.random() < 0.3 else -1
                 log.session(
                     rng, e, items, on_shift=rng.random() < 0.5, case=case, export_p=0.1, window=ins.window
                 )
         elif ins.scenario == "colleague-ex-vip":
             for _ in range(scaled(5, 2)):
-                items = [ins.targets[i] for i in rng.integers(0, len(ins.targets), rng.integers(1, 4))]
+                items = _pick(rng, ins.targets, int(rng.integers(1, 4)))
                 case = pretext(e) if rng.random() < 0.2 else -1
                 log.session(rng, e, items, on_shift=rng.random() < 0.5, case=case, export_p=0.01)
         elif ins.scenario == "bulk-browsing":
@@ -537,7 +537,7 @@ def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: 
             + [(ADDRESS, int(pop.address[p])) for p in subjects]
         )
         for _ in range(int(rng.integers(1, 4))):
-            items = [targets[i] for i in rng.integers(0, len(targets), rng.integers(2, 6))]
+            items = _pick(rng, targets, int(rng.integers(2, 6)))
             log.session(
                 rng,
                 e,
@@ -616,6 +616,13 @@ class _Log:
     def events(self) -> Events:
         rows = np.array(self.rows, dtype=np.int64).reshape(-1, 8)
         return Events(*(rows[:, i] for i in range(8)))
+
+
+def _pick(rng: np.random.Generator, targets: list[tuple[int, int]], k: int) -> list[tuple[int, int]]:
+    """``k`` targets for one session: it opens with a person or a case file, as searches do."""
+    leads = [t for t in targets if t[0] in (PERSON, CASE)] or targets
+    first = leads[int(rng.integers(len(leads)))]
+    return [first] + [targets[i] for i in rng.integers(0, len(targets), k - 1)]
 
 
 def _system(rng, ttype: int) -> int:

@@ -255,7 +255,9 @@ def write_dataset(
             "ts": crime.action_ts,
             "kind": _labels(ACTION_KINDS, crime.action_kind),
         },
-        order=np.lexsort((crime.action_kind, crime.action_ts, ids.case[crime.action_case])),
+        order=np.lexsort(
+            (_text_rank(ACTION_KINDS)[crime.action_kind], crime.action_ts, ids.case[crime.action_case])
+        ),
     )
 
     a, b, kind, source, since = pop.relations.arrays()
@@ -270,7 +272,7 @@ def write_dataset(
             "source": _labels(SOURCES, source),
             "since": since,
         },
-        order=np.lexsort((kind, ids.person[hi], ids.person[lo])),
+        order=np.lexsort((_text_rank(RELATION_KINDS)[kind], ids.person[hi], ids.person[lo])),
     )
 
     n_org = len(crime.org_name)
@@ -313,6 +315,11 @@ def write_dataset(
         json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return counts
+
+
+def _text_rank(words) -> np.ndarray:
+    """Position of each word in alphabetical order, to sort coded columns as their text sorts."""
+    return np.argsort(np.argsort(np.array(words)))
 
 
 def _take_nullable(values: pa.Array, idx: np.ndarray) -> pa.Array:

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from graphrisk.errors import UsageError
@@ -116,77 +117,99 @@ def empty_matches() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in MATCH_COLUMNS})
 
 
-def _id(rule_id: str, row) -> str:
-    key = "|".join(
-        str(x)
-        for x in (rule_id, row.employee_id, row.access_id, row.person_id, row.case_id, row.organisation_id)
-    )
-    return hashlib.sha1(key.encode()).hexdigest()[:16]
+def _text(values) -> pd.Series:
+    """Ids as object strings, missing as None (one representation for both engines' output)."""
+    series = pd.Series(values, dtype=object).reset_index(drop=True)
+    return series.where(series.notna(), None)
 
 
-def _clean(value):
-    if value is None:
-        return None
+def _json_str(values: pd.Series) -> pd.Series:
+    """Each value as a JSON string literal."""
+    return values.map(json.dumps)
+
+
+_LABELS = {"person": "Person", "vehicle": "Vehicle", "address": "Address", "case": "Case"}
+
+
+def _evidence(m: pd.DataFrame) -> pd.Series:
+    """The ordered evidence path of each match, as JSON text: [label, id] steps and relationship types.
+
+    Built column-wise: employee, access and target always; then the person a vehicle or address
+    resolves to; the relation path back to the employee's own person record; the case, the
+    organisation and the planned action involved.
+    """
+    emp = _json_str(m["employee_id"])
+    access = _json_str(m["access_id"])
+    target = _json_str(m["target_type"].map(_LABELS)) + ", " + _json_str(m["target_id"])
+    parts = '[["Employee", ' + emp + '], "PERFORMED", ["Access", ' + access + "]"
+    parts = parts + ', "TARGETED", [' + target + "]"
+    person = m["person_id"]
+    has_person = person.notna().to_numpy()
+    for kind, step in (("vehicle", '"REGISTERED_TO"'), ("address", '"LIVES_AT<-"')):
+        sel = has_person & (m["target_type"] == kind).to_numpy()
+        if sel.any():
+            parts[sel] = parts[sel] + ", " + step + ', ["Person", ' + _json_str(person[sel]) + "]"
+    paths = m["path_persons"]
+    has_path = np.array([p is not None and not _is_na(p) and len(p) > 0 for p in paths], dtype=bool)
+    for i in np.flatnonzero(has_path):
+        persons, kinds = list(paths.iloc[i]), list(m["path_kinds"].iloc[i])
+        steps = "".join(
+            f", {json.dumps('RELATED_TO:' + kind)}, {json.dumps(['Person', pid])}"
+            for pid, kind in zip(list(reversed(persons))[1:], reversed(kinds), strict=True)
+        )  # walk back from the target person to the employee's own person record
+        parts.iloc[i] += steps + ', "<-IS_PERSON", ["Employee", ' + emp.iloc[i] + "]"
+    case = m["case_id"]
+    sel = (case.notna() & (m["target_type"] != "case")).to_numpy()
+    if sel.any():
+        parts[sel] = parts[sel] + ', "SUBJECT_OF", ["Case", ' + _json_str(case[sel]) + "]"
+    org = m["organisation_id"]
+    sel = org.notna().to_numpy()
+    if sel.any():
+        parts[sel] = parts[sel] + ', "MEMBER_OF|SUBJECT_OF", ["Organisation", ' + _json_str(org[sel]) + "]"
+    action = m["action_ts"]
+    sel = action.notna().to_numpy()
+    if sel.any():
+        when = pd.to_datetime(action[sel], utc=True).map(lambda t: t.isoformat())
+        parts[sel] = parts[sel] + ', "PLANS<-", ["Action", ' + _json_str(when) + "]"
+    return parts + "]"
+
+
+def _is_na(value) -> bool:
     try:
-        if pd.isna(value):
-            return None
+        return bool(pd.isna(value))
     except (TypeError, ValueError):
-        pass
-    return value
-
-
-def evidence(rule: Rule, row) -> list:
-    """The ordered evidence path of a match: [label, id] steps joined by relationship types."""
-    steps: list = [["Employee", row.employee_id], "PERFORMED", ["Access", row.access_id]]
-    target = {"person": "Person", "vehicle": "Vehicle", "address": "Address", "case": "Case"}[row.target_type]
-    steps += ["TARGETED", [target, row.target_id]]
-    person = _clean(row.person_id)
-    if row.target_type == "vehicle" and person:
-        steps += ["REGISTERED_TO", ["Person", person]]
-    elif row.target_type == "address" and person:
-        steps += ["LIVES_AT<-", ["Person", person]]
-    persons = _clean(row.path_persons)
-    if persons is not None and len(persons):
-        kinds = list(row.path_kinds)
-        # walk back from the target person to the employee's own person record
-        for pid, kind in zip(list(reversed(persons))[1:], reversed(kinds), strict=True):
-            steps += [f"RELATED_TO:{kind}", ["Person", pid]]
-        steps += ["<-IS_PERSON", ["Employee", row.employee_id]]
-    case = _clean(row.case_id)
-    if case and row.target_type != "case":
-        steps += ["SUBJECT_OF", ["Case", case]]
-    org = _clean(row.organisation_id)
-    if org:
-        steps += ["MEMBER_OF|SUBJECT_OF", ["Organisation", org]]
-    action = _clean(row.action_ts)
-    if action is not None:
-        steps += ["PLANS<-", ["Action", pd.Timestamp(action).isoformat()]]
-    return steps
+        return False
 
 
 def to_findings(rule: Rule, matches: pd.DataFrame) -> pd.DataFrame:
-    """Findings from an engine's matches: stable ids, evidence paths, sorted by time then id."""
+    """Findings from an engine's matches: stable ids, evidence paths, sorted by time then id.
+
+    The finding id is the first 16 hex digits of SHA-1 over rule, employee, access, person, case
+    and organisation, so the same data gives the same ids on either engine.
+    """
     if matches.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in FINDING_COLUMNS})
-    m = matches.reset_index(drop=True)
-    rows = list(m.itertuples(index=False))
+    m = pd.DataFrame({c: _text(matches[c]) for c in MATCH_COLUMNS if c not in ("ts", "action_ts")})
+    m["action_ts"] = pd.Series(matches["action_ts"].to_numpy(), dtype=object)
+    m["action_ts"] = m["action_ts"].where(m["action_ts"].notna(), None)
+    key = rule.id + "|" + m["employee_id"] + "|" + m["access_id"]
+    for col in ("person_id", "case_id", "organisation_id"):
+        key = key + "|" + m[col].fillna("None")
     out = pd.DataFrame(
         {
-            "finding_id": [_id(rule.id, r) for r in rows],
+            "finding_id": [hashlib.sha1(k.encode()).hexdigest()[:16] for k in key],
             "rule_id": rule.id,
-            "employee_id": m["employee_id"].astype(str).to_numpy(),
-            "access_ids": [[str(r.access_id)] for r in rows],
-            "ts": pd.to_datetime(m["ts"], utc=True).to_numpy(),
-            "target_type": m["target_type"].to_numpy(),
-            "target_id": m["target_id"].to_numpy(),
-            # object columns keep None for "none" (pandas' string dtype would turn it into NaN)
-            "person_id": pd.Series([_clean(r.person_id) for r in rows], dtype=object),
-            "case_id": pd.Series([_clean(r.case_id) for r in rows], dtype=object),
-            "organisation_id": pd.Series([_clean(r.organisation_id) for r in rows], dtype=object),
-            "severity": m["severity"].to_numpy(),
-            "evidence": [json.dumps(evidence(rule, r)) for r in rows],
-            "detail": pd.Series([_clean(r.detail) for r in rows], dtype=object),
+            "employee_id": m["employee_id"],
+            "access_ids": [[a] for a in m["access_id"]],
+            "ts": pd.to_datetime(pd.Series(matches["ts"].to_numpy()), utc=True),
+            "target_type": m["target_type"],
+            "target_id": m["target_id"],
+            "person_id": m["person_id"],
+            "case_id": m["case_id"],
+            "organisation_id": m["organisation_id"],
+            "severity": m["severity"],
+            "evidence": _evidence(m),
+            "detail": m["detail"],
         }
     )
-    out["ts"] = pd.to_datetime(out["ts"], utc=True)
     return out.sort_values(["ts", "finding_id"], kind="stable").reset_index(drop=True)
