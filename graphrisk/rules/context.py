@@ -12,6 +12,7 @@ from functools import cached_property
 import pandas as pd
 
 from graphrisk.contract import TABLES
+from graphrisk.frames import isin
 
 __all__ = ["Context"]
 
@@ -135,12 +136,19 @@ class Context:
         )
         return both.drop_duplicates()
 
-    def unjustified_targets(self) -> pd.DataFrame:
-        """Accesses with each resolved person that the access does not justify."""
+    @cached_property
+    def _unjustified_targets(self) -> pd.DataFrame:
         t = self.access_targets
-        j = self.justified.assign(_j=True)
-        t = t.merge(j, on=["access_id", "person_id"], how="left")
-        return t[t["_j"].isna()].drop(columns="_j")
+        if self.justified.empty:
+            return t
+        key = t["access_id"] + "|" + t["person_id"]
+        justified = self.justified["access_id"] + "|" + self.justified["person_id"]
+        return t[~isin(key, justified)].reset_index(drop=True)
+
+    def unjustified_targets(self) -> pd.DataFrame:
+        """Accesses with each resolved person that the access does not justify (a shared frame:
+        callers must not modify it in place)."""
+        return self._unjustified_targets
 
     @cached_property
     def relation_edges(self) -> pd.DataFrame:

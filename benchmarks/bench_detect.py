@@ -1,0 +1,142 @@
+"""Detection speed: the whole rule catalogue per engine and preset, per-rule seconds and peak memory.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_detect.py [--presets small,medium] [--engines embedded,neo4j]
+                                               [--seed 1] [--days N] [--json out.json]
+
+Data sets are generated as Parquet into ``/tmp/graphrisk-bench/`` (kept between runs). The
+embedded engine runs in a child process so that its peak resident memory can be read
+(``ru_maxrss``). Without ``NEO4J_URI`` a private Neo4j server is started with
+``scripts/neo4j-start`` (state in ``.neo4j-bench/``) and stopped at the end. All figures
+of one run come from the same machine at the same time; compare them side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = Path("/tmp/graphrisk-bench")
+
+
+def dataset(preset: str, seed: int, days: int | None) -> Path:
+    from graphrisk.generate import generate
+
+    path = WORK / f"{preset}-{seed}-{days or 'default'}"
+    if not (path / "access_log.parquet").exists():
+        generate(path, preset=preset, seed=seed, days=days, fmt="parquet")
+    return path
+
+
+def _embedded_child(path: str, queue) -> None:
+    from graphrisk.ingest import read_dataset
+    from graphrisk.rules import detect
+    from graphrisk.store import EmbeddedStore
+
+    store_dir = Path(path + ".store")
+    t0 = time.perf_counter()
+    ds = read_dataset(path)
+    store = EmbeddedStore(store_dir)
+    store.load(ds, replace=True)
+    load_s = time.perf_counter() - t0
+    del ds
+    t1 = time.perf_counter()
+    result = detect(store)
+    detect_s = time.perf_counter() - t1
+    queue.put(
+        {
+            "accesses": len(store.table("access_log", ["access_id"])),
+            "load_s": round(load_s, 1),
+            "detect_s": round(detect_s, 1),
+            "rules": {r.rule_id: r.seconds for r in result.runs},
+            "findings": {r.rule_id: r.findings for r in result.runs},
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+    )
+
+
+def run_embedded(path: Path) -> dict:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_embedded_child, args=(str(path), queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def run_neo4j(path: Path, uri: str) -> dict:
+    from graphrisk.ingest import read_dataset
+    from graphrisk.rules import detect
+    from graphrisk.store.neo4j import Neo4jStore
+
+    store = Neo4jStore(uri)
+    try:
+        store.clear()
+        ds = read_dataset(path)
+        t0 = time.perf_counter()
+        store.load(ds)
+        load_s = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        result = detect(store)
+        detect_s = time.perf_counter() - t1
+        return {
+            "accesses": len(ds["access_log"]),
+            "load_s": round(load_s, 1),
+            "detect_s": round(detect_s, 1),
+            "rules": {r.rule_id: r.seconds for r in result.runs},
+            "findings": {r.rule_id: r.findings for r in result.runs},
+        }
+    finally:
+        store.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presets", default="small,medium")
+    parser.add_argument("--engines", default="embedded,neo4j")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--days", type=int, default=None, help="days of log (e.g. 1 for national)")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    engines = args.engines.split(",")
+    uri = os.environ.get("NEO4J_URI", "").strip()
+    env = dict(
+        os.environ, GRAPHRISK_NEO4J_HOME=str(ROOT / ".neo4j-bench"), NEO4J_HEAP="6g", NEO4J_PAGECACHE="2g"
+    )
+    started = False
+    if "neo4j" in engines and not uri:
+        uri = subprocess.run([str(ROOT / "scripts/neo4j-start"), "--fresh"], env=env, check=True,
+                             capture_output=True, text=True).stdout.strip()  # fmt: skip
+        started = True
+    results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+    try:
+        for preset in args.presets.split(","):
+            path = dataset(preset, args.seed, args.days)
+            for engine in engines:
+                key = f"{preset}/{engine}"
+                print(f"running {key} ...", file=sys.stderr)
+                results[key] = run_embedded(path) if engine == "embedded" else run_neo4j(path, uri)
+                print(json.dumps({key: results[key]}), file=sys.stderr)
+    finally:
+        if started:
+            subprocess.run([str(ROOT / "scripts/neo4j-stop")], env=env, check=False, capture_output=True)
+    print(json.dumps(results, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
