@@ -92,7 +92,11 @@ def main() -> int:
     env = dict(os.environ, GRAPHRISK_NEO4J_HOME=str(ROOT / ".neo4j-bench"))
     if not uri:
         uri = subprocess.run(
-            [str(ROOT / "scripts/neo4j-start"), "--fresh"], env=env, check=True, capture_output=True, text=True
+            [str(ROOT / "scripts/neo4j-start"), "--fresh"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         started_server = True
     try:
