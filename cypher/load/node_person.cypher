@@ -1,6 +1,6 @@
 // Merge Person nodes from persons rows; $rows: list of maps with person_id, name, birth_date, flags.
 UNWIND $rows AS r
 MERGE (n:Person {person_id: r.person_id})
-SET n.name = r.name
-SET n.birth_date = r.birth_date
-SET n.flags = r.flags
+SET n.name = r.name,
+    n.birth_date = r.birth_date,
+    n.flags = r.flags

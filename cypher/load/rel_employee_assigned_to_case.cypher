@@ -4,5 +4,5 @@ UNWIND $rows AS r
 MATCH (a:Employee {employee_id: r.s})
 MATCH (b:Case {case_id: r.e})
 MERGE (a)-[x:ASSIGNED_TO {start_date: r.start_date}]->(b)
-SET x.role = r.role
-SET x.end_date = r.end_date
+SET x.role = r.role,
+    x.end_date = r.end_date

@@ -4,5 +4,5 @@ UNWIND $rows AS r
 MATCH (a:Person {person_id: r.s})
 MATCH (b:Organisation {organisation_id: r.e})
 MERGE (a)-[x:MEMBER_OF]->(b)
-SET x.role = r.role
-SET x.since = r.since
+SET x.role = r.role,
+    x.since = r.since

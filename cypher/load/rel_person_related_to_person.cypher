@@ -4,5 +4,5 @@ UNWIND $rows AS r
 MATCH (a:Person {person_id: r.s})
 MATCH (b:Person {person_id: r.e})
 MERGE (a)-[x:RELATED_TO {kind: r.kind}]->(b)
-SET x.source = r.source
-SET x.since = r.since
+SET x.source = r.source,
+    x.since = r.since
