@@ -162,7 +162,17 @@ SECTIONS: dict[tuple[str, str], Callable[[], str]] = {
     ("docs/data-model.md", "graph"): graph_schema,
 }
 #: file -> generator of the whole file
-WHOLE_FILES: dict[str, Callable[[], str]] = {"docs/cli.md": cli_reference, "docs/rules.md": rules_reference}
+def _queries_reference() -> str:
+    from graphrisk.analyst.queries import queries_reference
+
+    return queries_reference()
+
+
+WHOLE_FILES: dict[str, Callable[[], str]] = {
+    "docs/cli.md": cli_reference,
+    "docs/rules.md": rules_reference,
+    "docs/queries.md": _queries_reference,
+}
 
 
 def render(path: str, current: str | None = None) -> str:

@@ -135,6 +135,9 @@ class Neo4jStore(Store):
                 auth=auth,
                 user_agent=f"graphrisk/{__version__}",
                 max_transaction_retry_time=_RETRY_SECONDS,
+                # server notices (unknown labels on an empty store, deprecations) are for developers,
+                # who see them with PROFILE; a user's terminal shows results and errors only
+                notifications_min_severity="OFF",
             )
         except (ValueError, nx.ConfigurationError) as exc:
             raise Neo4jUnavailableError(f"invalid Neo4j URI {uri!r}: {exc}") from exc

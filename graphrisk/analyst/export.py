@@ -1,0 +1,114 @@
+"""Writing a neighbourhood or a set of paths for other tools: Gephi, Cytoscape, yEd, a spreadsheet, a browser.
+
+The format follows the file name's ending:
+
+``.graphml``  GraphML (yEd, Gephi, Cytoscape desktop, networkx)
+``.gexf``     GEXF (Gephi)
+``.json``     Cytoscape.js elements (``{"elements": {"nodes": [...], "edges": [...]}}``) for web tools
+``.csv``      an edge list: one row per relationship, with both ends' type and name
+``.html``     one self-contained page with the interactive graph (no network access needed)
+
+Every node carries ``type`` (its label), ``key`` (its id), ``label`` (a display name) and its
+properties; every edge ``type`` and its properties. Collapsed groups are nodes of type
+``Collapsed`` with a ``count``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from graphrisk.errors import UsageError
+
+__all__ = ["FORMATS", "cytoscape_elements", "edge_list", "write_graph"]
+
+FORMATS = (".graphml", ".gexf", ".json", ".csv", ".html")
+
+
+def write_graph(
+    graph: nx.MultiDiGraph, path: str | Path, *, title: str = "graphrisk", notes=(), centre: str | None = None
+) -> Path:
+    """Write ``graph`` to ``path`` in the format its ending names (see the module docstring)."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise UsageError(f"{path}: export as {', '.join(FORMATS)} (chosen by the file name's ending)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    suffix = path.suffix.lower()
+    if suffix == ".graphml":
+        nx.write_graphml(_scalar(graph), tmp, named_key_ids=True)
+    elif suffix == ".gexf":
+        nx.write_gexf(_scalar(graph), tmp)
+    elif suffix == ".json":
+        payload = {
+            "title": title,
+            "centre": centre,
+            "notes": list(notes),
+            "elements": cytoscape_elements(graph),
+        }
+        tmp.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif suffix == ".csv":
+        edge_list(graph).to_csv(tmp, index=False)
+    else:
+        from graphrisk.reports.graph_page import graph_page
+
+        tmp.write_text(graph_page(graph, title=title, notes=list(notes), centre=centre), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def cytoscape_elements(graph: nx.MultiDiGraph, *, highlight: set[str] | frozenset = frozenset()) -> dict:
+    """Nodes and edges as Cytoscape.js element data; nodes in ``highlight`` get ``finding: true``."""
+    nodes = []
+    for n, d in graph.nodes(data=True):
+        data = {**d, "id": n}
+        if n in highlight:
+            data["finding"] = True
+        nodes.append({"data": data})
+    edges = []
+    for i, (u, v, d) in enumerate(graph.edges(data=True)):
+        edges.append({"data": {**d, "id": f"e{i}", "source": u, "target": v}})
+    return {"nodes": nodes, "edges": edges}
+
+
+def edge_list(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """One row per edge: both ends (id, type, name), the relationship type, then its properties."""
+    rows = []
+    for u, v, d in graph.edges(data=True):
+        su, sv = graph.nodes[u], graph.nodes[v]
+        row = {
+            "source": u,
+            "source_type": su.get("type"),
+            "source_label": su.get("label"),
+            "type": d.get("type"),
+            "target": v,
+            "target_type": sv.get("type"),
+            "target_label": sv.get("label"),
+        }
+        row.update({k: x for k, x in d.items() if k not in ("type", "label")})
+        rows.append(row)
+    columns = ["source", "source_type", "source_label", "type", "target", "target_type", "target_label"]
+    frame = pd.DataFrame(rows, columns=None if rows else columns)
+    extra = sorted(c for c in frame.columns if c not in columns)
+    return frame[columns + extra]
+
+
+def _scalar(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy whose attribute values are all str, int, float or bool (GraphML and GEXF need it)."""
+    out = nx.MultiDiGraph()
+    for n, d in graph.nodes(data=True):
+        out.add_node(n, **{k: _value(v) for k, v in d.items() if v is not None})
+    for u, v, k, d in graph.edges(keys=True, data=True):
+        out.add_edge(u, v, key=k, **{a: _value(x) for a, x in d.items() if x is not None})
+    return out
+
+
+def _value(value):
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    return str(value)
