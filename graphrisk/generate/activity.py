@@ -66,6 +66,8 @@ ACTIONS = ("view", "search", "export")
 VIEW, SEARCH, EXPORT = range(3)
 
 ROTATING, DESK, NIGHT, OFFICE, INVESTIGATIVE = range(5)
+#: Share of shifts that run 10-45 minutes past their recorded end, look-ups included.
+OVERTIME_SHARE = 0.02
 
 # look-ups per 8.5-hour shift at activity 1, and look-ups per session, per role
 _LOOKUPS_PER_SHIFT = np.array([20.0, 35.0, 60.0, 40.0, 8.0, 5.0])
@@ -271,7 +273,9 @@ def normal_events(rng: np.random.Generator, world: World, shifts: Shifts, activi
     s_shift = np.repeat(np.arange(len(se)), n_sessions)
     s_emp = se[s_shift]
     n_s = len(s_shift)
-    s_end = shifts.end[s_shift]
+    # unrecorded overtime: the roster says the shift ended, the work did not
+    overtime = np.where(rng.random(len(se)) < OVERTIME_SHARE, rng.integers(10, 46, len(se)) * MINUTE, 0)
+    s_end = shifts.end[s_shift] + overtime[s_shift]
     s_start = uniform_in(
         rng, shifts.start[s_shift], np.maximum(shifts.start[s_shift] + 1, s_end - 10 * MINUTE)
     )
@@ -314,7 +318,8 @@ def normal_events(rng: np.random.Generator, world: World, shifts: Shifts, activi
     border = basis & world.border[e] & (rng.random(len(rt)) < 0.3)
     nb = geo.muni_neighbours[np.maximum(own, 0), rng.integers(0, k_nb, len(rt))]
     lo[go_nb], hi[go_nb] = pop.muni_offsets[nb[go_nb]], pop.muni_offsets[nb[go_nb] + 1]
-    region_lo, region_hi = _region_person_ranges(geo, pop)
+    first, last = geo.region_bounds()
+    region_lo, region_hi = pop.muni_offsets[first], pop.muni_offsets[last]
     reg = geo.muni_region[np.maximum(own, 0)]
     lo[go_region], hi[go_region] = region_lo[reg[go_region]], region_hi[reg[go_region]]
     lo[go_country], hi[go_country] = 0, pop.n
@@ -326,11 +331,16 @@ def normal_events(rng: np.random.Generator, world: World, shifts: Shifts, activi
     helping = away >= 0
     lo[helping], hi[helping] = pop.muni_offsets[away[helping]], pop.muni_offsets[away[helping] + 1]
     anchor[rt] = weighted_in(rng, world.cumulative_interest, lo, hi)
-    # vehicle checks (RDW) start from a plate, not a person
+    # vehicle checks (RDW) start from a plate, not a person: half are any car on the road,
+    # half cars that draw attention (a camera hit, a known driver), like the person's own
     vcheck_p = np.where(role[e] == PATROL, np.where(org.emp_kind[e] == LE_INFRASTRUCTURE, 0.6, 0.3), 0.05)
     v_lo, v_hi = pop.vehicle_offsets[lo], pop.vehicle_offsets[hi]
     vcheck = (rng.random(len(rt)) < vcheck_p) & (v_hi > v_lo)
     vehicle = uniform_in(rng, v_lo[vcheck], v_hi[vcheck])
+    owner = anchor[rt[vcheck]]
+    own_car = pop.vehicle_offsets[owner + 1] > pop.vehicle_offsets[owner]
+    known = own_car & (rng.random(len(owner)) < 0.5)
+    vehicle[known] = uniform_in(rng, pop.vehicle_offsets[owner[known]], pop.vehicle_offsets[owner[known] + 1])
     s_vehicle[rt[vcheck]] = vehicle
     anchor[rt[vcheck]] = pop.vehicle_owner[vehicle]
     # now and then a routine look-up cites one of the employee's cases
@@ -431,9 +441,3 @@ def repeat_lines(rng: np.random.Generator, events: Events, lines_per_lookup: flo
 def _systems(rng: np.random.Generator, ttype: np.ndarray, case_work: np.ndarray) -> np.ndarray:
     table = np.array([[_SYSTEM_P[(t, c)] for c in (False, True)] for t in range(4)], dtype=float)
     return choose(rng, table[ttype, case_work.astype(np.int64)])
-
-
-def _region_person_ranges(geo: Geography, pop: Population) -> tuple[np.ndarray, np.ndarray]:
-    first = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="left")
-    last = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="right")
-    return pop.muni_offsets[first], pop.muni_offsets[last]

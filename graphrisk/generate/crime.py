@@ -522,9 +522,8 @@ def _case_dates(rng, is_open: bool, day: int, recent: bool = False) -> tuple[int
 
 
 def _region_ranges(geo: Geography, per_muni_offsets: np.ndarray) -> list[tuple[int, int]]:
-    first = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="left")
-    last = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="right")
-    return [(int(per_muni_offsets[a]), int(per_muni_offsets[b])) for a, b in zip(first, last, strict=True)]
+    first, last = geo.region_bounds()
+    return list(zip(per_muni_offsets[first].tolist(), per_muni_offsets[last].tolist(), strict=True))
 
 
 def _unit_person_ranges(geo: Geography, org: Organisation, pop: Population) -> tuple[np.ndarray, np.ndarray]:

@@ -138,6 +138,14 @@ class Geography:
     def n_regions(self) -> int:
         return len(self.region_area)
 
+    def region_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """First and one-past-last municipality of each region."""
+        regions = np.arange(self.n_regions)
+        return (
+            np.searchsorted(self.muni_region, regions, side="left"),
+            np.searchsorted(self.muni_region, regions, side="right"),
+        )
+
     def area_munis(self) -> tuple[np.ndarray, np.ndarray]:
         """First and one-past-last municipality of every area (they are contiguous)."""
         n = len(self.area_id)
@@ -370,8 +378,7 @@ def home_municipalities(
     anywhere = weighted_in(rng, cum, np.zeros(n, dtype=np.int64), np.full(n, geo.n_munis))
     own = org.unit_muni[org.emp_unit]
     region = np.where(org.unit_region[org.emp_unit] >= 0, org.unit_region[org.emp_unit], 2)  # LE: Driebergen
-    first = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="left")
-    last = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="right")
+    first, last = geo.region_bounds()
     in_region = weighted_in(rng, cum, first[region], last[region])
     neighbour = geo.muni_neighbours[np.maximum(own, 0), rng.integers(0, geo.muni_neighbours.shape[1], n)]
     u = rng.random(n)

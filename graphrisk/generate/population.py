@@ -152,10 +152,8 @@ class Nearby:
         self.geo = geo
         self.pool = pool
         self.off = offsets(pool_muni, geo.n_munis)
-        region_first = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="left")
-        region_last = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="right")
-        self.region_lo = self.off[region_first]
-        self.region_hi = self.off[region_last]
+        first, last = geo.region_bounds()
+        self.region_lo, self.region_hi = self.off[first], self.off[last]
 
     def draw(self, rng: np.random.Generator, muni: np.ndarray, modes=(0.7, 0.15, 0.1, 0.05)) -> np.ndarray:
         muni = np.asarray(muni, dtype=np.int64)
@@ -402,7 +400,9 @@ def place_employees(
     if len(pending):
         raise RuntimeError("population too small for the number of employees")
     org.emp_person = person
-    pop.interest[person] *= 0.3  # police staff are rarely registered themselves
+    # police staff and their households are seldom the subject of police work
+    pop.interest[np.isin(pop.household, pop.household[person])] *= 0.3
+    pop.interest[person] *= 0.5
 
     emp_age = age[person]
     young = emp_age < 23

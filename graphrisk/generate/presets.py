@@ -42,12 +42,6 @@ class Preset:
     min_per_group: int
     start: str = "2026-03-02"  # a Monday; the log starts at 00:00 Amsterdam time
 
-    def describe(self) -> str:
-        return (
-            f"{self.name}: about {self.employees:,} employees, {self.persons:,} persons, "
-            f"{self.organisations} criminal organisations, {self.days} days of log by default"
-        )
-
 
 PRESETS: dict[str, Preset] = {
     p.name: p

@@ -46,7 +46,7 @@ from graphrisk.generate.activity import (
     Shifts,
     World,
 )
-from graphrisk.generate.crime import CASE_INTEGRITY, CASE_ORG, INVESTIGATOR, LEAD, SUSPECT
+from graphrisk.generate.crime import CASE_INTEGRITY, CASE_ORG, INVESTIGATOR, LEAD, SUSPECT, VICTIM, WITNESS
 from graphrisk.generate.organisation import (
     ASPIRANT,
     BASISTEAM,
@@ -149,326 +149,354 @@ def choose_border_residents(
 
 
 def plan(rng: np.random.Generator, world: World, preset: Preset, prevalence: float) -> Plan:
-    """Choose the insiders and look-alikes and plant the ties their stories need."""
-    org, pop, crime = world.org, world.pop, world.crime
-    n_emp = org.n_employees
-    role, kind = org.emp_role, org.emp_kind
-    person = org.emp_person
-    least = preset.min_per_group
-    indptr, nbrs = pop.relations.adjacency(pop.n)
-    labels: list[tuple[int, str]] = []
+    """Choose the insiders and look-alikes and plant the ties their stories need.
 
-    # natural look-alike groups
-    labels += [
-        (int(e), "national-unit")
-        for e in np.flatnonzero(org.emp_national & np.isin(role, (PATROL, INVESTIGATION, INTELLIGENCE)))
-    ]
-    labels += [(int(e), "intake-desk") for e in np.flatnonzero(role == INTAKE)]
-    labels += [(int(e), "border-resident") for e in np.flatnonzero(world.border)]
-    active = crime.active_assignments(world.day)
-    integrity = active & (crime.case_kind[crime.assign_case] == CASE_INTEGRITY)
-    labels += [(int(e), "integrity-investigator") for e in np.unique(crime.assign_emp[integrity])]
+    The order is fixed: groups that follow from the organisation, the night roster, the
+    insiders scenario by scenario, then the look-alikes that must not be insiders.
+    """
+    p = _Planner(rng, world, preset.min_per_group)
+    p.natural_groups()
+    night = p.night_roster()
+    total = round(prevalence * p.n_emp)
+    for scenario, share in SCENARIOS.items():
+        wanted = max(p.least, round(total * share)) if prevalence > 0 else 0
+        getattr(p, scenario.replace("-", "_"))(wanted)
+    p.labels += [(i.emp, f"insider:{i.scenario}") for i in p.insiders]
+    relatives = p.large_family()
+    p.criminal_relative_clean()
+    callouts, preparation = p.assigned_investigators()
+    labels = sorted({(e, x if x.startswith("insider:") else f"lookalike:{x}") for e, x in p.labels})
+    return Plan(p.insiders, labels, night, callouts, preparation, relatives)
 
-    night_pool = np.flatnonzero((kind == BASISTEAM) & np.isin(role, (PATROL, INTAKE)) & ~world.border)
-    night = np.zeros(n_emp, dtype=bool)
-    n_night = min(len(night_pool), max(least, round(0.08 * len(night_pool))))
-    night[rng.choice(night_pool, size=n_night, replace=False)] = True
-    labels += [(int(e), "night-shift") for e in np.flatnonzero(night)]
 
-    # who may be an insider
-    weight = np.ones(n_emp)
-    weight[np.isin(org.emp_rank, (HOOFDAGENT, BRIGADIER))] *= 2
-    weight[org.emp_rank == CIVILIAN] *= 1.5
-    weight[org.emp_rank == ASPIRANT] *= 0.5
-    weight[role == LEADERSHIP] *= 0.4
-    subject_of_integrity = np.isin(
-        person, crime.subject_person[crime.case_kind[crime.subject_case] == CASE_INTEGRITY]
-    )
-    weight[(org.emp_end != NO_DATE) | (kind == VIK) | subject_of_integrity] = 0
-    used = np.zeros(n_emp, dtype=bool)
+class _Planner:
+    """The state shared while planting: who is taken, the labels so far, lookup helpers."""
 
-    total = round(prevalence * n_emp)
-    counts = {
-        s: (max(least, round(total * share)) if prevalence > 0 else 0) for s, share in SCENARIOS.items()
-    }
-    emp_assigned_cases = _assigned_cases(crime, n_emp)
-    open_org_cases = np.flatnonzero(crime.case_open & (crime.case_kind == CASE_ORG))
-    orgs_with_open = np.unique(crime.case_org[open_org_cases])
-    emp_region = org.unit_region[org.emp_unit]
-    adults = Nearby(world.geo, pop.adults, pop.muni[pop.adults])
-    insiders: list[Insider] = []
+    def __init__(self, rng: np.random.Generator, world: World, least: int) -> None:
+        self.rng, self.world, self.least = rng, world, least
+        org, pop, crime = world.org, world.pop, world.crime
+        self.org, self.pop, self.crime = org, pop, crime
+        self.n_emp = org.n_employees
+        self.person = org.emp_person
+        self.emp_region = org.unit_region[org.emp_unit]
+        self.indptr, self.nbrs = pop.relations.adjacency(pop.n)
+        self.adults = Nearby(world.geo, pop.adults, pop.muni[pop.adults])
+        self.active = crime.active_assignments(world.day)
+        self.assigned_cases = _assigned_cases(crime, self.n_emp)
+        self.open_org_cases = np.flatnonzero(crime.case_open & (crime.case_kind == CASE_ORG))
+        self.labels: list[tuple[int, str]] = []
+        self.insiders: list[Insider] = []
+        self.used = np.zeros(self.n_emp, dtype=bool)
+        # who may be an insider, and how likely
+        weight = np.ones(self.n_emp)
+        weight[np.isin(org.emp_rank, (HOOFDAGENT, BRIGADIER))] *= 2
+        weight[org.emp_rank == CIVILIAN] *= 1.5
+        weight[org.emp_rank == ASPIRANT] *= 0.5
+        weight[org.emp_role == LEADERSHIP] *= 0.4
+        integrity = crime.subject_person[crime.case_kind[crime.subject_case] == CASE_INTEGRITY]
+        weight[(org.emp_end != NO_DATE) | (org.emp_kind == VIK) | np.isin(self.person, integrity)] = 0
+        self.weight = weight
 
-    def candidates(mask=None) -> np.ndarray:
-        w = weight * ~used * (1 if mask is None else mask)
+    # --- helpers ---
+
+    def candidates(self, mask=None) -> np.ndarray:
+        """Employees not yet taken, in a random order favouring the usual suspects' ranks."""
+        w = self.weight * ~self.used * (1 if mask is None else mask)
         pool = np.flatnonzero(w > 0)
         if len(pool) == 0:
             return pool
-        return rng.choice(pool, size=len(pool), replace=False, p=w[pool] / w[pool].sum())
+        return self.rng.choice(pool, size=len(pool), replace=False, p=w[pool] / w[pool].sum())
 
-    def org_targets(o: int) -> list[tuple[int, int]]:
-        members = crime.member_person[crime.member_offsets[o] : crime.member_offsets[o + 1]]
-        out = [(PERSON, int(p)) for p in members]
-        for p in members:
-            vs = range(pop.vehicle_offsets[p], pop.vehicle_offsets[p + 1])
-            out += [(VEHICLE, int(v)) for v in vs]
-            out.append((ADDRESS, int(pop.address[p])))
-        if crime.org_address[o] >= 0:
-            out.append((ADDRESS, int(crime.org_address[o])))
-        return out
+    def take(self, insider: Insider) -> None:
+        self.insiders.append(insider)
+        self.used[insider.emp] = True
 
-    def open_cases_of(o: int) -> np.ndarray:
-        return open_org_cases[crime.case_org[open_org_cases] == o]
+    def count(self, scenario: str) -> int:
+        return sum(i.scenario == scenario for i in self.insiders)
 
-    def subjects_of(c: int, roles=(SUSPECT,)) -> np.ndarray:
+    def members(self, o: int) -> np.ndarray:
+        return self.crime.member_person[self.crime.member_offsets[o] : self.crime.member_offsets[o + 1]]
+
+    def subjects(self, c: int, roles=(SUSPECT,)) -> np.ndarray:
+        crime = self.crime
         s = slice(crime.subject_offsets[c], crime.subject_offsets[c + 1])
         return crime.subject_person[s][np.isin(crime.subject_role[s], roles)]
 
-    # curious-family: own family, partner's family, friends
-    for e in candidates():
-        if sum(i.scenario == "curious-family" for i in insiders) >= counts["curious-family"]:
-            break
-        one, two = _hops(indptr, nbrs, person[e])
-        if len(one) + len(two) < 3:
-            continue
-        k = int(rng.integers(2, 7))
-        near = rng.choice(one, size=min(len(one), max(1, round(k * 0.6))), replace=False) if len(one) else []
-        far = rng.choice(two, size=min(len(two), k - len(near)), replace=False) if len(two) else []
-        targets = [(PERSON, int(p)) for p in np.r_[near, far].astype(np.int64)]
-        for p in np.r_[near, far].astype(np.int64)[:2]:
-            if pop.vehicle_offsets[p + 1] > pop.vehicle_offsets[p]:
-                targets.append((VEHICLE, int(pop.vehicle_offsets[p])))
-            targets.append((ADDRESS, int(pop.address[p])))
-        insiders.append(Insider(int(e), "curious-family", targets))
-        used[e] = True
+    def vehicle(self, p: int) -> list[tuple[int, int]]:
+        """The person's first vehicle as a target, if they have one."""
+        off = self.pop.vehicle_offsets
+        return [(VEHICLE, int(off[p]))] if off[p + 1] > off[p] else []
 
-    # criminal-relative: a relative or partner in a criminal organisation
-    for e in candidates():
-        if sum(i.scenario == "criminal-relative" for i in insiders) >= counts["criminal-relative"]:
-            break
-        if len(orgs_with_open) == 0:
-            break
-        local = orgs_with_open[crime.org_region[orgs_with_open] == emp_region[e]]
-        o = int(rng.choice(local if len(local) and rng.random() < 0.6 else orgs_with_open))
-        if np.isin(emp_assigned_cases[e], np.flatnonzero(crime.case_org == o)).any():
-            continue
-        members = crime.member_person[crime.member_offsets[o] : crime.member_offsets[o + 1]]
-        m = int(rng.choice(members))
-        if rng.random() < 0.3:
-            pop.relations.add(
-                [person[e]], [m], PARTNER, SOURCE_BRP, world.day - int(rng.integers(200, 6 * YEAR))
+    def tie(self, a: int, b: int, kind: int, source: int, years: tuple[float, float] | None) -> None:
+        """Plant one tie, known since a random number of ``years`` (None: no date)."""
+        since = NO_DATE
+        if years is not None:
+            since = self.world.day - int(self.rng.integers(int(years[0] * YEAR), int(years[1] * YEAR)))
+        self.pop.relations.add([a], [b], kind, source, since)
+
+    def near(self, p: int, modes) -> int:
+        """An adult living near person ``p``."""
+        return int(self.adults.draw(self.rng, np.array([self.pop.muni[p]]), modes=modes)[0])
+
+    # --- groups that follow from the organisation ---
+
+    def natural_groups(self) -> None:
+        org, crime, role = self.org, self.crime, self.org.emp_role
+        operational = org.emp_national & np.isin(role, (PATROL, INVESTIGATION, INTELLIGENCE))
+        self.labels += [(int(e), "national-unit") for e in np.flatnonzero(operational)]
+        self.labels += [(int(e), "intake-desk") for e in np.flatnonzero(role == INTAKE)]
+        self.labels += [(int(e), "border-resident") for e in np.flatnonzero(self.world.border)]
+        integrity = self.active & (crime.case_kind[crime.assign_case] == CASE_INTEGRITY)
+        self.labels += [(int(e), "integrity-investigator") for e in np.unique(crime.assign_emp[integrity])]
+
+    def night_roster(self) -> np.ndarray:
+        org = self.org
+        pool = np.flatnonzero(
+            (org.emp_kind == BASISTEAM) & np.isin(org.emp_role, (PATROL, INTAKE)) & ~self.world.border
+        )
+        night = np.zeros(self.n_emp, dtype=bool)
+        n = min(len(pool), max(self.least, round(0.08 * len(pool))))
+        night[self.rng.choice(pool, size=n, replace=False)] = True
+        self.labels += [(int(e), "night-shift") for e in np.flatnonzero(night)]
+        return night
+
+    # --- insider scenarios ---
+
+    def curious_family(self, wanted: int) -> None:
+        """Own family, partner's family, friends: targets within two ties."""
+        rng, pop = self.rng, self.pop
+        for e in self.candidates():
+            if self.count("curious-family") >= wanted:
+                break
+            one, two = _hops(self.indptr, self.nbrs, self.person[e])
+            if len(one) + len(two) < 3:
+                continue
+            k = int(rng.integers(2, 7))
+            near = (
+                rng.choice(one, size=min(len(one), max(1, round(k * 0.6))), replace=False) if len(one) else []
             )
-        else:
-            pop.relations.add([person[e]], [m], FAMILY, SOURCE_BRP, NO_DATE)
-        targets = org_targets(o)
-        for c in open_cases_of(o):
-            targets.append((CASE, int(c)))
-            targets += [(PERSON, int(p)) for p in subjects_of(int(c), (SUSPECT, 1, 2))]
-        insiders.append(Insider(int(e), "criminal-relative", targets))
-        used[e] = True
+            far = rng.choice(two, size=min(len(two), k - len(near)), replace=False) if len(two) else []
+            people = np.r_[near, far].astype(np.int64)
+            targets = [(PERSON, int(p)) for p in people]
+            for p in people[:2]:
+                targets += [*self.vehicle(p), (ADDRESS, int(pop.address[p]))]
+            self.take(Insider(int(e), "curious-family", targets))
 
-    # pre-raid-leak: the subjects of a case in the 72 hours before its raid
-    upcoming = [
-        (int(c), int(t))
-        for c, t in zip(crime.action_case, crime.action_ts, strict=True)
-        if crime.case_kind[c] == CASE_ORG and world.start + 2 * HOUR <= t < world.end + PRE_ACTION - HOUR
-    ]
-    if upcoming and counts["pre-raid-leak"]:
+    def criminal_relative(self, wanted: int) -> None:
+        """A relative or partner in an organisation under investigation, and its world looked up."""
+        rng, pop, crime = self.rng, self.pop, self.crime
+        orgs = np.unique(crime.case_org[self.open_org_cases])
+        if len(orgs) == 0:
+            return
+        for e in self.candidates():
+            if self.count("criminal-relative") >= wanted:
+                break
+            local = orgs[crime.org_region[orgs] == self.emp_region[e]]
+            o = int(rng.choice(local if len(local) and rng.random() < 0.6 else orgs))
+            if np.isin(self.assigned_cases[e], np.flatnonzero(crime.case_org == o)).any():
+                continue
+            m = int(rng.choice(self.members(o)))
+            if rng.random() < 0.3:
+                self.tie(self.person[e], m, PARTNER, SOURCE_BRP, (0.5, 6))
+            else:
+                self.tie(self.person[e], m, FAMILY, SOURCE_BRP, None)
+            targets = []
+            for p in self.members(o):
+                targets += [(PERSON, int(p)), (ADDRESS, int(pop.address[p]))]
+                vs = range(pop.vehicle_offsets[p], pop.vehicle_offsets[p + 1])
+                targets += [(VEHICLE, int(v)) for v in vs]
+            if crime.org_address[o] >= 0:
+                targets.append((ADDRESS, int(crime.org_address[o])))
+            for c in self.open_org_cases[crime.case_org[self.open_org_cases] == o]:
+                targets.append((CASE, int(c)))
+                targets += [(PERSON, int(p)) for p in self.subjects(int(c), (SUSPECT, WITNESS, VICTIM))]
+            self.take(Insider(int(e), "criminal-relative", targets))
+
+    def pre_raid_leak(self, wanted: int) -> None:
+        """Someone off the case looks up its subjects in the 72 hours before a planned action."""
+        rng, world, crime, org = self.rng, self.world, self.crime, self.org
+        upcoming = [
+            (int(c), int(t))
+            for c, t in zip(crime.action_case, crime.action_ts, strict=True)
+            if crime.case_kind[c] == CASE_ORG and world.start + 2 * HOUR <= t < world.end + PRE_ACTION - HOUR
+        ]
+        if not upcoming or not wanted:
+            return
         order = rng.permutation(len(upcoming))
-        for i in range(counts["pre-raid-leak"] * 5):
-            if sum(x.scenario == "pre-raid-leak" for x in insiders) >= counts["pre-raid-leak"]:
+        for i in range(wanted * 5):
+            if self.count("pre-raid-leak") >= wanted:
                 break
             c, t = upcoming[order[i % len(upcoming)]]
             lo, hi = max(t - PRE_ACTION, world.start), min(t - 30 * MINUTE, world.end)
             if hi - lo < HOUR:
                 continue
-            on_case = np.zeros(n_emp, dtype=bool)
+            on_case = np.zeros(self.n_emp, dtype=bool)
             on_case[crime.assign_emp[crime.assign_case == c]] = True
             region = crime.org_region[crime.case_org[c]]
             allowed = ~on_case & (org.emp_unit != crime.case_unit[c])
-            pool = candidates(allowed & ((emp_region == region) if rng.random() < 0.7 else True))
+            pool = self.candidates(allowed & ((self.emp_region == region) if rng.random() < 0.7 else True))
             if len(pool) == 0:
                 continue
             e = int(pool[0])
-            suspects = subjects_of(c)
+            suspects = self.subjects(c)
             targets = [(CASE, c)] + [(PERSON, int(p)) for p in suspects]
-            targets += [(ADDRESS, int(pop.address[p])) for p in suspects]
+            targets += [(ADDRESS, int(self.pop.address[p])) for p in suspects]
             if crime.org_address[crime.case_org[c]] >= 0:
                 targets.append((ADDRESS, int(crime.org_address[crime.case_org[c]])))
             if rng.random() < 0.3 and len(suspects):  # the route in: a friend
-                pop.relations.add(
-                    [person[e]],
-                    [int(rng.choice(suspects))],
-                    FRIEND,
-                    OPEN_SOURCE,
-                    world.day - int(rng.integers(200, 10 * YEAR)),
-                )
-            insiders.append(Insider(e, "pre-raid-leak", targets, window=(lo, hi), case=c))
-            used[e] = True
+                self.tie(self.person[e], int(rng.choice(suspects)), FRIEND, OPEN_SOURCE, (0.5, 10))
+            self.take(Insider(e, "pre-raid-leak", targets, window=(lo, hi), case=c))
 
-    # colleague-ex-vip: colleagues, an ex-partner and their new household, VIPs
-    vips = np.flatnonzero(pop.flags & FLAG_VIP)
-    unit_off = offsets(org.emp_unit, len(org.unit_id))
-    for e in candidates():
-        if sum(i.scenario == "colleague-ex-vip" for i in insiders) >= counts["colleague-ex-vip"]:
-            break
-        kinds = rng.random(3) < (0.6, 0.4, 0.4)
-        if not kinds.any():
-            kinds[rng.integers(0, 3)] = True
-        targets = []
-        if kinds[0]:
-            if rng.random() < 0.6:
-                pool = np.arange(unit_off[org.emp_unit[e]], unit_off[org.emp_unit[e] + 1])
-            else:
-                pool = np.flatnonzero(emp_region == emp_region[e])
-            pool = pool[pool != e]
-            for c in rng.choice(pool, size=min(len(pool), int(rng.integers(2, 6))), replace=False):
-                targets.append((PERSON, int(person[c])))
-        if kinds[1]:
-            ex = int(adults.draw(rng, np.array([pop.muni[person[e]]]), modes=(0.5, 0.3, 0.15, 0.05))[0])
-            if ex != person[e]:
-                pop.relations.add(
-                    [person[e]], [ex], PARTNER, BRP_HISTORY, world.day - int(rng.integers(YEAR, 12 * YEAR))
-                )
-                hh = pop.household[ex]
-                housemates = (
-                    np.flatnonzero(pop.household[pop.hh_start[hh] : pop.hh_start[hh] + 6] == hh)
-                    + pop.hh_start[hh]
-                )
-                targets += [(PERSON, int(p)) for p in housemates]
-                targets.append((ADDRESS, int(pop.address[ex])))
-                if pop.vehicle_offsets[ex + 1] > pop.vehicle_offsets[ex]:
-                    targets.append((VEHICLE, int(pop.vehicle_offsets[ex])))
-        if kinds[2] or not targets:
-            targets += [
-                (PERSON, int(p)) for p in rng.choice(vips, size=int(rng.integers(1, 3)), replace=False)
-            ]
-        insiders.append(Insider(int(e), "colleague-ex-vip", targets))
-        used[e] = True
+    def colleague_ex_vip(self, wanted: int) -> None:
+        """Any mix of colleagues, an ex-partner and their new household, and VIPs."""
+        rng, pop, org = self.rng, self.pop, self.org
+        vips = np.flatnonzero(pop.flags & FLAG_VIP)
+        unit_off = offsets(org.emp_unit, len(org.unit_id))
+        for e in self.candidates():
+            if self.count("colleague-ex-vip") >= wanted:
+                break
+            kinds = rng.random(3) < (0.6, 0.4, 0.4)
+            if not kinds.any():
+                kinds[rng.integers(0, 3)] = True
+            targets = []
+            if kinds[0]:
+                if rng.random() < 0.6:
+                    pool = np.arange(unit_off[org.emp_unit[e]], unit_off[org.emp_unit[e] + 1])
+                else:
+                    pool = np.flatnonzero(self.emp_region == self.emp_region[e])
+                pool = pool[pool != e]
+                for c in rng.choice(pool, size=min(len(pool), int(rng.integers(2, 6))), replace=False):
+                    targets.append((PERSON, int(self.person[c])))
+            if kinds[1]:
+                ex = self.near(self.person[e], (0.5, 0.3, 0.15, 0.05))
+                if ex != self.person[e]:
+                    self.tie(self.person[e], ex, PARTNER, BRP_HISTORY, (1, 12))
+                    hh = pop.household[ex]
+                    start = pop.hh_start[hh]
+                    housemates = np.flatnonzero(pop.household[start : start + 6] == hh) + start
+                    targets += [(PERSON, int(p)) for p in housemates]
+                    targets += [(ADDRESS, int(pop.address[ex])), *self.vehicle(ex)]
+            if kinds[2] or not targets:
+                picked = rng.choice(vips, size=int(rng.integers(1, 3)), replace=False)
+                targets += [(PERSON, int(p)) for p in picked]
+            self.take(Insider(int(e), "colleague-ex-vip", targets))
 
-    # bulk-browsing: persons of another region, off shift
-    regional = emp_region >= 0
-    region_lo, region_hi = _region_ranges(world)
-    for e in candidates(regional):
-        if sum(i.scenario == "bulk-browsing" for i in insiders) >= counts["bulk-browsing"]:
-            break
-        others = np.flatnonzero(np.arange(world.geo.n_regions) != emp_region[e])
-        r = int(rng.choice(others))
-        insiders.append(Insider(int(e), "bulk-browsing", browse=(int(region_lo[r]), int(region_hi[r]))))
-        used[e] = True
+    def bulk_browsing(self, wanted: int) -> None:
+        """Persons of another region, browsed off shift; never the national unit (no 'outside')."""
+        geo, pop = self.world.geo, self.pop
+        first, last = geo.region_bounds()
+        region_lo, region_hi = pop.muni_offsets[first], pop.muni_offsets[last]
+        for e in self.candidates(self.emp_region >= 0):
+            if self.count("bulk-browsing") >= wanted:
+                break
+            r = int(self.rng.choice(np.flatnonzero(np.arange(geo.n_regions) != self.emp_region[e])))
+            self.take(Insider(int(e), "bulk-browsing", browse=(int(region_lo[r]), int(region_hi[r]))))
 
-    # low-and-slow: a friend of an associate, and about one careful look-up a week
-    for e in candidates(regional):
-        if sum(i.scenario == "low-and-slow" for i in insiders) >= counts["low-and-slow"]:
-            break
-        cases = open_org_cases[crime.case_unit[open_org_cases] != org.emp_unit[e]]
-        cases = cases[~np.isin(cases, emp_assigned_cases[e])]
-        if len(cases) == 0:
-            continue
-        c = int(rng.choice(cases))
-        o = int(crime.case_org[c])
-        members = crime.member_person[crime.member_offsets[o] : crime.member_offsets[o + 1]]
-        friend = int(adults.draw(rng, np.array([pop.muni[person[e]]]), modes=(0.7, 0.2, 0.1, 0.0))[0])
-        if friend == person[e] or np.isin(friend, members):
-            continue
-        pop.relations.add(
-            [person[e]], [friend], FRIEND, OPEN_SOURCE, world.day - int(rng.integers(YEAR, 20 * YEAR))
-        )
-        pop.relations.add(
-            [friend],
-            [int(rng.choice(members))],
-            ACQUAINTANCE,
-            SOURCE_CIE,
-            world.day - int(rng.integers(YEAR, 10 * YEAR)),
-        )
-        suspects = subjects_of(c)
-        targets = [(PERSON, int(p)) for p in suspects]
-        for p in suspects[:3]:
-            if pop.vehicle_offsets[p + 1] > pop.vehicle_offsets[p]:
-                targets.append((VEHICLE, int(pop.vehicle_offsets[p])))
-        insiders.append(Insider(int(e), "low-and-slow", targets, case=c))
-        used[e] = True
-
-    for i in insiders:
-        labels.append((i.emp, f"insider:{i.scenario}"))
-
-    # large-family: many relatives and neighbours in their own territory, normal behaviour
-    clean = weight > 0
-    clean &= ~used
-    own = org.unit_muni[org.emp_unit]
-    living_in = (own >= 0) & (world.emp_home == own) & clean
-    pool = np.flatnonzero(living_in)
-    n_large = min(len(pool), max(least, round(0.02 * n_emp)))
-    not_dutch = pool[pop.origin[person[pool]] != 0]
-    dutch = pool[pop.origin[person[pool]] == 0]
-    from_not_dutch = min(len(not_dutch), round(0.6 * n_large))
-    picked = np.r_[
-        rng.choice(not_dutch, size=from_not_dutch, replace=False),
-        rng.choice(dutch, size=min(len(dutch), n_large - from_not_dutch), replace=False),
-    ].astype(np.int64)
-    relatives: list[tuple[int, np.ndarray]] = []
-    for e in picked:
-        p = person[e]
-        m = np.full(int(rng.integers(10, 26)), pop.muni[p])
-        fam = adults.draw(rng, m, modes=(0.7, 0.2, 0.1, 0.0))
-        pop.relations.add(np.full(len(fam), p), fam, FAMILY, SOURCE_BRP, NO_DATE)
-        m = np.full(int(rng.integers(4, 9)), pop.muni[p])
-        nbh = adults.draw(rng, m, modes=(1.0, 0, 0, 0))
-        pop.relations.add(np.full(len(nbh), p), nbh, NEIGHBOUR, SOURCE_BRP, NO_DATE)
-        frequent = rng.choice(fam, size=min(len(fam), int(rng.integers(1, 4))), replace=False)
-        pop.interest[frequent] *= 20
-        here = np.r_[fam, nbh]
-        here = here[(pop.muni[here] == own[e]) & (here != p)]
-        relatives.append((int(e), np.unique(here)))
-        used[e] = True
-        labels.append((int(e), "large-family"))
-
-    # criminal-relative-clean: a criminal relative, normal behaviour
-    all_orgs = np.arange(len(crime.org_name))
-    pool = candidates(clean & ~used)
-    n_clean = min(len(pool), max(least, round(0.005 * n_emp)))
-    for e in pool[:n_clean]:
-        o = int(rng.choice(all_orgs))
-        m = int(rng.choice(crime.member_person[crime.member_offsets[o] : crime.member_offsets[o + 1]]))
-        pop.relations.add([person[e]], [m], FAMILY if rng.random() < 0.8 else PARTNER, SOURCE_BRP, NO_DATE)
-        used[e] = True
-    insider_set = {i.emp for i in insiders}
-    members = np.unique(crime.member_person)
-    a, b, k, *_ = pop.relations.arrays()
-    close = np.isin(k, (PARTNER, FAMILY))
-    is_emp_person = np.full(pop.n, -1)
-    is_emp_person[person] = np.arange(n_emp)
-    pairs = np.r_[
-        is_emp_person[a[close & np.isin(b, members)]], is_emp_person[b[close & np.isin(a, members)]]
-    ]
-    for e in np.unique(pairs[pairs >= 0]):
-        if int(e) not in insider_set:
-            labels.append((int(e), "criminal-relative-clean"))
-
-    # assigned investigators: cross-unit help, and preparation of raids in the log
-    callouts: list[tuple[int, int, int]] = []
-    preparation: list[tuple[int, int, int, int]] = []
-    investigators = active & np.isin(crime.assign_role, (LEAD, INVESTIGATOR))
-    org_case = crime.case_kind[crime.assign_case] == CASE_ORG
-    cross = investigators & org_case & (crime.case_unit[crime.assign_case] != org.emp_unit[crime.assign_emp])
-    assigned = set(np.unique(crime.assign_emp[cross]).tolist())
-    for c, t in zip(crime.action_case.tolist(), crime.action_ts.tolist(), strict=True):
-        if crime.case_kind[c] != CASE_ORG or not (world.start < t + 6 * HOUR and t - PRE_ACTION < world.end):
-            continue
-        team = crime.assign_emp[investigators & (crime.assign_case == c)]
-        for e in team.tolist():
-            if org.emp_end[e] != NO_DATE:
+    def low_and_slow(self, wanted: int) -> None:
+        """A friend of an associate, and about one careful look-up a week of an open case's suspects."""
+        rng, crime, org = self.rng, self.crime, self.org
+        for e in self.candidates(self.emp_region >= 0):
+            if self.count("low-and-slow") >= wanted:
+                break
+            cases = self.open_org_cases[crime.case_unit[self.open_org_cases] != org.emp_unit[e]]
+            cases = cases[~np.isin(cases, self.assigned_cases[e])]
+            if len(cases) == 0:
                 continue
-            callouts.append((e, t - 2 * HOUR, t + 6 * HOUR))
-            lo, hi = max(t - PRE_ACTION, world.start), min(t, world.end)
-            if hi - lo > HOUR:
-                preparation.append((e, c, lo, hi))
-                assigned.add(e)
-    labels += [(e, "assigned-investigator") for e in sorted(assigned)]
+            c = int(rng.choice(cases))
+            members = self.members(int(crime.case_org[c]))
+            friend = self.near(self.person[e], (0.7, 0.2, 0.1, 0.0))
+            if friend == self.person[e] or np.isin(friend, members):
+                continue
+            self.tie(self.person[e], friend, FRIEND, OPEN_SOURCE, (1, 20))
+            self.tie(friend, int(rng.choice(members)), ACQUAINTANCE, SOURCE_CIE, (1, 10))
+            suspects = self.subjects(c)
+            targets = [(PERSON, int(p)) for p in suspects]
+            for p in suspects[:3]:
+                targets += self.vehicle(p)
+            self.take(Insider(int(e), "low-and-slow", targets, case=c))
 
-    labels = sorted(
-        {(e, label if label.startswith("insider:") else f"lookalike:{label}") for e, label in labels}
-    )
-    return Plan(insiders, labels, night, callouts, preparation, relatives)
+    # --- look-alikes that must not be insiders ---
+
+    def large_family(self) -> list[tuple[int, np.ndarray]]:
+        """Many relatives and neighbours in the employee's own territory; normal behaviour."""
+        rng, pop, org = self.rng, self.pop, self.org
+        own = org.unit_muni[org.emp_unit]
+        pool = np.flatnonzero((own >= 0) & (self.world.emp_home == own) & (self.weight > 0) & ~self.used)
+        n = min(len(pool), max(self.least, round(0.02 * self.n_emp)))
+        not_dutch = pool[pop.origin[self.person[pool]] != 0]
+        dutch = pool[pop.origin[self.person[pool]] == 0]
+        from_not_dutch = min(len(not_dutch), round(0.6 * n))
+        picked = np.r_[
+            rng.choice(not_dutch, size=from_not_dutch, replace=False),
+            rng.choice(dutch, size=min(len(dutch), n - from_not_dutch), replace=False),
+        ].astype(np.int64)
+        relatives: list[tuple[int, np.ndarray]] = []
+        for e in picked:
+            p = self.person[e]
+            fam = self.adults.draw(
+                rng, np.full(int(rng.integers(10, 26)), pop.muni[p]), modes=(0.7, 0.2, 0.1, 0)
+            )
+            pop.relations.add(np.full(len(fam), p), fam, FAMILY, SOURCE_BRP, NO_DATE)
+            nbh = self.adults.draw(rng, np.full(int(rng.integers(4, 9)), pop.muni[p]), modes=(1, 0, 0, 0))
+            pop.relations.add(np.full(len(nbh), p), nbh, NEIGHBOUR, SOURCE_BRP, NO_DATE)
+            frequent = rng.choice(fam, size=min(len(fam), int(rng.integers(1, 4))), replace=False)
+            pop.interest[frequent] *= 20  # a cousin the police knows well
+            here = np.r_[fam, nbh]
+            here = here[(pop.muni[here] == own[e]) & (here != p)]
+            relatives.append((int(e), np.unique(here)))
+            self.used[e] = True
+            self.labels.append((int(e), "large-family"))
+        return relatives
+
+    def criminal_relative_clean(self) -> None:
+        """Plant a few criminal relatives, then label everyone honest with one."""
+        rng, crime, pop = self.rng, self.crime, self.pop
+        pool = self.candidates(~self.used)
+        n = min(len(pool), max(self.least, round(0.005 * self.n_emp)))
+        for e in pool[:n]:
+            m = int(rng.choice(self.members(int(rng.integers(0, len(crime.org_name))))))
+            self.tie(self.person[e], m, FAMILY if rng.random() < 0.8 else PARTNER, SOURCE_BRP, None)
+            self.used[e] = True
+        insiders = {i.emp for i in self.insiders}
+        members = np.unique(crime.member_person)
+        a, b, kind, *_ = pop.relations.arrays()
+        close = np.isin(kind, (PARTNER, FAMILY))
+        employee_of = np.full(pop.n, -1)
+        employee_of[self.person] = np.arange(self.n_emp)
+        found = np.r_[
+            employee_of[a[close & np.isin(b, members)]], employee_of[b[close & np.isin(a, members)]]
+        ]
+        for e in np.unique(found[found >= 0]).tolist():
+            if e not in insiders:
+                self.labels.append((e, "criminal-relative-clean"))
+
+    def assigned_investigators(self) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int, int]]]:
+        """Cross-unit investigators, and every investigator preparing a planned action in the log.
+
+        Returns the raid call-out shifts and the preparation windows.
+        """
+        world, crime, org = self.world, self.crime, self.org
+        callouts: list[tuple[int, int, int]] = []
+        preparation: list[tuple[int, int, int, int]] = []
+        investigators = self.active & np.isin(crime.assign_role, (LEAD, INVESTIGATOR))
+        org_case = crime.case_kind[crime.assign_case] == CASE_ORG
+        elsewhere = crime.case_unit[crime.assign_case] != org.emp_unit[crime.assign_emp]
+        assigned = set(np.unique(crime.assign_emp[investigators & org_case & elsewhere]).tolist())
+        for c, t in zip(crime.action_case.tolist(), crime.action_ts.tolist(), strict=True):
+            if crime.case_kind[c] != CASE_ORG or not (
+                world.start < t + 6 * HOUR and t - PRE_ACTION < world.end
+            ):
+                continue
+            for e in crime.assign_emp[investigators & (crime.assign_case == c)].tolist():
+                if org.emp_end[e] != NO_DATE:
+                    continue
+                callouts.append((e, t - 2 * HOUR, t + 6 * HOUR))
+                lo, hi = max(t - PRE_ACTION, world.start), min(t, world.end)
+                if hi - lo > HOUR:
+                    preparation.append((e, c, lo, hi))
+                    assigned.add(e)
+        self.labels += [(e, "assigned-investigator") for e in sorted(assigned)]
+        return callouts, preparation
 
 
 def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: Shifts) -> Events:
@@ -585,12 +613,10 @@ class _Log:
             hour = int(utc_to_local(np.array([ts]))[0] % DAY // HOUR)
             if hour < 7 and rng.random() < 0.85:
                 continue  # most people sleep at night
-            if ((start - 30 * MINUTE <= ts) & (ts < end + 30 * MINUTE)).any():
+            if ((start - HOUR <= ts) & (ts < end + HOUR)).any():  # well clear of overtime
                 continue
             later = start[start > ts]
-            limit = min(
-                ts + 3 * HOUR, (int(later.min()) - 30 * MINUTE) if len(later) else ts + 3 * HOUR, hi - 1
-            )
+            limit = min(ts + 3 * HOUR, (int(later.min()) - HOUR) if len(later) else ts + 3 * HOUR, hi - 1)
             return ts, limit
         return None
 
@@ -659,10 +685,3 @@ def _unit_open_cases(world: World) -> dict[int, np.ndarray]:
     for c in open_cases.tolist():
         out.setdefault(int(crime.case_unit[c]), []).append(c)
     return {u: np.array(v) for u, v in out.items()}
-
-
-def _region_ranges(world: World) -> tuple[np.ndarray, np.ndarray]:
-    geo, pop = world.geo, world.pop
-    first = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="left")
-    last = np.searchsorted(geo.muni_region, np.arange(geo.n_regions), side="right")
-    return pop.muni_offsets[first], pop.muni_offsets[last]

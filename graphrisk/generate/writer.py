@@ -105,10 +105,6 @@ def _labels(words, codes: np.ndarray) -> pa.Array:
     return pa.array(list(words), type=pa.string()).take(pa.array(np.asarray(codes, dtype=np.int64)))
 
 
-def _lookup(values: list[str], idx: np.ndarray) -> pa.Array:
-    return pa.array(values, type=pa.string()).take(pa.array(np.asarray(idx, dtype=np.int64)))
-
-
 def write_dataset(
     out_dir: Path,
     world: World,
