@@ -174,7 +174,8 @@ def test_pre_action_window(run):
     w.access("E1", "P11", day="2026-03-04", at="06:00")  # after the raid
     f = only(run(w, "pre-action-lookup"))
     assert (f["access_ids"], f["case_id"], f["severity"]) == ([inside], "C1", "critical")
-    assert f["evidence"][-2:] == ["PLANS<-", ["Action", "2026-03-04T05:00:00+00:00"]]
+    assert f["evidence"][-2:] == ["PLANS<-", ["Action", "C1|2026-03-04T05:00:00+0000|raid"]]
+    assert f["detail"] == "raid planned"
     assert len(run(w, "pre-action-lookup", window_hours=80)) == 2
 
 

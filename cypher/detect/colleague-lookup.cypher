@@ -30,5 +30,5 @@ CALL (e, p) {
 WITH e, a, p, min(colleague_id) AS colleague_id
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, null AS case_id, null AS organisation_id,
-       null AS action_ts, 'medium' AS severity, null AS path_persons, null AS path_kinds,
+       null AS action_ts, null AS action_id, 'medium' AS severity, null AS path_persons, null AS path_kinds,
        'colleague ' + colleague_id AS detail

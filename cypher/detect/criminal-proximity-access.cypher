@@ -38,5 +38,5 @@ CALL (o, g) {
 }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, null AS case_id, g.organisation_id AS organisation_id,
-       null AS action_ts, 'high' AS severity, [n IN nodes(best) | n.person_id] AS path_persons,
+       null AS action_ts, null AS action_id, 'high' AS severity, [n IN nodes(best) | n.person_id] AS path_persons,
        [r IN relationships(best) | r.kind] AS path_kinds, null AS detail

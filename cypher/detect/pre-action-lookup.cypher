@@ -1,6 +1,6 @@
 // pre-action-lookup: a no-need-to-know access (as open-case-no-need-to-know) within $window_hours
 // before a planned action of that case (action.ts - window <= access.ts < action.ts).
-// Names the nearest upcoming action. Always critical.
+// Names the nearest upcoming action (the earliest; ties by kind). Always critical.
 MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
 WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
 CALL (t, e, a) {
@@ -35,7 +35,10 @@ WHERE k.opened_on <= date(a.ts)
   }
 MATCH (k)-[:PLANS]->(x:Action)
 WHERE a.ts < x.ts AND a.ts >= x.ts - duration({hours: $window_hours})
-WITH e, a, k, p, min(x.ts) AS action_ts
+WITH e, a, k, p, x
+ORDER BY x.ts, x.kind
+WITH e, a, k, p, collect(x)[0] AS next
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, k.case_id AS case_id, null AS organisation_id,
-       action_ts, 'critical' AS severity, null AS path_persons, null AS path_kinds, null AS detail
+       next.ts AS action_ts, next.action_id AS action_id, 'critical' AS severity, null AS path_persons,
+       null AS path_kinds, next.kind + ' planned' AS detail

@@ -139,24 +139,15 @@ def employee_findings(store, employee_id: str, findings: pd.DataFrame | None = N
 def evidence_nodes(finding) -> list[str]:
     """The node ids along a finding's evidence path, in order.
 
-    An evidence path names a planned action by its time only; it becomes ``Action:CASE|TIME``, the
-    start of the action's id (which ends in ``|KIND``), resolved against the store by the dossier.
+    A planned action is named by its node key (``CASE|TIME|KIND``), like every other node.
 
     >>> row = pd.Series({"case_id": "C1", "evidence": json.dumps([["Employee", "E1"], "PERFORMED",
-    ...     ["Access", "X1"], "PLANS<-", ["Action", "2026-03-06T04:00:00+00:00"]])})
+    ...     ["Access", "X1"], "PLANS<-", ["Action", "C1|2026-03-06T04:00:00+0000|raid"]])})
     >>> evidence_nodes(row)
-    ['Employee:E1', 'Access:X1', 'Action:C1|2026-03-06T04:00:00+0000']
+    ['Employee:E1', 'Access:X1', 'Action:C1|2026-03-06T04:00:00+0000|raid']
     """
     steps = json.loads(finding.evidence) if isinstance(finding.evidence, str) else finding.evidence
-    out = []
-    for step in steps:
-        if not isinstance(step, list):
-            continue
-        label, key = step
-        if label == "Action":
-            ts = pd.Timestamp(key).tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S%z")
-            key = f"{finding.case_id}|{ts}"
-        out.append(node_id(label, str(key)))
+    out = [node_id(step[0], str(step[1])) for step in steps if isinstance(step, list)]
     return list(dict.fromkeys(out))
 
 

@@ -40,7 +40,8 @@ MATCH_COLUMNS = {
     "person_id": "the person the target resolves to (the owner of a vehicle, a resident of an address)",
     "case_id": "the case involved (looked up, or whose subject was looked up)",
     "organisation_id": "the criminal organisation involved",
-    "action_ts": "the planned action the access came before (pre-action-lookup)",
+    "action_ts": "when the planned action the access came before is (pre-action-lookup)",
+    "action_id": "that planned action's id (case_id|ts|kind, as the Action node's key)",
     "severity": "low, medium, high or critical",
     "path_persons": "person ids from the employee's own person record along known relations",
     "path_kinds": "the relation kinds between consecutive persons of path_persons",
@@ -166,11 +167,10 @@ def _evidence(m: pd.DataFrame) -> pd.Series:
     sel = org.notna().to_numpy()
     if sel.any():
         parts[sel] = parts[sel] + ', "MEMBER_OF|SUBJECT_OF", ["Organisation", ' + _json_str(org[sel]) + "]"
-    action = m["action_ts"]
+    action = m["action_id"]
     sel = action.notna().to_numpy()
     if sel.any():
-        when = pd.to_datetime(action[sel], utc=True).map(lambda t: t.isoformat())
-        parts[sel] = parts[sel] + ', "PLANS<-", ["Action", ' + _json_str(when) + "]"
+        parts[sel] = parts[sel] + ', "PLANS<-", ["Action", ' + _json_str(action[sel]) + "]"
     return parts + "]"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from graphrisk.frames import isin
+from graphrisk.graph import with_synthetic_ids
 from graphrisk.rules.base import MATCH_COLUMNS, Param, Rule
 from graphrisk.rules.context import Context
 
@@ -117,17 +118,20 @@ def open_case_no_need_to_know(ctx: Context) -> pd.DataFrame:
 def pre_action_lookup(ctx: Context, window_hours: int) -> pd.DataFrame:
     """A no-need-to-know access (as open-case-no-need-to-know) within ``window_hours`` before a
     planned action of that case (action.ts - window <= access.ts < action.ts); the nearest
-    upcoming action is named. Always critical."""
+    upcoming action (the earliest, ties by kind) is named. Always critical."""
     m = _no_need_to_know(ctx)
     if m.empty or not ctx.has("case_actions"):
         return _matches(m.iloc[0:0])
-    actions = ctx.table("case_actions")[["case_id", "ts"]].rename(columns={"ts": "action_ts"})
+    actions = with_synthetic_ids("case_actions", ctx.table("case_actions"))
+    actions = actions[["case_id", "ts", "kind", "action_id"]].rename(columns={"ts": "action_ts"})
     m = m.merge(actions, on="case_id")
     window = pd.Timedelta(hours=window_hours)
     m = m[(m.ts < m.action_ts) & (m.ts >= m.action_ts - window)]
-    m = m.sort_values(["access_id", "case_id", "person_id", "action_ts"], kind="stable", na_position="first")
+    m = m.sort_values(
+        ["access_id", "case_id", "person_id", "action_ts", "kind"], kind="stable", na_position="first"
+    )
     m = m.drop_duplicates(["access_id", "case_id", "person_id"])
-    return _matches(m, severity="critical")
+    return _matches(m.assign(detail=m["kind"] + " planned"), severity="critical")
 
 
 def criminal_proximity_access(ctx: Context, max_hops: int) -> pd.DataFrame:
