@@ -161,6 +161,8 @@ SECTIONS: dict[tuple[str, str], Callable[[], str]] = {
     ("docs/data-model.md", "contract"): contract_tables,
     ("docs/data-model.md", "graph"): graph_schema,
 }
+
+
 #: file -> generator of the whole file
 def _queries_reference() -> str:
     from graphrisk.analyst.queries import queries_reference
