@@ -1,0 +1,250 @@
+"""Commands about risk scores: ``score`` (the batch job) and ``explain`` (one employee's score)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from graphrisk.cli import Output, _parse_params, output_options, with_store
+from graphrisk.errors import UsageError
+
+__all__ = ["COMMANDS", "explain", "score"]
+
+
+def _window_options(command):
+    command = click.option(
+        "--window",
+        default="30d",
+        show_default=True,
+        help="Length of the window before --as-of: 30d, 72h, 2w.",
+    )(command)
+    return click.option(
+        "--as-of",
+        "as_of",
+        default=None,
+        help="End of the window: a date (its end, UTC) or timestamp; default the day of the latest look-up.",
+    )(command)
+
+
+@click.command()
+@_window_options
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every employee's score, parts and reasons here: .parquet, .csv or .json.",
+)
+@click.option("--write-back", is_flag=True, help="Write scores and findings into Neo4j (needs --neo4j-uri).")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(0), help="Employees to list.")
+@click.option(
+    "--threshold", default=50.0, show_default=True, type=click.FloatRange(0, 100), help="Alert at this score."
+)
+@click.option(
+    "--param", "params", multiple=True, metavar="RULE.NAME=VALUE", help="Override a rule parameter."
+)
+@output_options
+@with_store
+def score(as_of, window, out, write_back, top, threshold, params, quiet: bool, as_json: bool, store) -> None:
+    """Score every employee from 0 to 100 and list the highest for triage.
+
+    Runs the detection rules on the window, compares each employee's findings
+    and look-ups with their peers' (same role, rank and unit level), lets
+    network position amplify crime-related look-ups, and adds it up into a
+    score whose parts and reasons add up to it (docs/scoring.md). Scores are
+    for triage by people, not verdicts. Deterministic: the same data give the
+    same scores. Exit 0 when done; non-zero with a one-line reason otherwise.
+
+    \b
+    Example:
+        graphrisk score --out scores.parquet
+        graphrisk score --as-of 2026-03-31 --window 30d --json
+        NEO4J_URI=bolt://127.0.0.1:7687 graphrisk score --write-back --top 50
+    """
+    from graphrisk.scoring import ScoreParams, parse_window
+    from graphrisk.scoring import score as run_score
+    from graphrisk.scoring.explain import explain_all
+    from graphrisk.scoring.output import FORMATS, score_rows, write_scores
+    from graphrisk.scoring.writeback import write_back as run_write_back
+
+    output = Output(quiet=quiet, as_json=as_json)
+    length = parse_window(window)
+    if write_back and store.kind != "neo4j":
+        raise UsageError("--write-back writes to Neo4j: give --neo4j-uri (or NEO4J_URI)")
+    if out is not None and out.suffix not in FORMATS:
+        raise UsageError(f"--out {out}: write scores as {', '.join(FORMATS)}")
+    started = time.perf_counter()
+    with output.progress("Scoring") as progress:
+        result = run_score(
+            store,
+            as_of=as_of,
+            window=length,
+            params=ScoreParams(threshold=threshold),
+            rule_params=_parse_params(params),
+            progress=progress,
+        )
+        rows = score_rows(result, explain_all(result))
+        meta = {"as_of": result.as_of.isoformat(), "store": store.kind, "params": result.params.to_dict()}
+        if out is not None:
+            write_scores(rows, out, meta)
+        written = run_write_back(store, result, rows, top=max(top, 100)) if write_back else None
+    seconds = round(time.perf_counter() - started, 3)
+    alerts = int(rows["alert"].sum())
+    listed = rows.head(top)
+    if as_json:
+        output.json(
+            {
+                "ok": True,
+                "store": store.kind,
+                "as_of": result.as_of.isoformat(),
+                "window": result.params.to_dict()["window"],
+                "employees": len(rows),
+                "findings": len(result.findings),
+                "threshold": threshold,
+                "alerts": alerts,
+                "top": [
+                    {
+                        "rank": int(r.rank),
+                        "employee_id": r.employee_id,
+                        "score": round(float(r.score), 2),
+                        "alert": bool(r.alert),
+                        "peer_group": r.peer_group,
+                        "reasons": json.loads(r.reasons),
+                    }
+                    for r in listed.itertuples(index=False)
+                ],
+                "out": str(out) if out else None,
+                "written_back": written,
+                "seconds": seconds,
+                "timings": result.seconds,
+            }
+        )
+        return
+    if quiet:
+        return
+    if top:
+        table = Table(show_edge=False)
+        for col, justify in (("rank", "right"), ("employee", "left"), ("score", "right"), ("alert", "left"),
+                             ("peer group", "left"), ("top reason", "left")):  # fmt: skip
+            table.add_column(col, justify=justify, overflow="fold")
+        for r in listed.itertuples(index=False):
+            first = json.loads(r.reasons)
+            table.add_row(
+                str(r.rank), r.employee_id, f"{r.score:.1f}", "yes" if r.alert else "",
+                r.peer_group, first[0].split(":")[0] if first else "-",
+            )  # fmt: skip
+        output.out.print(table)
+    where = f"; written to {out}" if out else ""
+    back = (
+        f"; wrote {written['employees']:,} employees and {written['findings']:,} findings to Neo4j"
+        if written
+        else ""
+    )
+    span = result.params.to_dict()["window"]
+    output.out.print(
+        f"{len(rows):,} employees scored as of {result.as_of.isoformat()} ({span} window) on the "
+        f"{store.kind} store: {alerts} at or above {threshold:g}{where}{back}.",
+        highlight=False,
+    )
+
+
+@click.command()
+@click.argument("employee_id")
+@click.option(
+    "--scores",
+    "scores_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the explanation from a scores file of 'graphrisk score --out' instead of scoring again.",
+)
+@_window_options
+@output_options
+@with_store
+def explain(employee_id, scores_path, as_of, window, quiet: bool, as_json: bool, store) -> None:
+    """Explain one employee's score: its parts, in points that add up to it, with the evidence.
+
+    Every part says what was compared (the employee's value and the peers'
+    median), in words, and lists the evidence to check: finding ids, access ids
+    and relation paths. Without --scores, the store is scored again (the same
+    window gives the same score).
+
+    \b
+    Example:
+        graphrisk explain E000123
+        graphrisk explain E000123 --scores scores.parquet --json
+    """
+    from graphrisk.scoring import parse_window
+    from graphrisk.scoring import score as run_score
+    from graphrisk.scoring.explain import explain_all
+    from graphrisk.scoring.output import read_scores, score_rows
+
+    output = Output(quiet=quiet, as_json=as_json)
+    if scores_path is not None:
+        rows = read_scores(scores_path)
+    else:
+        length = parse_window(window)
+        with output.progress("Scoring") as progress:
+            result = run_score(store, as_of=as_of, window=length, progress=progress)
+        if employee_id not in result.table.index:
+            raise UsageError(f"no employee {employee_id!r} in the {store.kind} store")
+        rows = score_rows(result, explain_all(result, [employee_id]))
+    match = rows[rows["employee_id"].astype(str) == employee_id]
+    if match.empty:
+        raise UsageError(f"no employee {employee_id!r} in {scores_path}")
+    row = match.iloc[0]
+    parts = json.loads(row["parts"])
+    payload = {
+        "ok": True,
+        "employee_id": employee_id,
+        "score": round(float(row["score"]), 4),
+        "rank": int(row["rank"]),
+        "alert": bool(row["alert"]) if not isinstance(row["alert"], str) else row["alert"] == "True",
+        "risk_units": float(row["risk_units"]),
+        "peer_group": row["peer_group"],
+        "as_of": str(row["as_of"]),
+        "window": row["window"],
+        "points": {p: round(float(row[f"{p}_points"]), 4) for p in ("findings", "behaviour", "network")},
+        "parts": parts,
+    }
+    if as_json:
+        output.json(payload)
+        return
+    if quiet:
+        return
+    say = output.out.print
+    say(
+        f"[bold]{employee_id}[/]: score {payload['score']:.1f} (rank {payload['rank']}"
+        f"{', alert' if payload['alert'] else ''}), peer group {payload['peer_group']}, "
+        f"window {payload['window']} to {payload['as_of']}",
+        highlight=False,
+    )
+    pts = payload["points"]
+    say(
+        f"points: findings {pts['findings']:.1f} + behaviour {pts['behaviour']:.1f} + network "
+        f"{pts['network']:.1f} = {payload['score']:.1f}",
+        highlight=False,
+    )
+    if not parts:
+        say("Nothing stands out against the peers: no part scores.", highlight=False)
+    for p in parts:
+        say(f"\n+{p['points']:.1f}  {p['text']}", highlight=False)
+        ev = p.get("evidence") or {}
+        if ev.get("finding_ids"):
+            say(f"      findings: {', '.join(ev['finding_ids'])}", highlight=False)
+        if ev.get("access_ids"):
+            say(f"      accesses: {', '.join(ev['access_ids'])}", highlight=False)
+        for path in ev.get("relation_paths", [])[:2]:
+            say(f"      path: {_format_path(path)}", highlight=False)
+        if ev.get("path_to_crime"):
+            say(
+                f"      path to crime: {' - '.join(f'{a}:{b}' for a, b in ev['path_to_crime'])}",
+                highlight=False,
+            )
+
+
+def _format_path(steps: list) -> str:
+    return " ".join(f"({s[0]}:{s[1]})" if isinstance(s, list) else f"-[{s}]-" for s in steps)
+
+
+COMMANDS = [score, explain]

@@ -1,0 +1,117 @@
+"""Risk scoring: peer baselines, findings, network position and explainable per-employee scores.
+
+:func:`score` runs the whole batch on either store: the detection rules for the
+window, the scoring inputs, the model of :mod:`graphrisk.scoring.model` and
+the explanations. Modules:
+
+- :mod:`~graphrisk.scoring.inputs`: the frames scoring needs, the same from both stores;
+- :mod:`~graphrisk.scoring.findings`: findings weighted by severity, circumstances and recency;
+- :mod:`~graphrisk.scoring.features`: behaviour counts;
+- :mod:`~graphrisk.scoring.peers`: peer groups and leave-one-out baselines (surprise);
+- :mod:`~graphrisk.scoring.position`: network exposure (on :mod:`graphrisk.network`);
+- :mod:`~graphrisk.scoring.combine`: calibration and points;
+- :mod:`~graphrisk.scoring.explain`, :mod:`~graphrisk.scoring.output`,
+  :mod:`~graphrisk.scoring.writeback`: explanations, the scores file, write-back to Neo4j.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pandas as pd
+
+from graphrisk.errors import UsageError
+from graphrisk.scoring.inputs import latest_access, read_inputs
+from graphrisk.scoring.model import DEFAULT_WINDOW, ScoreParams, ScoreResult, score_frames
+
+__all__ = ["DEFAULT_WINDOW", "ScoreParams", "ScoreResult", "parse_window", "resolve_as_of", "score"]
+
+_WINDOW_RE = re.compile(r"^\s*(\d+)\s*([dhw])\s*$")
+
+
+def parse_window(text: str) -> pd.Timedelta:
+    """A window such as ``30d``, ``72h`` or ``2w``.
+
+    >>> parse_window("30d"), parse_window("2w")
+    (Timedelta('30 days 00:00:00'), Timedelta('14 days 00:00:00'))
+    """
+    m = _WINDOW_RE.match(str(text))
+    if not m or int(m.group(1)) == 0:
+        raise UsageError(
+            f"window {text!r}: write a positive number of days, hours or weeks, e.g. 30d, 72h, 2w"
+        )
+    n, unit = int(m.group(1)), m.group(2)
+    return (
+        pd.Timedelta(days=n)
+        if unit == "d"
+        else pd.Timedelta(hours=n)
+        if unit == "h"
+        else pd.Timedelta(weeks=n)
+    )
+
+
+def resolve_as_of(store, as_of=None) -> pd.Timestamp:
+    """The end of the scoring window (exclusive).
+
+    A date means the end of that day (UTC), a timestamp itself; by default the
+    end of the UTC day of the store's latest look-up, so the same data give the
+    same window.
+    """
+    if as_of is None:
+        latest = latest_access(store)
+        if latest is None:
+            raise UsageError("the store holds no look-ups to score; load a data set with an access log first")
+        return latest.floor("D") + pd.Timedelta(days=1)
+    text = str(as_of).strip()
+    try:
+        ts = pd.Timestamp(text)
+    except ValueError:
+        raise UsageError(f"--as-of {as_of!r} is not a date or ISO 8601 timestamp") from None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        ts = ts + pd.Timedelta(days=1)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def score(
+    store,
+    *,
+    as_of=None,
+    window: pd.Timedelta = DEFAULT_WINDOW,
+    params: ScoreParams | None = None,
+    rule_params: dict | None = None,
+    progress=None,
+) -> ScoreResult:
+    """Detect and score on ``store`` for the window ``[as_of - window, as_of)``.
+
+    Parameters
+    ----------
+    store : an embedded or Neo4j store.
+    as_of : see :func:`resolve_as_of`.
+    window : the window's length.
+    params : model knobs (``window`` is taken from ``window``).
+    rule_params : rule parameter overrides, as for :func:`graphrisk.rules.detect`.
+    progress : ``progress(step, done, total)``.
+    """
+    from graphrisk.rules import detect
+
+    started = time.perf_counter()
+    end = resolve_as_of(store, as_of)
+    params = ScoreParams(**{**(params or ScoreParams()).__dict__, "window": window})
+    since = end - window
+    steps = 4
+
+    def step(name: str, done: int) -> None:
+        if progress:
+            progress(name, done, steps)
+
+    step("detect", 0)
+    found = detect(store, since=since, until=end, params=rule_params)
+    detect_seconds = time.perf_counter() - started
+    step("read inputs", 1)
+    inputs = read_inputs(store, since, end)
+    step("score", 2)
+    result = score_frames(inputs, found.findings, end, params)
+    result.seconds = {"detect": round(detect_seconds, 3), **result.seconds}
+    step("done", steps)
+    return result

@@ -1,0 +1,210 @@
+"""Explanations: every score as parts that add up to it, each with words and its evidence.
+
+A part names its component (a rule, a behaviour feature or the network
+amplification), its points (its share of the score), its risk units, what
+was compared (the employee's value and the peers' median) and the evidence an
+analyst can check: finding ids, access ids and relation paths.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from graphrisk.rules import RULES
+from graphrisk.scoring.features import FEATURES
+
+__all__ = ["MAX_EVIDENCE", "explain_all", "reasons"]
+
+#: Findings (and access ids) shown per part.
+MAX_EVIDENCE = 5
+_AGGRAVATIONS = (
+    ("off_shift", "off shift"),
+    ("outside", "outside the territory"),
+    ("pretext", "citing a case that does not cover them"),
+    ("export", "exported"),
+)
+
+
+def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
+    """The parts of each employee's score, largest first (employees without points get ``[]``).
+
+    Parameters
+    ----------
+    result : a :class:`~graphrisk.scoring.model.ScoreResult`.
+    employee_ids : the employees to explain; default every employee with points.
+
+    Returns
+    -------
+    dict
+        employee_id -> list of parts, each a dict with ``part``, ``key``, ``points``,
+        ``units``, ``value``, ``peer_median``, ``text`` and ``evidence``.
+    """
+    pts = result.points
+    if employee_ids is None:
+        employee_ids = pts.index[(pts > 0).any(axis=1)]
+    employee_ids = [e for e in employee_ids if e in pts.index]
+    chosen = set(employee_ids)
+    weights = (
+        result.weights[result.weights["employee_id"].isin(chosen)] if len(result.weights) else result.weights
+    )
+    top = _top_findings(weights, chosen)
+    pretext = _pretext_evidence(weights)
+    out: dict[str, list[dict]] = {}
+    for emp in employee_ids:
+        row = pts.loc[emp]
+        parts = []
+        for col in row.index[row.to_numpy() > 0]:
+            part, key = col.split(":", 1)
+            entry = {
+                "part": part,
+                "key": key,
+                "points": round(float(row[col]), 3),
+                "units": round(float(result.units.at[emp, col]), 3),
+                "value": round(float(result.values.at[emp, col]), 3),
+                "peer_median": round(float(result.medians.at[emp, col]), 3),
+            }
+            if part == "findings":
+                entry["text"], entry["evidence"] = _findings_part(key, top.get((emp, key), []), entry)
+            elif part == "behaviour":
+                entry["text"], entry["evidence"] = _behaviour_part(key, entry, pretext.get(emp, {}))
+            else:
+                entry["text"], entry["evidence"] = _network_part(emp, result, top)
+            parts.append(entry)
+        parts.sort(key=lambda p: (-p["points"], p["part"], p["key"]))
+        out[emp] = parts
+    return out
+
+
+def reasons(parts: list[dict], n: int = 3) -> list[str]:
+    """The top ``n`` reasons in words, with their points.
+
+    >>> reasons([{"points": 41.25, "text": "Look-up of a flagged person: 2 findings"}])
+    ['+41.2 Look-up of a flagged person: 2 findings']
+    """
+    return [f"+{p['points']:.1f} {p['text']}" for p in parts[:n]]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _top_findings(weights: pd.DataFrame, employees: set) -> dict[tuple[str, str], list[dict]]:
+    if weights.empty or not employees:
+        return {}
+    keys = ["employee_id", "rule_id"]
+    w = weights.sort_values([*keys, "weight", "finding_id"], ascending=[True, True, False, True])
+    grouped = w.groupby(keys, sort=True)
+    stats = grouped.agg(
+        findings=("finding_id", "size"),
+        targets=("target", "nunique"),
+        days=("day", "nunique"),
+        **{flag: (flag, "sum") for flag, _ in _AGGRAVATIONS},
+    )
+    cols = ["employee_id", "rule_id", "finding_id", "access_id", "ts", "target", "severity", "weight"]
+    cols += ["evidence"] if "evidence" in w.columns else []
+    head = w.loc[grouped.cumcount().to_numpy() < MAX_EVIDENCE, cols]
+    out: dict[tuple[str, str], list[dict]] = {}
+    for (emp, rule), row in zip(stats.index, stats.to_dict("records"), strict=True):
+        out[(emp, rule)] = [
+            {
+                "findings": int(row["findings"]),
+                "targets": int(row["targets"]),
+                "days": int(row["days"]),
+                "aggravated": {flag: int(row[flag]) for flag, _ in _AGGRAVATIONS},
+            }
+        ]
+    for r in head.to_dict("records"):
+        out[(r["employee_id"], r["rule_id"])].append(
+            {
+                "finding_id": r["finding_id"],
+                "access_id": r["access_id"],
+                "ts": pd.Timestamp(r["ts"]).isoformat(),
+                "target": r["target"],
+                "severity": r["severity"],
+                "weight": round(float(r["weight"]), 3),
+                "path": _path(r.get("evidence")),
+            }
+        )
+    return out
+
+
+def _path(evidence) -> list | None:
+    if not isinstance(evidence, str):
+        return None
+    steps = json.loads(evidence)
+    return steps if any(isinstance(s, str) and s.startswith("RELATED_TO") for s in steps) else None
+
+
+def _findings_part(rule_id: str, top: list[dict], entry: dict) -> tuple[str, dict]:
+    title = RULES[rule_id].title if rule_id in RULES else rule_id
+    if not top:
+        return f"{title}: evidence {entry['value']:.1f} (peers: {entry['peer_median']:.1f})", {}
+    head, rows = top[0], top[1:]
+    circumstances = [f"{n} {words}" for flag, words in _AGGRAVATIONS if (n := head["aggravated"][flag])]
+    text = (
+        f"{title}: {_n(head['findings'], 'finding')} on {_n(head['targets'], 'target')} over "
+        f"{_n(head['days'], 'day')}"
+        + (f" ({', '.join(circumstances)})" if circumstances else "")
+        + f"; evidence {entry['value']:.1f} where peers have {entry['peer_median']:.1f}"
+    )
+    evidence = {
+        "finding_ids": [r["finding_id"] for r in rows],
+        "access_ids": [r["access_id"] for r in rows],
+        "findings": rows,
+    }
+    paths = [r["path"] for r in rows if r["path"]]
+    if paths:
+        evidence["relation_paths"] = paths[:3]
+    return text, evidence
+
+
+def _pretext_evidence(weights: pd.DataFrame) -> dict[str, dict]:
+    if weights.empty:
+        return {}
+    w = weights[weights["pretext"].astype(bool)]
+    w = w.sort_values(["employee_id", "weight", "finding_id"], ascending=[True, False, True])
+    out = {}
+    for emp, group in w.groupby("employee_id", sort=True):
+        out[emp] = {
+            "finding_ids": group["finding_id"].head(MAX_EVIDENCE).tolist(),
+            "access_ids": list(dict.fromkeys(group["access_id"]))[:MAX_EVIDENCE],
+        }
+    return out
+
+
+def _behaviour_part(feature: str, entry: dict, pretext: dict) -> tuple[str, dict]:
+    text = FEATURES[feature].label.format(value=f"{entry['value']:.1f}", median=f"{entry['peer_median']:.1f}")
+    evidence = pretext if feature == "pretext" else {}
+    return text[0].upper() + text[1:], evidence
+
+
+def _network_part(emp: str, result, top: dict) -> tuple[str, dict]:
+    pos = result.position.table.loc[emp]
+    ref = float(pos["proximity_ref"])
+    closeness = float(pos["proximity"]) / ref if ref > 0 else 0.0
+    path = result.position.path_to_crime(emp)
+    crime = [top.get((emp, r), []) for r in ("criminal-proximity-access", "pre-action-lookup")]
+    rows = [r for t in crime for r in t[1:]]
+    text = (
+        f"Network position amplifies crime-related look-ups made off shift, outside the territory, under "
+        f"a pretext or exported: exposure {float(pos['exposure']):.2f} (closeness to organised crime "
+        f"{closeness:.2f} of a member's direct relative's, brokerage {float(pos['brokerage']):.2f})"
+    )
+    evidence = {
+        "path_to_crime": [_node(n) for n in path],
+        "proximity": float(np.round(pos["proximity"], 9)),
+        "brokerage": round(float(pos["brokerage"]), 4),
+        "finding_ids": [r["finding_id"] for r in rows][:MAX_EVIDENCE],
+    }
+    return text, evidence
+
+
+def _node(name: str) -> list[str]:
+    label = {"E": "Employee", "U": "Unit", "P": "Person", "O": "Organisation", "C": "Case"}[name[0]]
+    return [label, name[2:]]
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")

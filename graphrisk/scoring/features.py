@@ -1,0 +1,133 @@
+"""The behaviour part: what an employee's look-ups look like, next to their peers'.
+
+Features are counts over the window, not shares: a share falls when routine
+work is added, so padding the log with ordinary look-ups would dilute a
+pattern, and adding an unjustified look-up could lower a score. Workload
+differences are absorbed by comparing with peers (same role, rank, unit level).
+Whether look-ups fall outside the unit's territory or outside every shift is
+judged by the rules ``outside-territory`` and ``off-shift``, whose findings are
+compared with the peers' in the findings part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FEATURES", "Feature", "behaviour_features"]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A behaviour feature: its name, what one unit of it is, and how it reads."""
+
+    name: str
+    floor: float  #: the smallest spread that counts as one unit when all peers are alike
+    label: str  #: words for an explanation, with ``{value}``, ``{median}`` placeholders
+
+
+FEATURES: dict[str, Feature] = {
+    f.name: f
+    for f in (
+        Feature("persons", 15.0, "looked up {value} distinct persons (peers: {median})"),
+        Feature("no_case", 10.0, "{value} look-ups citing no case (peers: {median})"),
+        Feature("exports", 1.0, "{value} exports (peers: {median})"),
+        Feature(
+            "pretext", 1.0, "{value} flagged look-ups citing a case that did not cover them (peers: {median})"
+        ),
+    )
+}
+
+
+def behaviour_features(
+    accesses: pd.DataFrame,
+    vehicles: pd.DataFrame,
+    weights: pd.DataFrame,
+    employee_ids: pd.Index,
+    as_of: pd.Timestamp,
+    half_life: pd.Timedelta,
+) -> pd.DataFrame:
+    """Recency-weighted behaviour counts per employee.
+
+    Parameters
+    ----------
+    accesses : the window's access log (``access_id``, ``ts``, ``employee_id``,
+        ``target_type``, ``target_id``, ``action``, ``case_id``).
+    vehicles : ``vehicle_id``, ``owner_person_id``: a vehicle look-up is a look-up of its owner.
+    weights : per-finding frame of :func:`graphrisk.scoring.findings.finding_weights`
+        (for ``pretext``).
+    employee_ids : every employee to report (zeros for those without look-ups).
+    as_of, half_life : recency weighting, as for findings.
+
+    Returns
+    -------
+    DataFrame indexed by ``employee_id`` with one column per :data:`FEATURES` entry.
+
+    Notes
+    -----
+    Each feature counts distinct (target, day) pairs, so a burst of identical
+    log lines counts once, each weighted by :math:`2^{-\\mathrm{age}/h}` of its
+    latest line that day:
+
+    - ``persons``: distinct persons (a vehicle counts as its owner, an address
+      as itself), each weighted by its latest day;
+    - ``no_case``: (target, day) pairs with no case cited;
+    - ``exports``: (target, day) pairs with an export;
+    - ``pretext``: (target, day) pairs flagged by some rule although the
+      look-up cited a case (the rules leave out what a cited case covers), the
+      subjects of the employee's own cases not counted.
+
+    Examples
+    --------
+    >>> acc = pd.DataFrame({"access_id": ["A1", "A2", "A3"], "employee_id": ["E1"] * 3,
+    ...     "ts": pd.to_datetime(["2026-03-09", "2026-03-09", "2026-03-10"], utc=True),
+    ...     "target_type": ["person", "person", "vehicle"], "target_id": ["P1", "P1", "V1"],
+    ...     "action": ["view", "export", "view"], "case_id": [None, None, "C1"]})
+    >>> veh = pd.DataFrame({"vehicle_id": ["V1"], "owner_person_id": ["P2"]})
+    >>> f = behaviour_features(acc, veh, pd.DataFrame(columns=["employee_id", "target", "day", "decay",
+    ...     "pretext"]), pd.Index(["E1", "E2"]), pd.Timestamp("2026-03-11", tz="UTC"), pd.Timedelta(days=1))
+    >>> f.to_dict("index")  # P1 two days old (1/4), P2's vehicle one day old (1/2)
+    {'E1': {'persons': 0.75, 'no_case': 0.25, 'exports': 0.25, 'pretext': 0.0}, 'E2': {'persons': 0.0, \
+'no_case': 0.0, 'exports': 0.0, 'pretext': 0.0}}
+    """
+    out = pd.DataFrame(0.0, index=pd.Index(employee_ids, name="employee_id"), columns=list(FEATURES))
+    if len(accesses):
+        a = accesses[["employee_id", "ts", "target_type", "target_id", "action", "case_id"]].copy()
+        a["ts"] = pd.to_datetime(a["ts"], utc=True)
+        a["day"] = a["ts"].dt.floor("D")
+        a["target"] = a["target_type"].astype(object) + ":" + a["target_id"].astype(object)
+        age = (as_of - a["ts"]) / half_life
+        a["decay"] = np.power(0.5, age.clip(lower=0.0).to_numpy(dtype=float))
+        owner = vehicles.set_index("vehicle_id")["owner_person_id"] if len(vehicles) else pd.Series()
+        kind, tid = a["target_type"].astype(object), a["target_id"].astype(object)
+        owned_by = tid.map(owner)
+        via_owner = (kind == "vehicle") & owned_by.notna()
+        a["person"] = np.where(kind == "person", "person:" + tid, kind + ":" + tid)
+        a.loc[via_owner, "person"] = "person:" + owned_by[via_owner].astype(object)
+        out["persons"] = _latest(a, "person")
+        out["no_case"] = _per_target_day(a[a["case_id"].isna()])
+        out["exports"] = _per_target_day(a[a["action"] == "export"])
+    if len(weights):
+        flagged = weights["pretext"].astype(bool)
+        if "caseload" in weights.columns:
+            flagged &= ~weights["caseload"].astype(bool)
+        flagged = weights[flagged]
+        out["pretext"] = _per_target_day(flagged)
+    return out.fillna(0.0)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _per_target_day(frame: pd.DataFrame) -> pd.Series:
+    if frame.empty:
+        return pd.Series(dtype=float)
+    per = frame.groupby(["employee_id", "target", "day"], sort=True)["decay"].max()
+    return per.groupby(level="employee_id").sum()
+
+
+def _latest(frame: pd.DataFrame, key: str) -> pd.Series:
+    per = frame.groupby(["employee_id", key], sort=True)["decay"].max()
+    return per.groupby(level="employee_id").sum()

@@ -1,0 +1,334 @@
+"""The findings part: each rule's findings weighted by severity, context and recency, with
+diminishing returns for repeats on the same target.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "AGGRAVATION",
+    "CASELOAD",
+    "CONTEXT_RULES",
+    "SEVERITY_WEIGHT",
+    "finding_weights",
+    "network_size_divisor",
+    "repeat_evidence",
+    "rule_evidence",
+]
+
+#: Weight of one finding by severity: each level counts double the one below.
+SEVERITY_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 4.0, "critical": 8.0}
+#: Extra weight of a finding per aggravating circumstance of its access.
+AGGRAVATION = 1.0
+#: Share of its weight a finding keeps when its person is a subject of one of the employee's own cases.
+CASELOAD = 0.25
+#: Rules that describe the circumstances of an access rather than its target.
+CONTEXT_RULES = ("off-shift", "outside-territory")
+_CARRIED = ("person_id", "case_id", "organisation_id", "evidence", "detail")
+
+
+def finding_weights(
+    findings: pd.DataFrame,
+    accesses: pd.DataFrame,
+    as_of: pd.Timestamp,
+    half_life: pd.Timedelta,
+    employees: pd.DataFrame | None = None,
+    own_network_divisor: pd.Series | None = None,
+    caseload: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per finding with its weight and the circumstances that aggravate it.
+
+    Parameters
+    ----------
+    findings : frame from :func:`graphrisk.rules.detect` (``access_ids`` holds one id).
+    accesses : the access log of the window (``access_id``, ``action``, ``case_id``).
+    as_of : the moment the scores are for; a finding's age is ``as_of - ts``.
+    half_life : the age at which a finding counts half.
+    employees : ``employee_id``, ``unit_id``; when given, a finding on a target that
+        colleagues of the same unit also looked up in the window is discounted.
+    own_network_divisor : per ``employee_id``, what ``own-network`` findings are divided
+        by (see :func:`network_size_divisor`); 1 when not given.
+    caseload : ``employee_id``, ``person_id``, ``start_date``, ``end_date``: the subjects
+        of the cases each employee is assigned to, and when; a finding on such a
+        person during the assignment counts :data:`CASELOAD` of its weight.
+
+    Returns
+    -------
+    DataFrame
+        The finding's ``finding_id``, ``rule_id``, ``employee_id``, ``access_id``, ``ts``,
+        ``day``, ``target`` (``person:id`` of the person the look-up resolves to, else
+        ``type:id`` of what was looked up), ``severity``, its
+        ``person_id``, ``case_id``, ``organisation_id``, ``evidence`` and ``detail`` (when given), and
+        the columns ``off_shift``, ``outside``, ``pretext``, ``export`` (bool),
+        ``aggravation`` (how many of those apply, the finding's own rule not
+        counted), ``shared`` (colleagues of the unit who looked up the same target),
+        ``decay`` and ``weight``.
+
+    Notes
+    -----
+    .. math:: w_i = \\frac{s_i \\,(1 + a\\,k_i)}{1 + c_i}\\, 2^{-\\mathrm{age}_i / h}
+
+    with :math:`c_i` the number of other employees of the same unit who looked
+    up the same target (person, vehicle, address or case) in the window: a
+    target the whole team works on is routine, one only this employee looks at
+    is not. ``own-network`` findings are further divided by the employee's
+    :func:`network_size_divisor`, and a finding on a subject of a case the
+    employee is assigned to that day counts :data:`CASELOAD` (case work that
+    forgot to cite the case, not curiosity). With :math:`s_i` the severity
+    weight (:data:`SEVERITY_WEIGHT`), :math:`k_i`
+    the number of aggravating circumstances of the access (outside every shift,
+    outside the unit's territory, citing a case that does not cover it, an
+    export), :math:`a` = :data:`AGGRAVATION` and :math:`h` the half-life. A
+    finding on an access that cites a case is a pretext: every rule leaves out
+    what the cited case justifies, so the citation did not cover this look-up.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"finding_id": ["f1"], "rule_id": ["own-network"], "employee_id": ["E1"],
+    ...     "access_ids": [["A1"]], "ts": [pd.Timestamp("2026-03-10", tz="UTC")],
+    ...     "target_type": ["person"], "target_id": ["P4"], "severity": ["medium"]})
+    >>> a = pd.DataFrame({"access_id": ["A1"], "action": ["export"], "case_id": ["C9"]})
+    >>> w = finding_weights(f, a, pd.Timestamp("2026-03-20", tz="UTC"), pd.Timedelta(days=10))
+    >>> w[["aggravation", "shared", "decay", "weight"]].to_dict("records")  # 2 * (1 + 1 * 2) * 0.5
+    [{'aggravation': 2, 'shared': 0, 'decay': 0.5, 'weight': 3.0}]
+    """
+    if findings.empty:
+        return _empty_weights()
+    keep = ["finding_id", "rule_id", "employee_id", "ts", "target_type", "target_id", "severity"]
+    keep += [c for c in _CARRIED if c in findings.columns]
+    f = findings[keep].copy()
+    for col in ("finding_id", "rule_id", "employee_id", "target_type", "target_id", "severity", "person_id"):
+        if col in f.columns:
+            f[col] = f[col].astype(object).where(f[col].notna(), None)
+    f["access_id"] = np.array([ids[0] for ids in findings["access_ids"]], dtype=object)
+    f["ts"] = pd.to_datetime(f["ts"], utc=True)
+    f["day"] = f["ts"].dt.floor("D")
+    looked_up = f["target_type"].astype(object) + ":" + f["target_id"].astype(object)
+    f["target"] = looked_up
+    if "person_id" in f.columns:
+        resolved = f["person_id"].notna()
+        f.loc[resolved, "target"] = "person:" + f.loc[resolved, "person_id"].astype(object)
+    context = {rule: set(f.loc[f.rule_id == rule, "access_id"]) for rule in CONTEXT_RULES}
+    f["off_shift"] = f["access_id"].isin(context["off-shift"])
+    f["outside"] = f["access_id"].isin(context["outside-territory"])
+    where = pd.Index(accesses["access_id"].astype(object)).get_indexer(f["access_id"])
+    found = where >= 0
+    cited = np.zeros(len(f), dtype=bool)
+    cited[found] = accesses["case_id"].notna().to_numpy()[where[found]]
+    export = np.zeros(len(f), dtype=bool)
+    export[found] = (accesses["action"] == "export").to_numpy()[where[found]]
+    f["pretext"] = cited
+    f["export"] = export
+    k = f[["off_shift", "outside", "pretext", "export"]].sum(axis=1)
+    k -= (f["off_shift"] & (f.rule_id == "off-shift")).astype(int)
+    k -= (f["outside"] & (f.rule_id == "outside-territory")).astype(int)
+    f["aggravation"] = k.astype(int)
+    f["shared"] = _shared_with_colleagues(f, accesses, employees)
+    age = (as_of - f["ts"]) / half_life
+    f["decay"] = np.power(0.5, age.clip(lower=0.0).to_numpy(dtype=float))
+    sev = f["severity"].map(SEVERITY_WEIGHT).fillna(1.0)
+    f["weight"] = sev * (1.0 + AGGRAVATION * f["aggravation"]) / (1.0 + f["shared"]) * f["decay"]
+    f["caseload"] = _in_caseload(f, caseload)
+    f.loc[f["caseload"], "weight"] *= CASELOAD
+    if own_network_divisor is not None:
+        own = f["rule_id"] == "own-network"
+        f.loc[own, "weight"] /= f.loc[own, "employee_id"].map(own_network_divisor).fillna(1.0).to_numpy()
+    return f.sort_values(["employee_id", "rule_id", "target", "ts", "finding_id"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def network_size_divisor(employees: pd.DataFrame, relations: pd.DataFrame, hops: int = 2) -> pd.Series:
+    """How many times larger than the median employee's an employee's own network is (at least 1).
+
+    Parameters
+    ----------
+    employees : ``employee_id``, ``person_id``.
+    relations : ``person_id``, ``other_person_id`` (read as undirected).
+    hops : the reach of the ``own-network`` rule.
+
+    Returns
+    -------
+    Series indexed by ``employee_id``.
+
+    Notes
+    -----
+    With :math:`N_e` the number of persons within ``hops`` relations of the
+    employee's own person record and :math:`\\tilde N` the median over employees:
+
+    .. math:: d_e = \\max\\left(1, \\frac{N_e}{\\tilde N}\\right)
+
+    Routine work in one's own territory meets relatives and neighbours in
+    proportion to how many one has; a large family is not misconduct. Dividing
+    ``own-network`` findings by :math:`d_e` compares look-ups within one's own
+    network with the chance of meeting it. It depends on relations only, never
+    on behaviour, and only ever lowers a weight.
+
+    Examples
+    --------
+    >>> emp = pd.DataFrame({"employee_id": ["E1", "E2", "E3"], "person_id": ["A", "B", "C"]})
+    >>> rel = pd.DataFrame({"person_id": ["A", "B", "C", "C", "C", "C"],
+    ...                     "other_person_id": ["a1", "b1", "c1", "c2", "c3", "c4"]})
+    >>> network_size_divisor(emp, rel, hops=1).to_dict()
+    {'E1': 1.0, 'E2': 1.0, 'E3': 4.0}
+    """
+    ids = pd.Index(employees["employee_id"], name="employee_id")
+    if relations.empty:
+        return pd.Series(1.0, index=ids)
+    r = relations[relations["person_id"] != relations["other_person_id"]]
+    edges = pd.DataFrame(
+        {
+            "a": np.concatenate(
+                [r["person_id"].to_numpy(dtype=object), r["other_person_id"].to_numpy(dtype=object)]
+            ),
+            "b": np.concatenate(
+                [r["other_person_id"].to_numpy(dtype=object), r["person_id"].to_numpy(dtype=object)]
+            ),
+        }
+    ).drop_duplicates()
+    own = pd.DataFrame(
+        {"employee_id": employees["employee_id"].to_numpy(), "a": employees["person_id"].to_numpy()}
+    )
+    reached = own.rename(columns={"a": "b"})
+    frontier = own
+    for _ in range(hops):
+        step = frontier.merge(edges, on="a")[["employee_id", "b"]]
+        reached = pd.concat([reached, step], ignore_index=True).drop_duplicates()
+        frontier = step.rename(columns={"b": "a"}).drop_duplicates()
+    size = (reached.groupby("employee_id").size() - 1).reindex(ids).fillna(0).astype(float)
+    median = float(size.median()) if len(size) else 0.0
+    if median <= 0:
+        return pd.Series(1.0, index=ids)
+    return np.maximum(1.0, size / median)
+
+
+def repeat_evidence(day_weights: np.ndarray) -> float:
+    """The evidence of repeated findings on one target: the strongest day, then log returns.
+
+    Notes
+    -----
+    With :math:`v_d` the weight of day :math:`d` (the heaviest finding that
+    day, so a burst of identical look-ups counts once), :math:`M = \\max_d v_d`
+    and :math:`S = \\sum_d v_d`:
+
+    .. math:: c = M \\log_2 (1 + S / M)
+
+    One day gives :math:`c = M`; :math:`n` equal days give :math:`M\\log_2(1+n)`:
+    3 days count 2, 7 days count 3. :math:`c` grows with every :math:`v_d`.
+
+    Examples
+    --------
+    >>> repeat_evidence(np.array([2.0])), repeat_evidence(np.array([2.0, 2.0, 2.0]))
+    (2.0, 4.0)
+    """
+    m = float(np.max(day_weights)) if len(day_weights) else 0.0
+    if m <= 0:
+        return 0.0
+    return m * float(np.log2(1.0 + float(np.sum(day_weights)) / m))
+
+
+def rule_evidence(weights: pd.DataFrame) -> pd.DataFrame:
+    """Evidence per employee and rule: the sum over targets of :func:`repeat_evidence`.
+
+    Returns
+    -------
+    DataFrame
+        ``employee_id``, ``rule_id``, ``evidence``, ``findings`` (count),
+        ``targets`` (distinct targets), ``days`` (distinct days).
+
+    Notes
+    -----
+    .. math:: E_{e,r} = \\sum_{t} M_t \\log_2\\left(1 + \\frac{S_t}{M_t}\\right)
+
+    over the targets :math:`t` of the employee's findings of rule :math:`r`.
+    Different targets add up: a pattern over many persons is not discounted.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"employee_id": ["E1"] * 3, "rule_id": ["r"] * 3, "target": ["a", "a", "b"],
+    ...     "day": pd.to_datetime(["2026-03-01", "2026-03-01", "2026-03-02"]), "weight": [2.0, 1.0, 1.0]})
+    >>> rule_evidence(w)[["evidence", "findings", "targets", "days"]].to_dict("records")
+    [{'evidence': 3.0, 'findings': 3, 'targets': 2, 'days': 2}]
+    """
+    cols = ["employee_id", "rule_id", "evidence", "findings", "targets", "days"]
+    if weights.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object if c.endswith("_id") else float) for c in cols})
+    per_day = weights.groupby(["employee_id", "rule_id", "target", "day"], sort=True)["weight"].max()
+    per_day = per_day.reset_index()
+    g = per_day.groupby(["employee_id", "rule_id", "target"], sort=True)["weight"]
+    m = g.max()
+    s = g.sum()
+    ratio = np.divide(s.to_numpy(), m.to_numpy(), out=np.zeros(len(m)), where=m.to_numpy() > 0)
+    per_target = pd.Series(m.to_numpy() * np.log2(1.0 + ratio), index=m.index)
+    evidence = per_target.groupby(level=["employee_id", "rule_id"]).sum().rename("evidence")
+    keys = ["employee_id", "rule_id"]
+    counts = weights.groupby(keys, sort=True).agg(
+        findings=("weight", "size"), targets=("target", "nunique"), days=("day", "nunique")
+    )
+    out = pd.concat([evidence, counts], axis=1).reset_index()
+    return out[cols]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _in_caseload(f: pd.DataFrame, caseload: pd.DataFrame | None) -> np.ndarray:
+    """Whether each finding's person is a subject of a case its employee is assigned to that day."""
+    if caseload is None or caseload.empty or "person_id" not in f.columns:
+        return np.zeros(len(f), dtype=bool)
+    day = f["day"].dt.tz_localize(None).astype("datetime64[s]")
+    probe = pd.DataFrame({"row": np.arange(len(f)), "employee_id": f["employee_id"].to_numpy(),
+                          "person_id": f["person_id"].to_numpy(), "day": day.to_numpy()})  # fmt: skip
+    m = probe.dropna(subset=["person_id"]).merge(caseload, on=["employee_id", "person_id"])
+    ok = (m["start_date"] <= m["day"]) & (m["end_date"].isna() | (m["day"] <= m["end_date"]))
+    out = np.zeros(len(f), dtype=bool)
+    out[m.loc[ok, "row"].to_numpy()] = True
+    return out
+
+
+def _shared_with_colleagues(
+    f: pd.DataFrame, accesses: pd.DataFrame, employees: pd.DataFrame | None
+) -> np.ndarray:
+    """For each finding, how many other employees of its employee's unit looked up its target."""
+    if employees is None or accesses.empty:
+        return np.zeros(len(f), dtype=int)
+    unit_codes, _ = pd.factorize(employees["unit_id"].astype(object))
+    unit_of = dict(zip(employees["employee_id"], unit_codes, strict=True))
+    kinds = pd.Index(["person", "vehicle", "address", "case"])
+    ids = pd.Index(
+        pd.unique(pd.concat([accesses["target_id"], f["target_id"]], ignore_index=True).astype(object))
+    )
+
+    def keys(frame: pd.DataFrame) -> np.ndarray:
+        kind = kinds.get_indexer(frame["target_type"].astype(object)).astype(np.int64)
+        return ids.get_indexer(frame["target_id"].astype(object)).astype(np.int64) * 8 + kind
+
+    n_units = int(unit_codes.max()) + 2 if len(unit_codes) else 1
+    acc_unit = accesses["employee_id"].map(unit_of).fillna(-1).to_numpy(dtype=np.int64) + 1
+    acc_emp, _ = pd.factorize(accesses["employee_id"])
+    n_emp = int(acc_emp.max()) + 1 if len(acc_emp) else 1
+    pair = np.unique(keys(accesses) * n_emp + acc_emp)  # each (target, employee) once
+    first = np.zeros(n_emp, dtype=np.int64)
+    first[acc_emp] = acc_unit
+    unit_key = (pair // n_emp) * n_units + first[pair % n_emp]
+    counted, lookers = np.unique(unit_key, return_counts=True)
+    f_unit = f["employee_id"].map(unit_of).fillna(-1).to_numpy(dtype=np.int64)
+    probe = keys(f) * n_units + (f_unit + 1)
+    at = np.searchsorted(counted, probe)
+    at = np.minimum(at, len(counted) - 1)
+    n = np.where((len(counted) > 0) & (counted[at] == probe), lookers[at], 1)
+    return np.maximum(n - 1, 0)
+
+
+def _empty_weights() -> pd.DataFrame:
+    cols = {
+        "finding_id": object, "rule_id": object, "employee_id": object, "access_id": object,
+        "ts": "datetime64[ns, UTC]", "day": "datetime64[ns, UTC]", "target": object, "severity": object,
+        "target_type": object, "target_id": object, "person_id": object, "case_id": object,
+        "organisation_id": object, "evidence": object, "detail": object,
+        "off_shift": bool, "outside": bool, "pretext": bool, "export": bool, "aggravation": int,
+        "shared": int, "caseload": bool, "decay": float, "weight": float,
+    }  # fmt: skip
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})

@@ -1,0 +1,158 @@
+"""The frames scoring needs, read the same way from either store.
+
+On the embedded store they are columns of the stored tables; on Neo4j they
+come from the named read queries in ``cypher/score/``, which return the same
+columns. Both are normalised here to the same types and order, so that one
+pure pandas/networkx scoring path gives the same scores on both stores.
+``ground_truth`` is never read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["COLUMNS", "ScoreInputs", "latest_access", "read_inputs"]
+
+#: Each input frame and its columns; ``ts`` is a UTC timestamp, everything else an id or text.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "employees": ("employee_id", "person_id", "unit_id", "rank", "role"),
+    "units": ("unit_id", "area_id"),
+    "areas": ("area_id", "parent_area_id"),
+    "accesses": ("access_id", "ts", "employee_id", "target_type", "target_id", "action", "case_id"),
+    "vehicles": ("vehicle_id", "owner_person_id"),
+    "relations": ("person_id", "other_person_id", "kind"),
+    "memberships": ("person_id", "organisation_id"),
+    "case_subjects": ("case_id", "person_id", "role"),
+    "assignments": ("case_id", "employee_id", "start_date", "end_date"),
+}
+_TABLE = {"accesses": "access_log", "assignments": "case_assignments"}
+_DATES = ("start_date", "end_date")  # input name -> contract table, where they differ
+_ORDER = {
+    "employees": ["employee_id"],
+    "units": ["unit_id"],
+    "areas": ["area_id"],
+    "accesses": ["access_id"],
+    "vehicles": ["vehicle_id"],
+    "relations": ["person_id", "other_person_id", "kind"],
+    "memberships": ["person_id", "organisation_id"],
+    "case_subjects": ["case_id", "person_id"],
+    "assignments": ["case_id", "employee_id", "start_date"],
+}
+
+
+@dataclass
+class ScoreInputs:
+    """The frames of :data:`COLUMNS`, typed and sorted the same way for both stores."""
+
+    employees: pd.DataFrame
+    units: pd.DataFrame
+    areas: pd.DataFrame
+    accesses: pd.DataFrame
+    vehicles: pd.DataFrame
+    relations: pd.DataFrame
+    memberships: pd.DataFrame
+    case_subjects: pd.DataFrame
+    assignments: pd.DataFrame
+
+    @classmethod
+    def from_frames(cls, frames: dict[str, pd.DataFrame]) -> ScoreInputs:
+        """Normalise raw frames (missing ones become empty): object ids, None for missing, UTC ts."""
+        return cls(**{name: normalise(name, frames.get(name)) for name in COLUMNS})
+
+
+def read_inputs(store, since: pd.Timestamp | None, until: pd.Timestamp | None) -> ScoreInputs:
+    """Read the scoring inputs from ``store``, the access log cut to ``since <= ts < until``."""
+    if store.kind == "embedded":
+        tables = store.tables()
+        frames = {}
+        for name in COLUMNS:
+            table = tables.get(_TABLE.get(name, name))
+            if table is None:
+                continue
+            frames[name] = table
+        log = frames.get("accesses")
+        if log is not None:
+            keep = pd.Series(True, index=log.index)
+            if since is not None:
+                keep &= log["ts"] >= since
+            if until is not None:
+                keep &= log["ts"] < until
+            frames["accesses"] = log[keep]
+        return ScoreInputs.from_frames(frames)
+    params = {"since": _py(since), "until": _py(until)}
+    frames = {name: store.read(f"score/{name}", params if name == "accesses" else None) for name in COLUMNS}
+    return ScoreInputs.from_frames(frames)
+
+
+def latest_access(store) -> pd.Timestamp | None:
+    """The time of the store's latest look-up, or None when it holds none."""
+    if store.kind == "embedded":
+        ts = store.table("access_log", columns=["ts"])["ts"]
+        latest = ts.max() if len(ts) else None
+    else:
+        frame = store.read("score/latest_access")
+        latest = frame["latest"].iloc[0] if len(frame) else None
+    if latest is None or pd.isna(latest):
+        return None
+    return _utc(latest)
+
+
+def normalise(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """The input ``name`` with exactly its columns: ids as Python strings or None, ``ts`` in UTC.
+
+    Examples
+    --------
+    >>> normalise("memberships", pd.DataFrame({"organisation_id": ["O1"], "person_id": ["P2"]}))
+      person_id organisation_id
+    0        P2              O1
+    """
+    cols = list(COLUMNS[name])
+    if frame is None or frame.empty:
+        out = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        if "ts" in out:
+            out["ts"] = pd.Series(dtype="datetime64[ns, UTC]")
+        for c in _DATES:
+            if c in out:
+                out[c] = pd.Series(dtype="datetime64[s]")
+        return out
+    out = pd.DataFrame(index=range(len(frame)))
+    for c in cols:
+        values = frame[c] if c in frame.columns else pd.Series([None] * len(frame))
+        values = values.reset_index(drop=True)
+        if c == "ts":
+            if not isinstance(values.dtype, pd.DatetimeTZDtype):
+                values = values.map(_utc)
+            out[c] = pd.to_datetime(values, utc=True).astype("datetime64[ns, UTC]")
+        elif c in _DATES:
+            out[c] = pd.to_datetime(values.map(_day), errors="coerce").astype("datetime64[s]")
+        else:
+            present = values.notna().to_numpy()
+            obj = values.astype(object)
+            if not present.all():
+                obj = obj.where(present, None)
+            out[c] = obj
+    return out.sort_values(_ORDER[name], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _utc(value) -> pd.Timestamp:
+    if hasattr(value, "to_native"):  # a neo4j DateTime
+        value = value.to_native()
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _day(value):
+    if value is None or (not hasattr(value, "iso_format") and pd.isna(value)):
+        return None
+    if hasattr(value, "iso_format"):  # a neo4j Date
+        return value.iso_format()
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _py(value):
+    return None if value is None else pd.Timestamp(value).to_pydatetime()

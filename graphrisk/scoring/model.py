@@ -1,0 +1,265 @@
+"""The score model: findings, behaviour and network parts, in risk units, for every employee.
+
+For employee :math:`e` in peer group :math:`g(e)`:
+
+.. math::
+
+    R_e = \\underbrace{\\sum_{r} z^{F}_{e,r}}_{\\text{findings}}
+        + \\underbrace{\\sum_{f} z^{B}_{e,f}}_{\\text{behaviour}}
+        + \\underbrace{\\gamma\\, x_e \\sum_{r \\in C} z^{F}_{e,r}}_{\\text{network}},
+    \\qquad S_e = 100\\,(1 - e^{-R_e/\\tau})
+
+with :math:`z^F_{e,r}` the robust excess (:func:`~graphrisk.scoring.peers.robust_excess`)
+of the employee's evidence from rule :math:`r` (:func:`~graphrisk.scoring.findings.rule_evidence`)
+over their peers', :math:`z^B_{e,f}` that of behaviour feature :math:`f`
+(:func:`~graphrisk.scoring.features.behaviour_features`), :math:`x_e \\in [0, 1]`
+the network exposure (:func:`~graphrisk.scoring.position.network_position`),
+:math:`C` the rules about crime-related look-ups (:data:`CRIME_RULES`) and
+:math:`\\gamma` the network gain. Every term is non-negative and grows with
+the employee's own findings and look-ups; the peers' baselines leave the
+employee out. So adding an unjustified look-up or finding never lowers the
+employee's score, and without such behaviour the network term is zero.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from graphrisk.network import DEFAULT_ALPHA, DEFAULT_HOPS
+from graphrisk.rules import RULES
+from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, points
+from graphrisk.scoring.features import FEATURES, behaviour_features
+from graphrisk.scoring.findings import SEVERITY_WEIGHT, finding_weights, network_size_divisor, rule_evidence
+from graphrisk.scoring.inputs import ScoreInputs
+from graphrisk.scoring.peers import MIN_PEERS, peer_baselines, peer_groups, surprise, unit_levels
+from graphrisk.scoring.position import Position, network_position
+
+__all__ = ["CRIME_RULES", "Component", "ScoreParams", "ScoreResult", "score_frames"]
+
+#: Rules whose findings are look-ups related to organised crime: the network part amplifies them.
+CRIME_RULES = ("criminal-proximity-access", "pre-action-lookup", "open-case-no-need-to-know")
+#: The default window: the last 30 days before the as-of moment.
+DEFAULT_WINDOW = pd.Timedelta(days=30)
+#: The network component's column.
+NETWORK = "network:crime-lookups"
+
+
+@dataclass(frozen=True)
+class ScoreParams:
+    """The knobs of the model; the defaults are the documented, calibrated model."""
+
+    window: pd.Timedelta = DEFAULT_WINDOW
+    half_life: pd.Timedelta | None = None  #: default: half the window
+    tau: float = DEFAULT_TAU
+    threshold: float = DEFAULT_THRESHOLD
+    network_gain: float = 1.0
+    dead_zone: float = 2.0  #: nats of surprise a component needs before it counts
+    network_floor: float = 2.0  #: the unit of the network component: one medium-severity finding
+    min_peers: int = MIN_PEERS
+    hops: int = DEFAULT_HOPS
+    alpha: float = DEFAULT_ALPHA
+
+    @property
+    def effective_half_life(self) -> pd.Timedelta:
+        return self.half_life if self.half_life is not None else self.window / 2
+
+    def to_dict(self) -> dict:
+        return {
+            "window": _duration(self.window),
+            "half_life": _duration(self.effective_half_life),
+            "tau": self.tau,
+            "threshold": self.threshold,
+            "network_gain": self.network_gain,
+            "dead_zone": self.dead_zone,
+            "network_floor": self.network_floor,
+            "min_peers": self.min_peers,
+            "hops": self.hops,
+            "alpha": self.alpha,
+        }
+
+
+@dataclass(frozen=True)
+class Component:
+    """One term of the sum: its part, key (rule id or feature name) and column in the unit matrix."""
+
+    part: str  #: "findings", "behaviour" or "network"
+    key: str
+
+
+@dataclass
+class ScoreResult:
+    """Everything one scoring run computed.
+
+    ``table`` has one row per employee (``employee_id`` index) with ``score``,
+    ``rank``, ``alert``, ``risk_units``, the points per part, ``peer_group`` and
+    ``exposure``; ``units`` and ``points`` hold each component's risk units and
+    points (columns named ``part:key``); ``values``, ``medians`` and ``spreads``
+    what each component compared; ``weights`` every finding with its weight.
+    """
+
+    as_of: pd.Timestamp
+    params: ScoreParams
+    table: pd.DataFrame
+    units: pd.DataFrame
+    points: pd.DataFrame
+    values: pd.DataFrame
+    medians: pd.DataFrame
+    spreads: pd.DataFrame
+    weights: pd.DataFrame
+    evidence: pd.DataFrame
+    position: Position
+    findings: pd.DataFrame
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def since(self) -> pd.Timestamp:
+        return self.as_of - self.params.window
+
+    def top(self, n: int) -> pd.DataFrame:
+        return self.table.sort_values("rank").head(n)
+
+
+def score_frames(
+    inputs: ScoreInputs, findings: pd.DataFrame, as_of: pd.Timestamp, params: ScoreParams | None = None
+) -> ScoreResult:
+    """Score every employee from the scoring inputs and the window's findings (pure: no store).
+
+    Parameters
+    ----------
+    inputs : the frames of :class:`~graphrisk.scoring.inputs.ScoreInputs`, the access
+        log already cut to the window.
+    findings : the window's findings (:func:`graphrisk.rules.detect`).
+    as_of : the end of the window (exclusive); ages are measured from here.
+    params : the model's knobs.
+
+    Returns
+    -------
+    ScoreResult
+    """
+    params = params or ScoreParams()
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        seconds[name] = round(now - started, 3)
+        started = now
+
+    emp = inputs.employees
+    ids = pd.Index(emp["employee_id"], name="employee_id")
+    groups = peer_groups(emp, unit_levels(inputs.units, inputs.areas), params.min_peers)
+    half_life = params.effective_half_life
+    known = findings[findings["employee_id"].isin(set(ids))] if len(findings) else findings
+    divisor = network_size_divisor(emp, inputs.relations)
+    caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
+    weights = finding_weights(known, inputs.accesses, as_of, half_life, emp, divisor, caseload)
+    evidence = rule_evidence(weights)
+    lap("findings")
+
+    rules = list(RULES)
+    values = pd.DataFrame(0.0, index=ids, columns=[f"findings:{r}" for r in rules])
+    if len(evidence):
+        e = evidence.pivot(index="employee_id", columns="rule_id", values="evidence")
+        for r in e.columns:
+            values[f"findings:{r}"] = e[r].reindex(ids).fillna(0.0).to_numpy()
+    feats = behaviour_features(inputs.accesses, inputs.vehicles, weights, ids, as_of, half_life)
+    for f in FEATURES:
+        values[f"behaviour:{f}"] = feats[f].to_numpy()
+    aggravated = weights[weights["rule_id"].isin(CRIME_RULES) & (weights["aggravation"] > 0)]
+    per_rule = rule_evidence(aggravated)
+    values[NETWORK] = per_rule.groupby("employee_id")["evidence"].sum().reindex(ids).fillna(0.0).to_numpy()
+    lap("features")
+
+    units = pd.DataFrame(0.0, index=ids, columns=values.columns)
+    medians = units.copy()
+    spreads = units.copy()
+    for col in values.columns:
+        floor = _floor(col, params)
+        level = np.log2(1.0 + values[col] / floor)
+        base = peer_baselines(level, groups, 1.0)
+        units[col] = np.maximum(surprise(level.to_numpy(), base) - params.dead_zone, 0.0)
+        medians[col] = floor * (np.exp2(base.median) - 1.0)  # back on the value's own scale
+        spreads[col] = base.scale
+    lap("peers")
+
+    lookups = _flagged_lookups(weights[weights["aggravation"] > 0])
+    position = network_position(
+        emp,
+        inputs.relations,
+        inputs.memberships,
+        inputs.case_subjects,
+        lookups,
+        hops=params.hops,
+        alpha=params.alpha,
+    )
+    exposure = position.table["exposure"].reindex(ids).fillna(0.0).to_numpy()
+    units[NETWORK] = params.network_gain * exposure * units[NETWORK].to_numpy()
+    seconds.update({f"network_{k}": v for k, v in position.seconds.items()})
+    lap("network")
+
+    risk = units.sum(axis=1).to_numpy()
+    score = calibrate(risk, params.tau)
+    pts = pd.DataFrame(points(score, units.to_numpy()), index=ids, columns=units.columns)
+    table = pd.DataFrame(index=ids)
+    table["score"] = score
+    table["risk_units"] = risk
+    for part in ("findings", "behaviour", "network"):
+        table[f"{part}_points"] = pts[[c for c in pts.columns if c.startswith(part + ":")]].sum(axis=1)
+    table["peer_group"] = groups.reindex(ids).to_numpy()
+    table["exposure"] = exposure
+    order = np.lexsort((ids.to_numpy(dtype=str), -score))
+    rank = np.empty(len(ids), dtype=int)
+    rank[order] = np.arange(1, len(ids) + 1)
+    table["rank"] = rank
+    table["alert"] = score >= params.threshold
+    lap("combine")
+    return ScoreResult(
+        as_of=as_of,
+        params=params,
+        table=table,
+        units=units,
+        points=pts,
+        values=values,
+        medians=medians,
+        spreads=spreads,
+        weights=weights,
+        evidence=evidence,
+        position=position,
+        findings=known,
+        seconds=seconds,
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _floor(column: str, params: ScoreParams) -> float:
+    """The unit of a component: one finding of the rule's own severity, one feature step."""
+    part, key = column.split(":", 1)
+    if part == "behaviour":
+        return FEATURES[key].floor
+    if part == "network":
+        return params.network_floor
+    return SEVERITY_WEIGHT[RULES[key].severity]
+
+
+def _flagged_lookups(weights: pd.DataFrame) -> pd.DataFrame:
+    """(employee_id, person_id, weight = distinct days) of the given findings' persons."""
+    if weights.empty:
+        return pd.DataFrame({"employee_id": [], "person_id": [], "weight": []})
+    w = weights.dropna(subset=["person_id"])
+    per = w.drop_duplicates(["employee_id", "person_id", "day"])
+    return per.groupby(["employee_id", "person_id"], sort=True).size().rename("weight").reset_index()
+
+
+def _duration(td: pd.Timedelta) -> str:
+    seconds = int(td.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

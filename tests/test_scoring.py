@@ -1,0 +1,395 @@
+"""Risk scoring: hand-computed micro cases, monotonicity, fairness, determinism, both stores, the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graphrisk.cli import main
+from graphrisk.ingest import read_dataset
+from graphrisk.rules import RULES
+from graphrisk.scoring import parse_window, resolve_as_of, score
+from graphrisk.scoring.explain import explain_all
+from graphrisk.scoring.inputs import ScoreInputs
+from graphrisk.scoring.model import ScoreParams, score_frames
+from graphrisk.scoring.output import read_scores, score_rows, write_scores
+from graphrisk.scoring.peers import peer_baselines, peer_groups, surprise
+from graphrisk.store import EmbeddedStore
+
+AS_OF = pd.Timestamp("2026-03-31", tz="UTC")
+
+
+# ---------------------------------------------------------------- a frame-level micro world
+
+
+def frames(n_employees: int = 6, **extra) -> dict[str, pd.DataFrame]:
+    """n patrol agents in one basisteam T1 (area M1 under R1 under NL); person Pi for employee Ei."""
+    ids = [f"E{i}" for i in range(1, n_employees + 1)]
+    out = {
+        "employees": pd.DataFrame(
+            {
+                "employee_id": ids,
+                "person_id": [f"P{i}" for i in range(1, n_employees + 1)],
+                "unit_id": "T1",
+                "rank": "agent",
+                "role": "patrol",
+            }
+        ),
+        "units": pd.DataFrame({"unit_id": ["T1"], "area_id": ["M1"]}),
+        "areas": pd.DataFrame({"area_id": ["NL", "R1", "M1"], "parent_area_id": [None, "NL", "R1"]}),
+        "accesses": pd.DataFrame(
+            columns=["access_id", "ts", "employee_id", "target_type", "target_id", "action", "case_id"]
+        ),
+    }
+    out.update(extra)
+    return out
+
+
+def finding(
+    fid, employee, rule, *, access, target="X1", severity=None, ts="2026-03-30T10:00:00Z", person=None
+):
+    return {
+        "finding_id": fid, "rule_id": rule, "employee_id": employee, "access_ids": [access],
+        "ts": pd.Timestamp(ts), "target_type": "person", "target_id": target,
+        "person_id": person if person is not None else target, "case_id": None, "organisation_id": None,
+        "severity": severity or RULES[rule].severity, "evidence": "[]", "detail": None,
+    }  # fmt: skip
+
+
+def access(aid, employee, target="X1", *, ts="2026-03-30T10:00:00Z", action="view", case=None):
+    return {"access_id": aid, "ts": pd.Timestamp(ts), "employee_id": employee, "target_type": "person",
+            "target_id": target, "action": action, "case_id": case}  # fmt: skip
+
+
+def run_frames(raw: dict, found: list[dict], params: ScoreParams | None = None):
+    f = (
+        pd.DataFrame(found)
+        if found
+        else pd.DataFrame(columns=list(finding("x", "E1", "off-shift", access="a")))
+    )
+    if len(f):
+        f["ts"] = pd.to_datetime(f["ts"], utc=True)
+    return score_frames(ScoreInputs.from_frames(raw), f, AS_OF, params)
+
+
+# ---------------------------------------------------------------- hand-computed micro cases
+
+
+def test_one_off_shift_finding_among_four_quiet_peers_by_hand():
+    raw = frames(4)
+    raw["accesses"] = pd.DataFrame([access("A1", "E1", ts="2026-03-31T00:00:00Z")])
+    r = run_frames(raw, [finding("f1", "E1", "off-shift", access="A1", ts="2026-03-31T00:00:00Z")])
+    # evidence 1 (low, fresh, alone): level log2(1 + 1/1) = 1; the 3 peers are all 0, so the median is 0,
+    # k = 0, the population share is (0 + 1) / (3 + 2) = 1/5 and q = (0 + 20/5) / (3 + 20) = 4/23;
+    # surprise = ln(0.5 / q) + 1 / 1; units = surprise - 2 (the dead zone); score = 100 (1 - exp(-u / 4))
+    units = math.log(0.5 * 23 / 4) + 1.0 - 2.0
+    assert r.units.at["E1", "findings:off-shift"] == pytest.approx(units)
+    assert r.table.at["E1", "score"] == pytest.approx(100 * (1 - math.exp(-units / 4)))
+    assert r.table.loc[["E2", "E3", "E4"], "score"].tolist() == [0.0, 0.0, 0.0]
+    assert r.table.at["E1", "rank"] == 1
+
+
+def test_points_add_up_to_the_score_and_parts_explain_it():
+    raw = frames(5)
+    raw["accesses"] = pd.DataFrame(
+        [access("A1", "E1", "X1", action="export"), access("A2", "E1", "X2"), access("A3", "E2", "X3")]
+    )
+    found = [
+        finding("f1", "E1", "sensitive-target", access="A1", target="X1"),
+        finding("f2", "E1", "off-shift", access="A1", target="X1"),
+        finding("f3", "E1", "own-network", access="A2", target="X2"),
+    ]
+    r = run_frames(raw, found)
+    assert r.points.sum(axis=1).to_numpy() == pytest.approx(r.table["score"].to_numpy())
+    parts = explain_all(r)["E1"]
+    assert sum(p["points"] for p in parts) == pytest.approx(r.table.at["E1", "score"], abs=0.01)
+    sensitive = next(p for p in parts if p["key"] == "sensitive-target")
+    assert "f1" in sensitive["evidence"]["finding_ids"] and "A1" in sensitive["evidence"]["access_ids"]
+    assert "1 off shift" in sensitive["text"] and "1 exported" in sensitive["text"]
+
+
+def test_a_burst_of_identical_lookups_counts_as_one_day():
+    raw = frames(5)
+    burst = [access(f"A{i}", "E1", ts=f"2026-03-30T10:0{i}:00Z") for i in range(5)]
+    raw["accesses"] = pd.DataFrame(burst)
+    one = run_frames(raw, [finding("f0", "E1", "own-network", access="A0", ts="2026-03-30T10:00:00Z")])
+    many = run_frames(
+        raw,
+        [
+            finding(f"f{i}", "E1", "own-network", access=f"A{i}", ts=f"2026-03-30T10:0{i}:00Z")
+            for i in range(5)
+        ],
+    )
+    # the day counts once, with its freshest look-up (4 minutes newer: a hair more weight)
+    assert many.values.at["E1", "findings:own-network"] == pytest.approx(
+        one.values.at["E1", "findings:own-network"], rel=1e-3
+    )
+
+
+def test_peer_groups_back_off_and_baselines_leave_the_employee_out():
+    emp = pd.DataFrame(
+        {"employee_id": list("ABCD"), "role": ["patrol"] * 3 + ["intake"], "rank": ["agent"] * 4,
+         "unit_id": ["T1"] * 4}
+    )  # fmt: skip
+    assert peer_groups(emp, pd.Series({"T1": "local"}), min_peers=3).tolist() == [
+        "patrol|agent|local", "patrol|agent|local", "patrol|agent|local", "*",
+    ]  # fmt: skip
+    b = peer_baselines(pd.Series([0.0, 1.0, 2.0, 10.0]), pd.Series(["g"] * 4))
+    assert b.median.tolist() == [2.0, 2.0, 1.0, 1.0]
+
+
+@given(st.lists(st.floats(0, 50), min_size=3, max_size=12), st.floats(0, 50), st.floats(0, 20))
+def test_surprise_grows_with_the_value_and_ignores_the_own_value_in_the_baseline(peers, x, more):
+    values = pd.Series([x, *peers])
+    groups = pd.Series(["g"] * len(values))
+    low = surprise(np.array([x]), _first(peer_baselines(values, groups)))
+    values[0] = x + more
+    base = _first(peer_baselines(values, groups))
+    assert surprise(np.array([x + more]), base)[0] >= low[0] - 1e-12
+
+
+def _first(b):
+    from graphrisk.scoring.peers import PeerBaseline
+
+    return PeerBaseline(b.median[:1], b.tail[:1], b.scale[:1])
+
+
+def test_window_and_as_of_parsing(tmp_path):
+    assert parse_window("72h") == pd.Timedelta(hours=72)
+    from graphrisk.errors import UsageError
+
+    with pytest.raises(UsageError, match="30d, 72h, 2w"):
+        parse_window("a month")
+    assert resolve_as_of(None, "2026-03-31") == pd.Timestamp("2026-04-01", tz="UTC")
+    assert resolve_as_of(None, "2026-03-31T12:00:00+02:00") == pd.Timestamp("2026-03-31T10:00", tz="UTC")
+
+
+# ---------------------------------------------------------------- monotonicity
+
+RULE_IDS = sorted(RULES)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    base=st.lists(
+        st.tuples(
+            st.sampled_from(["E1", "E2", "E3", "E4", "E5"]),
+            st.sampled_from(RULE_IDS),
+            st.sampled_from(["X1", "X2", "X3", "M"]),
+            st.integers(0, 29),
+            st.booleans(),
+        ),
+        max_size=14,
+    ),
+    extra=st.tuples(
+        st.sampled_from(RULE_IDS),
+        st.sampled_from(["X1", "X2", "X9", "M"]),
+        st.integers(0, 29),
+        st.sampled_from(["view", "export"]),
+        st.sampled_from([None, "C1"]),
+    ),
+)
+def test_adding_an_unjustified_lookup_and_its_finding_never_lowers_that_employees_score(base, extra):
+    raw = frames(5)
+    raw["relations"] = pd.DataFrame(
+        {"person_id": ["P1", "Q"], "other_person_id": ["Q", "M"], "kind": "family"}
+    )
+    raw["memberships"] = pd.DataFrame({"person_id": ["M"], "organisation_id": ["O1"]})
+    accesses, found = [], []
+    for i, (emp, rule, target, day, export) in enumerate(base):
+        ts = f"2026-03-{day + 1:02d}T12:00:00Z"
+        accesses.append(access(f"A{i}", emp, target, ts=ts, action="export" if export else "view"))
+        found.append(finding(f"f{i}", emp, rule, access=f"A{i}", target=target, ts=ts))
+    raw["accesses"] = pd.DataFrame(accesses) if accesses else raw["accesses"]
+    before = run_frames(raw, found).table.at["E1", "score"]
+    rule, target, day, action, case = extra
+    ts = f"2026-03-{day + 1:02d}T23:00:00Z"
+    raw["accesses"] = pd.DataFrame([*accesses, access("AX", "E1", target, ts=ts, action=action, case=case)])
+    after = run_frames(raw, [*found, finding("fX", "E1", rule, access="AX", target=target, ts=ts)])
+    assert after.table.at["E1", "score"] >= before - 1e-9
+
+
+# ---------------------------------------------------------------- fairness
+
+
+def test_large_family_and_a_criminal_relative_with_normal_behaviour_score_zero():
+    raw = frames(30)
+    family = [f"F{i}" for i in range(25)]
+    raw["relations"] = pd.DataFrame(
+        {"person_id": ["P1"] * 26 + ["F0"], "other_person_id": [*family, "M1", "M2"], "kind": "family"}
+    )
+    raw["memberships"] = pd.DataFrame({"person_id": ["M1", "M2"], "organisation_id": ["O1", "O1"]})
+    # everyone does the same routine work: one look-up of a stranger a day, on shift, no findings
+    raw["accesses"] = pd.DataFrame(
+        [access(f"A{e}-{d}", f"E{e}", f"S{e}-{d}", ts=f"2026-03-{d:02d}T10:00:00Z")
+         for e in range(1, 31) for d in range(1, 29)]
+    )  # fmt: skip
+    r = run_frames(raw, [])
+    assert r.table.at["E1", "exposure"] == 1.0  # as close to crime as it gets
+    assert r.table.at["E1", "score"] == 0.0
+    assert r.table.at["E1", "score"] == r.table.at["E2", "score"]
+
+
+def test_the_network_part_only_amplifies_crime_related_behaviour():
+    raw = frames(30)
+    raw["relations"] = pd.DataFrame({"person_id": ["P1"], "other_person_id": ["M1"], "kind": "partner"})
+    raw["memberships"] = pd.DataFrame({"person_id": ["M1", "M2"], "organisation_id": ["O1", "O1"]})
+    raw["accesses"] = pd.DataFrame([access("A1", "E1", "M2", case="C9"), access("A2", "E2", "M2", case="C9")])
+    found = [finding("f1", "E1", "criminal-proximity-access", access="A1", target="M2")]
+    r = run_frames(raw, found)
+    assert r.units.at["E1", "network:crime-lookups"] > 0  # a pretext look-up of the relative's organisation
+    quiet = run_frames(raw, [])
+    assert quiet.units["network:crime-lookups"].sum() == 0.0
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    from graphrisk.generate import generate
+
+    root = tmp_path_factory.mktemp("tiny")
+    generate(root / "data", preset="tiny", seed=3)
+    store = EmbeddedStore(root / "store")
+    store.load(read_dataset(root / "data"))
+    return root, store, score(store)
+
+
+def _same(a, b):
+    cols = ["employee_id", "rank", "score", "alert", "risk_units", "parts"]
+    pd.testing.assert_frame_equal(score_rows(a)[cols], score_rows(b)[cols])
+
+
+def test_scores_unchanged_by_protected_attribute_columns_and_by_ground_truth(tiny, tmp_path):
+    root, _, result = tiny
+    data = tmp_path / "data"
+    shutil.copytree(root / "data", data)
+    emp = pd.read_csv(data / "employees.csv", dtype=str, keep_default_na=False)
+    emp["nationality"] = np.where(np.arange(len(emp)) % 3 == 0, "NL", "MA")
+    emp["surname_origin"] = "non-dutch"
+    emp.to_csv(data / "employees.csv", index=False)
+    persons = pd.read_csv(data / "persons.csv", dtype=str, keep_default_na=False)
+    persons["ethnicity"] = "x"
+    persons.to_csv(data / "persons.csv", index=False)
+    (data / "ground_truth.csv").unlink()
+    store = EmbeddedStore(tmp_path / "store")
+    store.load(read_dataset(data))
+    _same(result, score(store))
+
+
+def test_scoring_is_deterministic_and_idempotent(tiny):
+    _, store, result = tiny
+    _same(result, score(store))
+
+
+def test_the_scores_file_round_trips_and_evaluate_reads_it(tiny, tmp_path):
+    from graphrisk.evaluate import evaluate
+
+    root, _, result = tiny
+    rows = score_rows(result)
+    for ext in ("parquet", "csv", "json"):
+        path = write_scores(rows, tmp_path / f"scores.{ext}", {"as_of": str(result.as_of)})
+        back = read_scores(path)
+        assert back["employee_id"].astype(str).tolist() == rows["employee_id"].tolist()
+        assert back["score"].astype(float).to_numpy() == pytest.approx(rows["score"].to_numpy())
+        ev = evaluate(root / "data", path)
+        assert ev.scored == len(rows) and ev.roc_auc is not None
+
+
+def test_generated_insiders_rank_high_on_tiny(tiny):
+    root, _, result = tiny
+    truth = pd.read_csv(root / "data" / "ground_truth.csv")
+    insiders = set(truth.loc[truth["label"].str.startswith("insider:"), "employee_id"])
+    ranks = result.table.loc[sorted(insiders), "rank"]
+    assert (ranks <= 0.1 * len(result.table)).mean() >= 0.5
+
+
+# ---------------------------------------------------------------- the command line
+
+
+@pytest.fixture
+def cli(tiny, monkeypatch):
+    _, store, _ = tiny
+    monkeypatch.setenv("GRAPHRISK_STORE", str(store.path))
+
+    def invoke(*args):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_score_json_summary_and_file(cli, tmp_path):
+    out = tmp_path / "s.parquet"
+    result = cli("score", "--json", "--top", "3", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["ok"] and summary["store"] == "embedded" and summary["window"] == "30d"
+    assert len(summary["top"]) == 3 and summary["top"][0]["rank"] == 1
+    assert summary["alerts"] == int(pd.read_parquet(out)["alert"].sum())
+
+
+def test_score_errors_are_one_line_with_exit_codes(cli, tmp_path):
+    bad = cli("score", "--window", "soon")
+    assert bad.exit_code == 2 and "Error: window 'soon'" in bad.stderr and "Traceback" not in bad.output
+    wb = cli("score", "--write-back")
+    assert wb.exit_code == 2 and "--write-back writes to Neo4j" in wb.stderr
+    ext = cli("score", "--out", str(tmp_path / "s.xlsx"))
+    assert ext.exit_code == 2
+    empty = cli("score", "--store", str(tmp_path / "nothing"), "--json")
+    assert empty.exit_code == 4 and json.loads(empty.stdout)["ok"] is False
+
+
+def test_explain_prints_parts_from_a_scores_file_and_by_scoring(cli, tiny, tmp_path):
+    _, _, result = tiny
+    top = result.table.sort_values("rank").index[0]
+    out = tmp_path / "s.json"
+    assert cli("score", "-q", "--out", str(out)).exit_code == 0
+    from_file = cli("explain", top, "--scores", str(out), "--json")
+    assert from_file.exit_code == 0, from_file.output
+    payload = json.loads(from_file.stdout)
+    assert payload["rank"] == 1 and payload["parts"]
+    assert sum(p["points"] for p in payload["parts"]) == pytest.approx(payload["score"], abs=0.01)
+    text = cli("explain", top)
+    assert text.exit_code == 0 and f"{top}: score" in text.stdout and "findings:" in text.stdout
+    missing = cli("explain", "NOBODY")
+    assert missing.exit_code == 2 and "no employee 'NOBODY'" in missing.stderr
+
+
+@pytest.mark.parametrize("name", ["score", "explain"])
+def test_help_ends_with_an_example(name):
+    text = CliRunner().invoke(main, [name, "-h"]).output
+    assert "Example:" in text and f"graphrisk {name}" in text.split("Example:")[1]
+
+
+# ---------------------------------------------------------------- Neo4j
+
+
+@pytest.mark.neo4j
+def test_neo4j_and_embedded_give_identical_scores_and_write_back_is_idempotent(tiny, neo4j_store):
+    from graphrisk.scoring.writeback import write_back
+
+    root, _, embedded = tiny
+    neo4j_store.load(read_dataset(root / "data"))
+    neo = score(neo4j_store)
+    _same(embedded, neo)
+
+    rows = score_rows(neo)
+    written = write_back(neo4j_store, neo, rows, top=10)
+    counts = neo4j_store.read("score/written_counts").iloc[0].to_dict()
+    assert counts["employees"] == len(rows) == written["employees"]
+    assert counts["findings"] == written["findings"] > 0
+    assert counts["has_finding"] == counts["findings"] and counts["concerns"] >= counts["findings"]
+    top = rows.iloc[0]
+    node = neo4j_store.read_text(
+        "MATCH (e:Employee {employee_id: $id}) RETURN e.risk_score AS s, e.risk_rank AS r, e.risk_parts AS p",
+        {"id": top["employee_id"]},
+    ).iloc[0]
+    assert (node["s"], node["r"]) == (pytest.approx(top["score"]), 1) and json.loads(node["p"])
+    write_back(neo4j_store, neo, rows, top=10)
+    assert neo4j_store.read("score/written_counts").iloc[0].to_dict() == counts
