@@ -44,7 +44,8 @@ def police_crime_brokerage(G: nx.Graph, police, crime) -> dict:
     one of many equal bridges gets a share. Dead ends are removed first
     (:func:`without_dead_ends`), which changes no value. Computed by
     :func:`networkx.betweenness_centrality_subset`, one breadth-first search per
-    organisation (the smaller side), which an installed backend may take over.
+    node of the smaller side (the sums are symmetric in an undirected graph),
+    which an installed backend may take over.
 
     References
     ----------
@@ -69,6 +70,8 @@ def police_crime_brokerage(G: nx.Graph, police, crime) -> dict:
     if not sources or not targets:
         return dict.fromkeys(G, 0.0)
     core = without_dead_ends(G, set(sources) | set(targets))
+    if not G.is_directed() and len(targets) < len(sources):
+        sources, targets = targets, sources  # the same sums; one search per source, so fewer sources
     raw = nx.betweenness_centrality_subset(core, sources, targets, normalized=False)
     # networkx halves undirected path counts; undo that and average over the pairs
     scale = (1.0 if G.is_directed() else 2.0) / (len(sources) * len(targets))

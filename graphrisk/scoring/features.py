@@ -31,11 +31,14 @@ class Feature:
 FEATURES: dict[str, Feature] = {
     f.name: f
     for f in (
-        Feature("persons", 15.0, "looked up {value} distinct persons (peers: {median})"),
-        Feature("no_case", 10.0, "{value} look-ups citing no case (peers: {median})"),
-        Feature("exports", 1.0, "{value} exports (peers: {median})"),
+        Feature("persons", 15.0, "looked up {value} distinct persons, recency-weighted (peers: {median})"),
+        Feature("no_case", 10.0, "{value} look-ups citing no case, recency-weighted (peers: {median})"),
+        Feature("exports", 1.0, "{value} exports, recency-weighted (peers: {median})"),
         Feature(
-            "pretext", 1.0, "{value} flagged look-ups citing a case that did not cover them (peers: {median})"
+            "pretext",
+            1.0,
+            "{value} flagged look-ups citing a case that did not cover them, recency-weighted"
+            " (peers: {median})",
         ),
     )
 }
