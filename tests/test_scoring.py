@@ -393,3 +393,30 @@ def test_neo4j_and_embedded_give_identical_scores_and_write_back_is_idempotent(t
     assert (node["s"], node["r"]) == (pytest.approx(top["score"]), 1) and json.loads(node["p"])
     write_back(neo4j_store, neo, rows, top=10)
     assert neo4j_store.read("score/written_counts").iloc[0].to_dict() == counts
+
+
+@pytest.mark.neo4j
+def test_score_write_back_and_explain_through_the_cli_on_neo4j(tiny, neo4j_store, neo4j_uri, monkeypatch):
+    root, _, embedded = tiny
+    neo4j_store.load(read_dataset(root / "data"))
+    monkeypatch.setenv("NEO4J_URI", neo4j_uri)
+    monkeypatch.delenv("GRAPHRISK_STORE", raising=False)
+    runner = CliRunner()
+    result = runner.invoke(main, ["score", "--write-back", "--json", "--top", "5"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["ok"] and summary["store"] == "neo4j"
+    top = embedded.table.sort_values("rank").index[0]
+    assert summary["top"][0]["employee_id"] == top
+    # analysts can query what was written with Cypher: the top scorer's findings and their accesses
+    found = neo4j_store.read_text(
+        "MATCH (e:Employee {employee_id: $id})-[:HAS_FINDING]->(f:Finding)-[:CONCERNS]->(a:Access) "
+        "RETURN e.risk_rank AS rank, count(DISTINCT f) AS findings, count(DISTINCT a) AS accesses",
+        {"id": top},
+    ).iloc[0]
+    assert found["rank"] == 1 and found["findings"] > 0 and found["accesses"] > 0
+    explained = runner.invoke(main, ["explain", top, "--json"], catch_exceptions=False)
+    assert explained.exit_code == 0, explained.output
+    payload = json.loads(explained.stdout)
+    assert payload["rank"] == 1
+    assert payload["score"] == pytest.approx(float(embedded.table.loc[top, "score"]), abs=0.01)
