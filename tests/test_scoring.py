@@ -334,6 +334,17 @@ def test_score_json_summary_and_file(cli, tmp_path):
     assert summary["alerts"] == int(pd.read_parquet(out)["alert"].sum())
 
 
+def test_score_prints_the_top_scorers_with_their_reasons(cli, tiny):
+    _, _, result = tiny
+    ranked = result.table.sort_values("rank")
+    text = cli("score", "--top", "2").stdout.splitlines()
+    assert text[0].split() == ["rank", "employee", "score", "alert", "peer", "group"]
+    assert text[1].split()[:3] == ["1", ranked.index[0], f"{ranked['score'].iloc[0]:.1f}"]
+    reasons = [line for line in text[2:] if line.startswith(" " * 11 + "+")]
+    assert reasons and all(float(r.split()[0]) > 0 for r in reasons)
+    assert "employees scored as of" in text[-1]
+
+
 def test_score_errors_are_one_line_with_exit_codes(cli, tmp_path):
     bad = cli("score", "--window", "soon")
     assert bad.exit_code == 2 and "Error: window 'soon'" in bad.stderr and "Traceback" not in bad.output

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from graphrisk.cli import Output, _parse_params, output_options, with_store
 from graphrisk.errors import UsageError
@@ -125,17 +124,18 @@ def score(as_of, window, out, write_back, top, threshold, params, quiet: bool, a
     if quiet:
         return
     if top:
-        table = Table(show_edge=False)
-        for col, justify in (("rank", "right"), ("employee", "left"), ("score", "right"), ("alert", "left"),
-                             ("peer group", "left"), ("top reason", "left")):  # fmt: skip
-            table.add_column(col, justify=justify, overflow="fold")
+        # one line per employee, then their top reasons: the reasons are sentences, not table cells
+        output.out.print(
+            f"{'rank':>4}  {'employee':<10} {'score':>5}  {'alert':<5}  peer group", highlight=False
+        )
         for r in listed.itertuples(index=False):
-            first = json.loads(r.reasons)
-            table.add_row(
-                str(r.rank), r.employee_id, f"{r.score:.1f}", "yes" if r.alert else "",
-                r.peer_group, first[0].split(":")[0] if first else "-",
-            )  # fmt: skip
-        output.out.print(table)
+            flag = "ALERT" if r.alert else ""
+            output.out.print(
+                f"{r.rank:>4}  {r.employee_id:<10} {r.score:>5.1f}  {flag:<5}  {r.peer_group}",
+                highlight=False,
+            )
+            for reason in json.loads(r.reasons) or ["no findings or behaviour above the peers'"]:
+                output.out.print(f"{'':>11}{reason}", highlight=False, markup=False)
     where = f"; written to {out}" if out else ""
     back = (
         f"; wrote {written['employees']:,} employees and {written['findings']:,} findings to Neo4j"
