@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from graphrisk.network import crime_proximity, focused_subgraph, police_crime_brokerage, relation_distances
-from graphrisk.network.brokerage import without_dead_ends
+from graphrisk.network.brokerage import bridged_pairs
 
 
 def test_pagerank_on_a_path_of_three_solved_by_hand():
@@ -60,12 +60,21 @@ def test_brokerage_averages_over_pairs():
     assert b["E"] == pytest.approx(0.5)
 
 
-def test_dead_ends_are_removed_without_changing_brokerage():
+def test_dead_ends_and_side_branches_change_no_brokerage():
     g = nx.Graph([("O", "m"), ("m", "E"), ("E", "U"), ("E", "leaf1"), ("leaf1", "leaf2"), ("m", "cousin")])
-    assert sorted(without_dead_ends(g, {"O", "U"})) == ["E", "O", "U", "m"]
-    full = nx.betweenness_centrality_subset(g, ["O"], ["U"])
     b = police_crime_brokerage(g, police=["U"], crime=["O"])
-    assert b["E"] == pytest.approx(2 * full["E"]) and b["leaf1"] == 0.0
+    plain = police_crime_brokerage(nx.Graph([("O", "m"), ("m", "E"), ("E", "U")]), police=["U"], crime=["O"])
+    assert b["E"] == plain["E"] == 1.0 and b["m"] == 1.0 and b["leaf1"] == b["cousin"] == 0.0
+
+
+def test_an_employee_is_a_route_only_to_their_own_unit():
+    # E1 looked up q, a relative of member m; E2 (another unit) is related to E1's own person p1:
+    # E1 carries its own unit's route, but is no route for E2's unit U2
+    g = nx.Graph(
+        [("O", "m"), ("m", "q"), ("q", "E1"), ("E1", "p1"), ("E1", "U1"), ("p1", "E2"), ("E2", "U2")]
+    )
+    bridged, reach = bridged_pairs(g, police=["U1", "U2"], crime=["O"])
+    assert reach == {"U1": 1} and bridged == {"m": 1.0, "q": 1.0, "E1": 1.0}
 
 
 def test_brokerage_on_the_null_graph_is_refused():
@@ -116,3 +125,21 @@ def test_focused_subgraph_adds_lookups_of_persons_near_crime_only():
     g = focused_subgraph(employees, relations, memberships, subjects, lookups, hops=2)
     assert g.edges["E:E2", "P:M"] == {"kind": "ACCESSED", "weight": 3.0}
     assert not g.has_edge("E:E2", "P:P7")
+
+
+def test_a_unit_is_an_endpoint_never_a_route():
+    # U2's only way to O runs through U1's employees: E1 - U1 - E2 - U2 would make E1 and E2
+    # brokers for U2 if units were routes; they are not, so U2 is not reached at all
+    g = nx.Graph([("O", "m"), ("m", "E1"), ("E1", "U1"), ("U1", "E2"), ("E2", "U2")])
+    bridged, reach = bridged_pairs(g, police=["U1", "U2"], crime=["O"])
+    assert reach == {"U1": 1} and bridged == {"m": 1.0, "E1": 1.0}
+
+
+def test_pairs_beyond_the_radius_are_no_bridge():
+    # O - m - p - E - U is 4 steps: within radius 4, out of reach at 3
+    g = nx.Graph([("O", "m"), ("m", "p"), ("p", "E"), ("E", "U")])
+    assert bridged_pairs(g, police=["U"], crime=["O"], radius=4) == ({"m": 1.0, "p": 1.0, "E": 1.0}, {"U": 1})
+    assert bridged_pairs(g, police=["U"], crime=["O"], radius=3) == ({}, {})
+    assert police_crime_brokerage(g, police=["U"], crime=["O"], radius=4) == police_crime_brokerage(
+        g, police=["U"], crime=["O"]
+    )

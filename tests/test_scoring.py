@@ -250,6 +250,55 @@ def test_the_network_part_only_amplifies_crime_related_behaviour():
     assert quiet.units["network:crime-lookups"].sum() == 0.0
 
 
+def test_a_border_residents_lookups_at_home_are_scored_like_a_resident_colleagues():
+    # E1 lives just across the border (M2), E2 inside the territory (M1); both look up a neighbour
+    # in their home municipality, which raises an own-network finding, and for E1 also outside-territory
+    raw = frames(6)
+    raw["areas"] = pd.DataFrame(
+        {"area_id": ["NL", "R1", "M1", "M2"], "parent_area_id": [None, "NL", "R1", "R1"]}
+    )
+    raw["employees"]["home_area_id"] = ["M2", "M1", "M1", "M1", "M1", "M1"]
+    raw["accesses"] = pd.DataFrame([access("A1", "E1", "N1"), access("A2", "E2", "N2")])
+    outside = finding("f2", "E1", "outside-territory", access="A1", target="N1", person=None)
+    outside["person_id"], outside["detail"] = None, "target area M2 outside M1"
+    found = [
+        finding("f1", "E1", "own-network", access="A1", target="N1"),
+        outside,
+        finding("f3", "E2", "own-network", access="A2", target="N2"),
+    ]
+    r = run_frames(raw, found)
+    # the outside-territory finding at home is left out and aggravates nothing: weight 2 each, equal scores
+    assert set(r.weights["finding_id"]) == {"f1", "f3"}
+    weights = r.weights.set_index("finding_id")["weight"].to_dict()
+    assert weights == pytest.approx({"f1": 2.0, "f3": 2.0}, rel=0.05)
+    assert r.table.at["E1", "score"] == pytest.approx(r.table.at["E2", "score"])
+    # the own-network look-up stays visible; the same look-up elsewhere than home still counts outside
+    # and aggravates it: 2 * (1 + 1)
+    outside["detail"] = "target area M3 outside M1"
+    away = run_frames(raw, found).weights.set_index("finding_id")["weight"]
+    assert away.to_dict() == pytest.approx({"f1": 4.0, "f2": 1.0, "f3": 2.0}, rel=0.05)
+
+
+def test_an_outside_territory_lookup_of_ones_own_case_subject_counts_as_caseload():
+    # a context finding names no person: the caseload is matched on the person it looked up
+    raw = frames(6)
+    raw["case_subjects"] = pd.DataFrame({"case_id": ["C1"], "person_id": ["S1"], "role": ["suspect"]})
+    raw["assignments"] = pd.DataFrame(
+        {"case_id": ["C1"], "employee_id": ["E1"], "start_date": ["2026-03-01"], "end_date": [None]}
+    )
+    raw["accesses"] = pd.DataFrame([access("A1", "E1", "S1"), access("A2", "E2", "S1")])
+    found = []
+    for fid, emp, acc in (("f1", "E1", "A1"), ("f2", "E2", "A2")):
+        f = finding(fid, emp, "outside-territory", access=acc, target="S1")
+        f["person_id"], f["detail"] = None, "target area M9 outside M1"
+        found.append(f)
+    w = run_frames(raw, found).weights.set_index("finding_id")
+    assert w.at["f1", "caseload"] and not w.at["f2", "caseload"]
+    # low (1), fresh, one colleague looked S1 up: 1 / 2; a quarter of that for E1's own case subject
+    assert w.at["f2", "weight"] == pytest.approx(0.5, rel=0.05)
+    assert w.at["f1", "weight"] == pytest.approx(0.125, rel=0.05)
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     from graphrisk.generate import generate

@@ -2,8 +2,21 @@
 // member of organisation g, and the access resolves to a member of g or to a subject of a case with
 // a suspect who is a member of g; not justified by the access's case. The path kept leads to the
 // nearest member, then the smallest member id, then the smallest person ids and kinds.
-MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
-WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
+// The organisations near each employee are found once per employee (with their paths); only the
+// accesses of employees near some organisation, in the window ($since <= ts < $until, both always
+// set), are then looked at.
+MATCH (e:Employee)-[:IS_PERSON]->(o:Person)
+CALL (o) {
+  MATCH path = (o)-[:RELATED_TO*1..2]-(m:Person)
+  WHERE m <> o AND length(path) <= $max_hops AND all(n IN nodes(path)[1..-1] WHERE n <> o AND n <> m)
+  MATCH (m)-[:MEMBER_OF]->(g:Organisation)
+  WITH g, m, path
+  ORDER BY length(path), m.person_id, [n IN nodes(path) | n.person_id], [r IN relationships(path) | r.kind]
+  RETURN g, collect(path)[0] AS best
+}
+WITH e, o, collect({g: g, best: best}) AS near
+MATCH (e)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
+WHERE a.ts >= $since AND a.ts < $until
 CALL (t) {
   WITH t WHERE t:Person
   RETURN t AS p
@@ -14,13 +27,16 @@ CALL (t) {
   MATCH (t:Address)<-[:LIVES_AT]-(p:Person)
   RETURN p
 }
-WITH e, a, p
-WHERE NOT EXISTS {
-  MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e), (p)-[:SUBJECT_OF]->(c)
-  WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
-}
-MATCH (e)-[:IS_PERSON]->(o:Person)
+WITH e, o, near, a, p
 WHERE p <> o
+  AND NOT EXISTS {
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
+    WHERE EXISTS { (p)-[:SUBJECT_OF]->(c) }
+      AND EXISTS {
+        MATCH (e)-[asg:ASSIGNED_TO]->(c)
+        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+      }
+  }
 CALL (p) {
   MATCH (p)-[:MEMBER_OF]->(g:Organisation)
   RETURN g
@@ -28,14 +44,8 @@ CALL (p) {
   MATCH (p)-[:SUBJECT_OF]->(:Case)<-[:SUBJECT_OF {role: 'suspect'}]-(:Person)-[:MEMBER_OF]->(g:Organisation)
   RETURN g
 }
-CALL (o, g) {
-  MATCH (m:Person)-[:MEMBER_OF]->(g)
-  MATCH path = (o)-[:RELATED_TO*1..2]-(m)
-  WHERE m <> o AND length(path) <= $max_hops AND all(n IN nodes(path)[1..-1] WHERE n <> o AND n <> m)
-  RETURN path AS best
-  ORDER BY length(path), m.person_id, [n IN nodes(path) | n.person_id], [r IN relationships(path) | r.kind]
-  LIMIT 1
-}
+WITH e, a, p, g, [n IN near WHERE n.g = g | n.best][0] AS best
+WHERE best IS NOT NULL
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, null AS case_id, g.organisation_id AS organisation_id,
        null AS action_ts, null AS action_id, 'high' AS severity, [n IN nodes(best) | n.person_id] AS path_persons,

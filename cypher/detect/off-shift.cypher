@@ -1,13 +1,24 @@
 // off-shift: an access not justified as a whole (see outside-territory) outside every shift of an
 // employee who has shifts; or, for an employee without shifts and at least $min_history accesses in
 // the whole log, in a UTC hour of day holding less than $min_hour_share of the employee's accesses.
-MATCH (e:Employee)-[:PERFORMED]->(a:Access)
-WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
-  AND EXISTS { (e)-[:WORKED]->(:Shift) }
-  AND NOT EXISTS { MATCH (e)-[:WORKED]->(s:Shift) WHERE s.start_ts <= a.ts <= s.end_ts }
+// Each employee's shifts are read once into a list; accesses are those in the window
+// ($since <= ts < $until, both always set).
+MATCH (e:Employee)
+CALL (e) {
+  MATCH (e)-[:WORKED]->(s:Shift)
+  RETURN collect([s.start_ts, s.end_ts]) AS shifts
+}
+WITH e, shifts
+WHERE size(shifts) > 0
+MATCH (e)-[:PERFORMED]->(a:Access)
+WHERE a.ts >= $since AND a.ts < $until
+  AND none(s IN shifts WHERE s[0] <= a.ts <= s[1])
   AND NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e)
-    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
+    WHERE EXISTS {
+        MATCH (e)-[asg:ASSIGNED_TO]->(c)
+        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+      }
       AND ((a)-[:TARGETED]->(c)
            OR EXISTS { MATCH (a)-[:TARGETED]->(:Person)-[:SUBJECT_OF]->(c) }
            OR EXISTS { MATCH (a)-[:TARGETED]->(:Vehicle)-[:REGISTERED_TO]->(:Person)-[:SUBJECT_OF]->(c) }
@@ -28,10 +39,13 @@ WITH e, hn[0] AS hour, hn[1] AS n, total
 WHERE toFloat(n) / total < $min_hour_share
 MATCH (e)-[:PERFORMED]->(a:Access)
 WHERE a.ts.hour = hour
-  AND ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
+  AND a.ts >= $since AND a.ts < $until
   AND NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e)
-    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
+    WHERE EXISTS {
+        MATCH (e)-[asg:ASSIGNED_TO]->(c)
+        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+      }
       AND ((a)-[:TARGETED]->(c)
            OR EXISTS { MATCH (a)-[:TARGETED]->(:Person)-[:SUBJECT_OF]->(c) }
            OR EXISTS { MATCH (a)-[:TARGETED]->(:Vehicle)-[:REGISTERED_TO]->(:Person)-[:SUBJECT_OF]->(c) }

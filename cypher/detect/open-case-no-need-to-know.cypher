@@ -3,29 +3,28 @@
 // out), by an employee neither assigned to the case on that day nor in its owning unit.
 // critical for a top-sensitivity case; high for high sensitivity, an informant subject, or a
 // protected/informant/undercover person; medium otherwise.
-MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
-WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
-CALL (t, e, a) {
-  WITH t WHERE t:Case
-  RETURN t AS k, null AS p, null AS role
+// Each way an access reaches a case is matched on its own, so that the planner can join the
+// accesses in the window ($since <= ts < $until, both always set) with the few case subjects.
+CALL () {
+  MATCH (a:Access)
+  WHERE a.ts >= $since AND a.ts < $until
+  MATCH (e:Employee)-[:PERFORMED]->(a)-[:TARGETED]->(k:Case)
+  RETURN e, a, k, null AS p, null AS role
   UNION
-  CALL (t) {
-    WITH t WHERE t:Person
-    RETURN t AS p
-    UNION
-    MATCH (t:Vehicle)-[:REGISTERED_TO]->(p:Person)
-    RETURN p
-    UNION
-    MATCH (t:Address)<-[:LIVES_AT]-(p:Person)
-    RETURN p
-  }
-  WITH e, a, p
-  WHERE NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e), (p)-[:SUBJECT_OF]->(c)
-    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
-  }
-  MATCH (p)-[s:SUBJECT_OF]->(k:Case)
-  RETURN k, p, s.role AS role
+  MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(p:Person)-[s:SUBJECT_OF]->(k:Case)
+  USING JOIN ON p
+  WHERE a.ts >= $since AND a.ts < $until
+  RETURN e, a, k, p, s.role AS role
+  UNION
+  MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(:Vehicle)-[:REGISTERED_TO]->(p:Person)-[s:SUBJECT_OF]->(k:Case)
+  USING JOIN ON p
+  WHERE a.ts >= $since AND a.ts < $until
+  RETURN e, a, k, p, s.role AS role
+  UNION
+  MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(:Address)<-[:LIVES_AT]-(p:Person)-[s:SUBJECT_OF]->(k:Case)
+  USING JOIN ON p
+  WHERE a.ts >= $since AND a.ts < $until
+  RETURN e, a, k, p, s.role AS role
 }
 WITH e, a, k, p, role
 WHERE k.opened_on <= date(a.ts)
@@ -35,6 +34,14 @@ WHERE k.opened_on <= date(a.ts)
     MATCH (e)-[asg:ASSIGNED_TO]->(k)
     WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
   }
+  AND (p IS NULL OR NOT EXISTS {
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
+    WHERE EXISTS { (p)-[:SUBJECT_OF]->(c) }
+      AND EXISTS {
+        MATCH (e)-[asg:ASSIGNED_TO]->(c)
+        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+      }
+  })
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, k.case_id AS case_id, null AS organisation_id,
        null AS action_ts, null AS action_id,

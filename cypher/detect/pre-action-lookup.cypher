@@ -1,29 +1,29 @@
 // pre-action-lookup: a no-need-to-know access (as open-case-no-need-to-know) within $window_hours
 // before a planned action of that case (action.ts - window <= access.ts < action.ts).
 // Names the nearest upcoming action (the earliest; ties by kind). Always critical.
-MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
-WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
-CALL (t, e, a) {
-  WITH t WHERE t:Case
-  RETURN t AS k, null AS p
+// Only cases with a planned action are looked at; each way an access reaches such a case is
+// matched on its own (accesses in the window, $since <= ts < $until, both always set).
+CALL () {
+  MATCH (a:Access)
+  WHERE a.ts >= $since AND a.ts < $until
+  MATCH (e:Employee)-[:PERFORMED]->(a)-[:TARGETED]->(k:Case)
+  WHERE EXISTS { (k)-[:PLANS]->(:Action) }
+  RETURN e, a, k, null AS p
   UNION
-  CALL (t) {
-    WITH t WHERE t:Person
-    RETURN t AS p
-    UNION
-    MATCH (t:Vehicle)-[:REGISTERED_TO]->(p:Person)
-    RETURN p
-    UNION
-    MATCH (t:Address)<-[:LIVES_AT]-(p:Person)
-    RETURN p
-  }
-  WITH e, a, p
-  WHERE NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e), (p)-[:SUBJECT_OF]->(c)
-    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
-  }
-  MATCH (p)-[:SUBJECT_OF]->(k:Case)
-  RETURN k, p
+  MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(p:Person)-[:SUBJECT_OF]->(k:Case)
+  USING JOIN ON p
+  WHERE a.ts >= $since AND a.ts < $until AND EXISTS { (k)-[:PLANS]->(:Action) }
+  RETURN e, a, k, p
+  UNION
+  MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(:Vehicle)-[:REGISTERED_TO]->(p:Person)-[:SUBJECT_OF]->(k:Case)
+  USING JOIN ON p
+  WHERE a.ts >= $since AND a.ts < $until AND EXISTS { (k)-[:PLANS]->(:Action) }
+  RETURN e, a, k, p
+  UNION
+  MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(:Address)<-[:LIVES_AT]-(p:Person)-[:SUBJECT_OF]->(k:Case)
+  USING JOIN ON p
+  WHERE a.ts >= $since AND a.ts < $until AND EXISTS { (k)-[:PLANS]->(:Action) }
+  RETURN e, a, k, p
 }
 WITH e, a, k, p
 WHERE k.opened_on <= date(a.ts)
@@ -33,6 +33,14 @@ WHERE k.opened_on <= date(a.ts)
     MATCH (e)-[asg:ASSIGNED_TO]->(k)
     WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
   }
+  AND (p IS NULL OR NOT EXISTS {
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
+    WHERE EXISTS { (p)-[:SUBJECT_OF]->(c) }
+      AND EXISTS {
+        MATCH (e)-[asg:ASSIGNED_TO]->(c)
+        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+      }
+  })
 MATCH (k)-[:PLANS]->(x:Action)
 WHERE a.ts < x.ts AND a.ts >= x.ts - duration({hours: $window_hours})
 WITH e, a, k, p, x

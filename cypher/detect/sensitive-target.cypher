@@ -1,7 +1,9 @@
 // sensitive-target: an access to a person flagged vip, protected, informant or undercover, not
 // justified by the access's case. high for protected, informant and undercover; medium for vip alone.
-MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
-WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
+// Accesses in the window ($since <= ts < $until, both always set) come from the Access.ts index.
+MATCH (a:Access)
+WHERE a.ts >= $since AND a.ts < $until
+MATCH (e:Employee)-[:PERFORMED]->(a)-[:TARGETED]->(t)
 CALL (t) {
   WITH t WHERE t:Person
   RETURN t AS p
@@ -15,8 +17,12 @@ CALL (t) {
 WITH e, a, p
 WHERE p.flags IS NOT NULL
   AND NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e), (p)-[:SUBJECT_OF]->(c)
-    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
+    WHERE EXISTS { (p)-[:SUBJECT_OF]->(c) }
+      AND EXISTS {
+        MATCH (e)-[asg:ASSIGNED_TO]->(c)
+        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+      }
   }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, null AS case_id, null AS organisation_id,

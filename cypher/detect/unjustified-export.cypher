@@ -1,10 +1,14 @@
 // unjustified-export: an export whose access cites no case the employee is assigned to on the day.
-MATCH (e:Employee)-[:PERFORMED]->(a:Access)
-WHERE a.action = 'export'
-  AND ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
-  AND NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(:Case)<-[asg:ASSIGNED_TO]-(e)
-    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+// Accesses in the window ($since <= ts < $until, both always set) come from the Access.ts index.
+MATCH (a:Access)
+WHERE a.ts >= $since AND a.ts < $until AND a.action = 'export'
+MATCH (e:Employee)-[:PERFORMED]->(a)
+WHERE NOT EXISTS {
+    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
+    WHERE EXISTS {
+      MATCH (e)-[asg:ASSIGNED_TO]->(c)
+      WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+    }
   }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, null AS person_id, null AS case_id, null AS organisation_id,

@@ -1,7 +1,9 @@
-// score/employees: every employee with their own person record, unit, rank and role (scoring input).
+// score/employees: every employee with their own person record, unit, rank, role and the area their
+// own person record lives in (scoring input).
 MATCH (e:Employee)
 OPTIONAL MATCH (e)-[:IS_PERSON]->(p:Person)
 OPTIONAL MATCH (e)-[:WORKS_IN]->(u:Unit)
+OPTIONAL MATCH (p)-[:LIVES_IN]->(h:Area)
 RETURN e.employee_id AS employee_id, p.person_id AS person_id, u.unit_id AS unit_id, e.rank AS rank,
-       e.role AS role
+       e.role AS role, h.area_id AS home_area_id
 ORDER BY employee_id

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import networkx as nx
 
-__all__ = ["police_crime_brokerage", "without_dead_ends"]
+__all__ = ["bridged_pairs", "police_crime_brokerage"]
 
 
-def police_crime_brokerage(G: nx.Graph, police, crime) -> dict:
+@nx.utils.not_implemented_for("directed")
+def police_crime_brokerage(G: nx.Graph, police, crime, *, radius: int | None = None) -> dict:
     """Share of shortest police-to-crime paths that pass through each node.
 
     Parameters
     ----------
     G : networkx.Graph
-        Undirected; usually the focused subgraph.
+        Undirected (a directed graph is refused); usually the focused subgraph.
     police : iterable of nodes
-        The police side, e.g. the unit nodes (``U:...``).
+        The police side, e.g. the unit nodes (``U:...``). They and their
+        neighbours (the employees) are the last steps of a route, never passed
+        through: two colleagues are no route to crime (see :func:`bridged_pairs`).
     crime : iterable of nodes
         The criminal side, e.g. the organisation nodes (``O:...``).
+    radius : int, optional
+        Pairs further apart than this many steps count as unconnected (no
+        bridge). ``None``: no limit.
 
     Returns
     -------
@@ -41,11 +47,8 @@ def police_crime_brokerage(G: nx.Graph, police, crime) -> dict:
     paths (in hops) and :math:`\\sigma(s, t \\mid v)` the number through
     :math:`v`. An employee whose own relations, or whose look-ups, are the
     shortest bridge between their unit and an organisation gets a high value;
-    one of many equal bridges gets a share. Dead ends are removed first
-    (:func:`without_dead_ends`), which changes no value. Computed by
-    :func:`networkx.betweenness_centrality_subset`, one breadth-first search per
-    node of the smaller side (the sums are symmetric in an undirected graph),
-    which an installed backend may take over.
+    one of many equal bridges gets a share. See :func:`bridged_pairs` for how
+    it is computed.
 
     References
     ----------
@@ -62,48 +65,98 @@ def police_crime_brokerage(G: nx.Graph, police, crime) -> dict:
     >>> b = police_crime_brokerage(G, police=["U"], crime=["O"])
     >>> b["E1"], b["E2"], b["m"], b["U"]
     (0.5, 0.5, 1.0, 0.0)
+    >>> police_crime_brokerage(G, police=["U"], crime=["O"], radius=3)["E1"]  # O-U is 4 steps
+    0.0
     """
     if len(G) == 0:
         raise nx.NetworkXPointlessConcept("cannot compute brokerage on the null graph")
-    sources = sorted({n for n in crime if n in G})
-    targets = sorted({n for n in police if n in G})
-    if not sources or not targets:
-        return dict.fromkeys(G, 0.0)
-    core = without_dead_ends(G, set(sources) | set(targets))
-    if not G.is_directed() and len(targets) < len(sources):
-        sources, targets = targets, sources  # the same sums; one search per source, so fewer sources
-    raw = nx.betweenness_centrality_subset(core, sources, targets, normalized=False)
-    # networkx halves undirected path counts; undo that and average over the pairs
-    scale = (1.0 if G.is_directed() else 2.0) / (len(sources) * len(targets))
+    n_police = len({n for n in police if n in G})
+    n_crime = len({n for n in crime if n in G})
     out = dict.fromkeys(G, 0.0)
-    out.update({node: value * scale for node, value in raw.items()})
+    if not n_police or not n_crime:
+        return out
+    bridged, _ = bridged_pairs(G, police, crime, radius=radius)
+    out.update({node: value / (n_police * n_crime) for node, value in bridged.items()})
     return out
 
 
-def without_dead_ends(G: nx.Graph, keep: set) -> nx.Graph:
-    """A copy of ``G`` without its dead ends: nodes of degree 0 or 1 outside ``keep``, repeatedly.
+@nx.utils.not_implemented_for("directed")
+def bridged_pairs(G: nx.Graph, police, crime, *, radius: int | None = None) -> tuple[dict, dict]:
+    """Per node, the summed share of the (crime, police) pairs' shortest routes through it.
 
-    A dead end is never an inner node of a shortest path, and removing it
-    changes no shortest path between the other nodes, so subset betweenness
-    between nodes of ``keep`` is the same on the result (and 0 for what was
-    removed). Employees with no tie towards crime fall away with their own
-    person record.
+    Parameters
+    ----------
+    G, police, crime, radius : see :func:`police_crime_brokerage`.
+
+    Returns
+    -------
+    (bridged, reach)
+        ``bridged``: node -> :math:`\\sum_{s,t} \\sigma(s,t \\mid v)/\\sigma(s,t)`
+        over the pairs within ``radius`` (nodes on no route are left out);
+        ``reach``: police node -> the number of crime nodes within ``radius``.
+
+    Notes
+    -----
+    The police side has two tiers: the police nodes (units) and their
+    neighbours, the *agents* (employees). A route runs from a crime node
+    through the rest of the graph (persons, cases, organisations) to one
+    agent and from there to that agent's police node: agents and police nodes
+    are its last two steps, never passed through, so two colleagues, or an
+    employee's look-up and their own relatives, are no route for anyone else.
+    Per crime node :math:`s`, the ball of radius ``radius - 2`` around it
+    without the police side (:func:`networkx.ego_graph`; every shortest route
+    of at most ``radius`` steps lies in it) is turned into a directed graph,
+    the agents and police nodes are attached at its end, and
+    :func:`networkx.betweenness_centrality_subset` from :math:`s` to the police
+    nodes gives the shares, exactly, for the pairs within reach. One small
+    search per crime node: on the national preset's focused subgraph (214,000
+    nodes, 600 organisations) the balls have hundreds of nodes, and brokerage
+    takes seconds where one search over the whole graph per organisation took
+    24 minutes. An installed networkx backend may take over both algorithms.
 
     Examples
     --------
-    >>> G = nx.Graph([("s", "a"), ("a", "t"), ("a", "x"), ("x", "y")])
-    >>> sorted(without_dead_ends(G, {"s", "t"}))
-    ['a', 's', 't']
+    >>> G = nx.Graph([("O", "m"), ("m", "E"), ("E", "U"), ("O2", "x")])
+    >>> bridged, reach = bridged_pairs(G, police=["U"], crime=["O", "O2"])
+    >>> bridged["E"], bridged["m"], reach
+    (1.0, 1.0, {'U': 1})
     """
-    core = nx.Graph(G)
-    ends = [n for n, d in core.degree() if d <= 1 and n not in keep]
-    while ends:
-        nxt = set()
-        for n in ends:
-            if n not in core:
-                continue
-            nbrs = list(core[n])
-            core.remove_node(n)
-            nxt.update(m for m in nbrs if m not in keep and core.degree(m) <= 1)
-        ends = sorted(nxt)
-    return core
+    police = {n for n in police if n in G}
+    crime = sorted({n for n in crime if n in G} - police)
+    agents = {a for t in police for a in G[t]} - police
+    side = police | agents
+    inner = G.subgraph(n for n in G if n not in side).copy()
+    attached: dict = {}
+    for a in sorted(agents):
+        for x in G[a]:
+            if x not in side:
+                attached.setdefault(x, []).append(a)
+    posts = {a: sorted(t for t in G[a] if t in police) for a in agents}
+    cutoff = None if radius is None else radius - 2
+    bridged: dict = {}
+    reach: dict = {}
+    for s in crime:
+        if s in agents or (cutoff is not None and cutoff < 0):
+            continue
+        ball = (
+            nx.ego_graph(inner, s, radius=cutoff)
+            if cutoff is not None
+            else inner.subgraph(nx.node_connected_component(inner, s))
+        )
+        routes = nx.DiGraph(ball.to_directed())
+        ends = set()
+        for x in list(ball):
+            for a in attached.get(x, ()):
+                routes.add_edge(x, a)
+                for t in posts[a]:
+                    routes.add_edge(a, t)
+                    ends.add(t)
+        if not ends:
+            continue
+        for t in ends:
+            reach[t] = reach.get(t, 0) + 1
+        raw = nx.betweenness_centrality_subset(routes, [s], sorted(ends), normalized=False)
+        for node, value in raw.items():
+            if value:
+                bridged[node] = bridged.get(node, 0.0) + value
+    return bridged, reach

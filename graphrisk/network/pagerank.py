@@ -52,9 +52,8 @@ def crime_proximity(G: nx.Graph, seeds, *, alpha: float = DEFAULT_ALPHA, weight:
 
     with :math:`W` the row-normalised weight matrix and :math:`s` uniform over
     the seeds. A node's value is high when short, unbranched paths lead to it
-    from many members. Computed by :func:`networkx.pagerank` (which dispatches to
-    an installed backend); without SciPy, by networkx's own pure-Python power
-    iteration of the same definition.
+    from many members. Computed by :func:`networkx.pagerank` (power iteration on
+    SciPy's sparse matrices, or an installed backend it dispatches to).
 
     References
     ----------
@@ -77,13 +76,6 @@ def crime_proximity(G: nx.Graph, seeds, *, alpha: float = DEFAULT_ALPHA, weight:
     if not seeds:
         raise ValueError("no seed (organisation member) is a node of the graph")
     personalization = dict.fromkeys(seeds, 1.0)
-    try:
-        return nx.pagerank(
-            G, alpha=alpha, personalization=personalization, weight=weight, tol=TOLERANCE, max_iter=MAX_ITER
-        )
-    except ImportError:  # networkx's default implementation needs SciPy
-        from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
-
-        return _pagerank_python(
-            G, alpha=alpha, personalization=personalization, weight=weight, tol=TOLERANCE, max_iter=MAX_ITER
-        )
+    return nx.pagerank(
+        G, alpha=alpha, personalization=personalization, weight=weight, tol=TOLERANCE, max_iter=MAX_ITER
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -75,7 +76,8 @@ def detect(
                 ctx = Context(store.tables(), since, until)
             matches = rule.embedded(ctx, **values)
         else:
-            matches = store.read(rule.cypher, {**values, "since": _ts(since), "until": _ts(until)})
+            window = {"since": _ts(since, _EARLIEST), "until": _ts(until, _LATEST)}
+            matches = store.read(rule.cypher, {**values, **window})
         found = to_findings(rule, matches)
         frames.append(found)
         runs.append(
@@ -99,9 +101,15 @@ def detect(
     return DetectResult(findings, runs)
 
 
-def _ts(value):
+# An open end of the window is sent as a far-off bound, so that every rule can write its window as
+# ``a.ts >= $since AND a.ts < $until``, which the planner answers from the Access.ts range index.
+_EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def _ts(value, default: datetime) -> datetime:
     if value is None:
-        return None
+        return default
     ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return ts.to_pydatetime()

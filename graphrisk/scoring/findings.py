@@ -12,6 +12,7 @@ __all__ = [
     "CASELOAD",
     "CONTEXT_RULES",
     "SEVERITY_WEIGHT",
+    "at_home",
     "finding_weights",
     "network_size_divisor",
     "repeat_evidence",
@@ -37,6 +38,7 @@ def finding_weights(
     employees: pd.DataFrame | None = None,
     own_network_divisor: pd.Series | None = None,
     caseload: pd.DataFrame | None = None,
+    vehicles: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per finding with its weight and the circumstances that aggravate it.
 
@@ -46,13 +48,18 @@ def finding_weights(
     accesses : the access log of the window (``access_id``, ``action``, ``case_id``).
     as_of : the moment the scores are for; a finding's age is ``as_of - ts``.
     half_life : the age at which a finding counts half.
-    employees : ``employee_id``, ``unit_id``; when given, a finding on a target that
-        colleagues of the same unit also looked up in the window is discounted.
+    employees : ``employee_id``, ``unit_id`` and optionally ``home_area_id``; when given,
+        a finding on a target that colleagues of the same unit also looked up in the
+        window is discounted, and an ``outside-territory`` finding on a target in the
+        area the employee lives in (see :func:`at_home`) is left out.
     own_network_divisor : per ``employee_id``, what ``own-network`` findings are divided
         by (see :func:`network_size_divisor`); 1 when not given.
     caseload : ``employee_id``, ``person_id``, ``start_date``, ``end_date``: the subjects
         of the cases each employee is assigned to, and when; a finding on such a
-        person during the assignment counts :data:`CASELOAD` of its weight.
+        person during the assignment counts :data:`CASELOAD` of its weight. A finding
+        without a ``person_id`` (``outside-territory``, ``off-shift``) is matched on the
+        person it looked up, or the owner of the vehicle (``vehicles``).
+    vehicles : ``vehicle_id``, ``owner_person_id``, for the caseload.
 
     Returns
     -------
@@ -76,7 +83,10 @@ def finding_weights(
     is not. ``own-network`` findings are further divided by the employee's
     :func:`network_size_divisor`, and a finding on a subject of a case the
     employee is assigned to that day counts :data:`CASELOAD` (case work that
-    forgot to cite the case, not curiosity). With :math:`s_i` the severity
+    forgot to cite the case, not curiosity). An ``outside-territory`` finding on
+    a target in the area where the employee lives is left out (:func:`at_home`):
+    someone living just across the border is treated like a colleague living
+    inside the territory. With :math:`s_i` the severity
     weight (:data:`SEVERITY_WEIGHT`), :math:`k_i`
     the number of aggravating circumstances of the access (outside every shift,
     outside the unit's territory, citing a case that does not cover it, an
@@ -94,6 +104,8 @@ def finding_weights(
     >>> w[["aggravation", "shared", "decay", "weight"]].to_dict("records")  # 2 * (1 + 1 * 2) * 0.5
     [{'aggravation': 2, 'shared': 0, 'decay': 0.5, 'weight': 3.0}]
     """
+    if len(findings) and employees is not None:
+        findings = findings[~at_home(findings, employees)]
     if findings.empty:
         return _empty_weights()
     keep = ["finding_id", "rule_id", "employee_id", "ts", "target_type", "target_id", "severity"]
@@ -130,7 +142,7 @@ def finding_weights(
     f["decay"] = np.power(0.5, age.clip(lower=0.0).to_numpy(dtype=float))
     sev = f["severity"].map(SEVERITY_WEIGHT).fillna(1.0)
     f["weight"] = sev * (1.0 + AGGRAVATION * f["aggravation"]) / (1.0 + f["shared"]) * f["decay"]
-    f["caseload"] = _in_caseload(f, caseload)
+    f["caseload"] = _in_caseload(f, caseload, vehicles)
     f.loc[f["caseload"], "weight"] *= CASELOAD
     if own_network_divisor is not None:
         own = f["rule_id"] == "own-network"
@@ -138,6 +150,51 @@ def finding_weights(
     return f.sort_values(["employee_id", "rule_id", "target", "ts", "finding_id"], kind="stable").reset_index(
         drop=True
     )
+
+
+def at_home(findings: pd.DataFrame, employees: pd.DataFrame) -> np.ndarray:
+    """Which findings are ``outside-territory`` findings on a target in the employee's home area.
+
+    Parameters
+    ----------
+    findings : frame from :func:`graphrisk.rules.detect`; the ``outside-territory`` rule
+        names the target's area in ``detail`` (``target area GM0012 outside GM0020``).
+    employees : ``employee_id`` and ``home_area_id``, the area the employee's own person
+        record lives in (None when unknown: nothing is left out).
+
+    Returns
+    -------
+    Boolean array, one per finding.
+
+    Notes
+    -----
+    A look-up in the municipality where one lives is treated as inside the territory:
+    an employee living just across their territory's border is compared like a
+    colleague living inside it, for whom the same look-up raises no
+    ``outside-territory`` finding and aggravates nothing. Every other rule stays as it
+    is: a look-up of one's neighbours is still an ``own-network`` finding. It depends
+    on where the employee lives, never on their look-ups, and only ever removes a
+    finding of the employee's own.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"rule_id": ["outside-territory", "outside-territory", "own-network"],
+    ...     "employee_id": ["E1", "E2", "E1"], "detail": ["target area M2 outside M1"] * 2 + [None]})
+    >>> emp = pd.DataFrame({"employee_id": ["E1", "E2"], "home_area_id": ["M2", "M1"]})
+    >>> at_home(f, emp).tolist()
+    [True, False, False]
+    """
+    out = np.zeros(len(findings), dtype=bool)
+    if "home_area_id" not in employees.columns or "detail" not in findings.columns:
+        return out
+    ot = (findings["rule_id"] == "outside-territory").to_numpy()
+    if not ot.any():
+        return out
+    sub = findings.loc[ot]
+    area = sub["detail"].astype(object).str.extract(r"^target area (\S+) outside ", expand=False)
+    home = sub["employee_id"].map(employees.set_index("employee_id")["home_area_id"])
+    out[np.flatnonzero(ot)] = (area.notna() & home.notna() & (area == home)).to_numpy()
+    return out
 
 
 def network_size_divisor(employees: pd.DataFrame, relations: pd.DataFrame, hops: int = 2) -> pd.Series:
@@ -274,13 +331,28 @@ def rule_evidence(weights: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- helpers
 
 
-def _in_caseload(f: pd.DataFrame, caseload: pd.DataFrame | None) -> np.ndarray:
-    """Whether each finding's person is a subject of a case its employee is assigned to that day."""
-    if caseload is None or caseload.empty or "person_id" not in f.columns:
+def _in_caseload(
+    f: pd.DataFrame, caseload: pd.DataFrame | None, vehicles: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Whether each finding's person is a subject of a case its employee is assigned to that day.
+
+    The person is the finding's ``person_id``, else the person it looked up, else the
+    owner of the vehicle it looked up (context rules name no person).
+    """
+    if caseload is None or caseload.empty:
         return np.zeros(len(f), dtype=bool)
+    person = f["person_id"] if "person_id" in f.columns else pd.Series(None, index=f.index, dtype=object)
+    person = person.astype(object).where(person.notna(), None)
+    missing = person.isna()
+    is_person = missing & (f["target_type"] == "person")
+    person[is_person] = f.loc[is_person, "target_id"]
+    if vehicles is not None and len(vehicles):
+        is_vehicle = missing & (f["target_type"] == "vehicle")
+        owner = vehicles.drop_duplicates("vehicle_id").set_index("vehicle_id")["owner_person_id"]
+        person[is_vehicle] = f.loc[is_vehicle, "target_id"].map(owner)
     day = f["day"].dt.tz_localize(None).astype("datetime64[s]")
     probe = pd.DataFrame({"row": np.arange(len(f)), "employee_id": f["employee_id"].to_numpy(),
-                          "person_id": f["person_id"].to_numpy(), "day": day.to_numpy()})  # fmt: skip
+                          "person_id": person.to_numpy(), "day": day.to_numpy()})  # fmt: skip
     m = probe.dropna(subset=["person_id"]).merge(caseload, on=["employee_id", "person_id"])
     ok = (m["start_date"] <= m["day"]) & (m["end_date"].isna() | (m["day"] <= m["end_date"]))
     out = np.zeros(len(f), dtype=bool)

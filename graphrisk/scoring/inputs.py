@@ -17,7 +17,7 @@ __all__ = ["COLUMNS", "ScoreInputs", "latest_access", "read_inputs"]
 
 #: Each input frame and its columns; ``ts`` is a UTC timestamp, everything else an id or text.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "employees": ("employee_id", "person_id", "unit_id", "rank", "role"),
+    "employees": ("employee_id", "person_id", "unit_id", "rank", "role", "home_area_id"),
     "units": ("unit_id", "area_id"),
     "areas": ("area_id", "parent_area_id"),
     "accesses": ("access_id", "ts", "employee_id", "target_type", "target_id", "action", "case_id"),
@@ -72,6 +72,13 @@ def read_inputs(store, since: pd.Timestamp | None, until: pd.Timestamp | None) -
             if table is None:
                 continue
             frames[name] = table
+        persons = tables.get("persons")
+        if "employees" in frames and persons is not None and "area_id" in persons.columns:
+            # the area the employee's own person record lives in (outside-territory at home)
+            home = persons.drop_duplicates("person_id").set_index("person_id")["area_id"]
+            frames["employees"] = frames["employees"].assign(
+                home_area_id=frames["employees"]["person_id"].map(home).to_numpy()
+            )
         log = frames.get("accesses")
         if log is not None:
             keep = pd.Series(True, index=log.index)

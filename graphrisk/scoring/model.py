@@ -157,7 +157,9 @@ def score_frames(
     known = findings[findings["employee_id"].isin(set(ids))] if len(findings) else findings
     divisor = network_size_divisor(emp, inputs.relations)
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
-    weights = finding_weights(known, inputs.accesses, as_of, half_life, emp, divisor, caseload)
+    weights = finding_weights(
+        known, inputs.accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles
+    )
     evidence = rule_evidence(weights)
     lap("findings")
 

@@ -18,10 +18,14 @@ from graphrisk.network import (
     DEFAULT_HOPS,
     crime_proximity,
     focused_subgraph,
-    police_crime_brokerage,
 )
+from graphrisk.network.brokerage import bridged_pairs
 
-__all__ = ["Position", "network_position"]
+__all__ = ["BRIDGE_STEPS", "Position", "network_position"]
+
+#: Steps a unit-to-organisation route may add to the relation hops: organisation-member,
+#: person-employee and employee-unit. Farther pairs are no bridge (the focused subgraph's reach).
+BRIDGE_STEPS = 3
 
 
 @dataclass
@@ -31,8 +35,8 @@ class Position:
     ``table`` is indexed by ``employee_id`` with columns ``proximity`` (personalised
     PageRank of the employee's own person record), ``proximity_ref`` (the median
     of the members' direct relations, the reference), ``brokerage`` (share of
-    police-to-crime shortest paths through the employee, summed over
-    organisations the unit reaches, at most 1) and ``exposure`` (the factor in [0, 1]).
+    the unit's shortest routes to organisations within reach that run
+    through the employee, averaged over those organisations) and ``exposure`` (the factor in [0, 1]).
     """
 
     table: pd.DataFrame
@@ -84,9 +88,10 @@ def network_position(
     the focused subgraph without unit nodes, so colleagues do not share each
     other's ties), :math:`\\pi_1` the median :math:`\\pi` of persons with a
     direct tie to a member (and no membership), and :math:`b_e \\in [0, 1]` the
-    employee's brokerage: the shortest organisation-to-unit paths through the
-    employee (:math:`|S||T|` times :func:`~graphrisk.network.police_crime_brokerage`)
-    per organisation the unit is connected to, at most 1:
+    employee's brokerage: the share of their unit's shortest routes to an
+    organisation that run through them (:func:`~graphrisk.network.brokerage.bridged_pairs`,
+    units as endpoints only, routes of at most ``hops + BRIDGE_STEPS`` steps),
+    averaged over the organisations within that reach, at most 1:
 
     .. math:: x_e = \\min\\left(1,\\; \\frac{\\pi(p_e)}{\\pi_1}\\,(1 + b_e)\\right)
 
@@ -136,32 +141,14 @@ def network_position(
     ref = float(np.median([pi[q] for q in direct if q in pi])) if direct else 0.0
     table["proximity_ref"] = ref
 
-    broker = police_crime_brokerage(g, police=units, crime=orgs)
+    bridged, reach = bridged_pairs(g, police=units, crime=orgs, radius=hops + BRIDGE_STEPS)
     lap("brokerage")
-    reach = _organisations_reachable(g)
     unit_of = "U:" + employees["unit_id"].astype(str)
-    pairs = len(units) * len(orgs)
-    bridged = np.array([broker.get(f"E:{e}", 0.0) * pairs for e in ids])
+    shares = np.array([bridged.get(f"E:{e}", 0.0) for e in ids])
     reachable = np.array([reach.get(u, 0) for u in unit_of], dtype=float)
     table["brokerage"] = np.minimum(
-        1.0, np.divide(bridged, reachable, out=np.zeros(len(ids)), where=reachable > 0)
+        1.0, np.divide(shares, reachable, out=np.zeros(len(ids)), where=reachable > 0)
     )
     closeness = table["proximity"] / ref if ref > 0 else 0.0 * table["proximity"]
     table["exposure"] = np.minimum(1.0, closeness * (1.0 + table["brokerage"]))
     return Position(table, g, walk, timings)
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _organisations_reachable(g: nx.Graph) -> dict[str, int]:
-    """For each unit node, the number of organisation nodes in its connected component."""
-    out: dict[str, int] = {}
-    for component in nx.connected_components(g):
-        units = [n for n in component if n.startswith("U:")]
-        if not units:
-            continue
-        n_orgs = sum(1 for n in component if n.startswith("O:"))
-        for u in units:
-            out[u] = n_orgs
-    return out
