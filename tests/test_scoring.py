@@ -471,6 +471,7 @@ def test_score_write_back_and_explain_through_the_cli_on_neo4j(tiny, neo4j_store
     # analysts can query what was written with Cypher: the top scorer's findings and their accesses
     found = neo4j_store.read_text(
         "MATCH (e:Employee {employee_id: $id})-[:HAS_FINDING]->(f:Finding)-[:CONCERNS]->(a:Access) "
+        "WHERE f.as_of = e.risk_as_of "  # the current run's findings (docs/scoring.md)
         "RETURN e.risk_rank AS rank, count(DISTINCT f) AS findings, count(DISTINCT a) AS accesses",
         {"id": top},
     ).iloc[0]
