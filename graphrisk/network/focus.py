@@ -19,6 +19,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from graphrisk.frames import isin
+
 __all__ = ["DEFAULT_HOPS", "focused_subgraph", "relation_distances"]
 
 #: The longest relation path (in person-to-person hops) between an employee and a member kept.
@@ -52,7 +54,7 @@ def relation_distances(edges: pd.DataFrame, sources, max_hops: int) -> pd.Series
     for hop in range(1, max_hops + 1):
         if frontier.empty:
             break
-        reached = pd.Index(both.loc[both["a"].isin(frontier), "b"].unique())
+        reached = pd.Index(both.loc[isin(both["a"], frontier), "b"].unique())
         new = reached.difference(pd.Index(list(dist)))
         for node in new:
             dist[node] = hop
@@ -131,7 +133,7 @@ def focused_subgraph(
         g.add_node(f"O:{row.organisation_id}", kind="organisation")
         g.add_node(f"P:{row.person_id}", kind="person")
         g.add_edge(f"P:{row.person_id}", f"O:{row.organisation_id}", kind="MEMBER_OF", weight=1.0)
-    inside = steps[steps["a"].isin(keep) & steps["b"].isin(keep)].sort_values(["a", "b"])
+    inside = steps[isin(steps["a"], keep) & isin(steps["b"], keep)].sort_values(["a", "b"])
     for a, b, kind in inside[["a", "b", "kind"]].itertuples(index=False):
         for node in (a, b):
             if node not in g:
@@ -140,7 +142,7 @@ def focused_subgraph(
     if lookups is not None and len(lookups):
         near_crime = set(d_crime.index[d_crime.to_numpy() < hops]) & set(g.nodes)
         look = lookups.assign(p="P:" + lookups["person_id"].astype(str))
-        look = look[look["p"].isin(near_crime)]
+        look = look[isin(look["p"], near_crime)]
         look = look.groupby(["employee_id", "p"], sort=True)["weight"].sum().reset_index()
         for emp_id, p, w in look.itertuples(index=False):
             e = f"E:{emp_id}"
@@ -167,7 +169,8 @@ def _case_edges(case_subjects: pd.DataFrame | None, mem: pd.DataFrame) -> pd.Dat
     if case_subjects is None or case_subjects.empty or mem.empty:
         return empty
     subj = case_subjects[["case_id", "person_id", "role"]]
-    against = subj[(subj["role"] == "suspect") & subj["person_id"].isin(mem["person_id"])]["case_id"]
-    s = subj[subj["case_id"].isin(set(against))].drop_duplicates(["case_id", "person_id"])
+    suspect = (subj["role"] == "suspect").to_numpy()
+    against = subj[suspect & isin(subj["person_id"], mem["person_id"])]["case_id"]
+    s = subj[isin(subj["case_id"], set(against))].drop_duplicates(["case_id", "person_id"])
     out = pd.DataFrame({"a": "C:" + s["case_id"].astype(str), "b": "P:" + s["person_id"].astype(str)})
     return out.assign(kind="SUBJECT_OF").reset_index(drop=True)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from graphrisk.frames import isin
+
 __all__ = [
     "AGGRAVATION",
     "CASELOAD",
@@ -123,8 +125,8 @@ def finding_weights(
         resolved = f["person_id"].notna()
         f.loc[resolved, "target"] = "person:" + f.loc[resolved, "person_id"].astype(object)
     context = {rule: set(f.loc[f.rule_id == rule, "access_id"]) for rule in CONTEXT_RULES}
-    f["off_shift"] = f["access_id"].isin(context["off-shift"])
-    f["outside"] = f["access_id"].isin(context["outside-territory"])
+    f["off_shift"] = isin(f["access_id"], context["off-shift"])
+    f["outside"] = isin(f["access_id"], context["outside-territory"])
     where = pd.Index(accesses["access_id"].astype(object)).get_indexer(f["access_id"])
     found = where >= 0
     cited = np.zeros(len(f), dtype=bool)

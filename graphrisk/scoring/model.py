@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from graphrisk.frames import isin
 from graphrisk.network import DEFAULT_ALPHA, DEFAULT_HOPS
 from graphrisk.rules import RULES
 from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, points
@@ -154,7 +155,7 @@ def score_frames(
     ids = pd.Index(emp["employee_id"], name="employee_id")
     groups = peer_groups(emp, unit_levels(inputs.units, inputs.areas), params.min_peers)
     half_life = params.effective_half_life
-    known = findings[findings["employee_id"].isin(set(ids))] if len(findings) else findings
+    known = findings[isin(findings["employee_id"], set(ids))] if len(findings) else findings
     divisor = network_size_divisor(emp, inputs.relations)
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
     weights = finding_weights(
@@ -172,7 +173,7 @@ def score_frames(
     feats = behaviour_features(inputs.accesses, inputs.vehicles, weights, ids, as_of, half_life)
     for f in FEATURES:
         values[f"behaviour:{f}"] = feats[f].to_numpy()
-    aggravated = weights[weights["rule_id"].isin(CRIME_RULES) & (weights["aggravation"] > 0)]
+    aggravated = weights[isin(weights["rule_id"], CRIME_RULES) & (weights["aggravation"] > 0).to_numpy()]
     per_rule = rule_evidence(aggravated)
     values[NETWORK] = per_rule.groupby("employee_id")["evidence"].sum().reindex(ids).fillna(0.0).to_numpy()
     lap("features")
