@@ -279,6 +279,25 @@ def test_a_border_residents_lookups_at_home_are_scored_like_a_resident_colleague
     assert away.to_dict() == pytest.approx({"f1": 4.0, "f2": 1.0, "f3": 2.0}, rel=0.05)
 
 
+def test_acquaintance_rules_are_divided_by_the_size_of_ones_network():
+    # E1 has 8 relatives, the five others 2 each (median 2): E1 is 4 times as likely to meet someone
+    # close to them at work, so their own-network and criminal-proximity findings count a quarter
+    raw = frames(6)
+    kin = [("P1", f"K1{i}") for i in range(8)] + [
+        (f"P{e}", f"K{e}{i}") for e in range(2, 7) for i in range(2)
+    ]
+    raw["relations"] = pd.DataFrame(kin, columns=["person_id", "other_person_id"]).assign(kind="family")
+    raw["accesses"] = pd.DataFrame([access(f"A{e}", f"E{e}", f"T{e}") for e in (1, 2)])
+    found = [
+        finding(f"{rule[:3]}{e}", f"E{e}", rule, access=f"A{e}", target=f"T{e}")
+        for e in (1, 2)
+        for rule in ("own-network", "criminal-proximity-access", "sensitive-target")
+    ]
+    w = run_frames(raw, found).weights.set_index("finding_id")["weight"]
+    assert w["own1"] == pytest.approx(w["own2"] / 4) and w["cri1"] == pytest.approx(w["cri2"] / 4)
+    assert w["sen1"] == pytest.approx(w["sen2"])  # a rule about the target, not acquaintance: as is
+
+
 def test_an_outside_territory_lookup_of_ones_own_case_subject_counts_as_caseload():
     # a context finding names no person: the caseload is matched on the person it looked up
     raw = frames(6)

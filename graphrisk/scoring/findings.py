@@ -13,6 +13,7 @@ __all__ = [
     "AGGRAVATION",
     "CASELOAD",
     "CONTEXT_RULES",
+    "NETWORK_SIZE_RULES",
     "SEVERITY_WEIGHT",
     "at_home",
     "finding_weights",
@@ -27,6 +28,8 @@ SEVERITY_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 4.0, "critical": 8.0}
 AGGRAVATION = 1.0
 #: Share of its weight a finding keeps when its person is a subject of one of the employee's own cases.
 CASELOAD = 0.25
+#: Rules that fire on acquaintance within two relations: divided by the size of one's network.
+NETWORK_SIZE_RULES = ("own-network", "criminal-proximity-access")
 #: Rules that describe the circumstances of an access rather than its target.
 CONTEXT_RULES = ("off-shift", "outside-territory")
 _CARRIED = ("person_id", "case_id", "organisation_id", "evidence", "detail")
@@ -54,8 +57,9 @@ def finding_weights(
         a finding on a target that colleagues of the same unit also looked up in the
         window is discounted, and an ``outside-territory`` finding on a target in the
         area the employee lives in (see :func:`at_home`) is left out.
-    own_network_divisor : per ``employee_id``, what ``own-network`` findings are divided
-        by (see :func:`network_size_divisor`); 1 when not given.
+    own_network_divisor : per ``employee_id``, what the findings of the acquaintance rules
+        (:data:`NETWORK_SIZE_RULES`) are divided by (see :func:`network_size_divisor`); 1 when
+        not given.
     caseload : ``employee_id``, ``person_id``, ``start_date``, ``end_date``: the subjects
         of the cases each employee is assigned to, and when; a finding on such a
         person during the assignment counts :data:`CASELOAD` of its weight. A finding
@@ -82,7 +86,8 @@ def finding_weights(
     with :math:`c_i` the number of other employees of the same unit who looked
     up the same target (person, vehicle, address or case) in the window: a
     target the whole team works on is routine, one only this employee looks at
-    is not. ``own-network`` findings are further divided by the employee's
+    is not. ``own-network`` and ``criminal-proximity-access`` findings (acquaintance
+    within two relations) are further divided by the employee's
     :func:`network_size_divisor`, and a finding on a subject of a case the
     employee is assigned to that day counts :data:`CASELOAD` (case work that
     forgot to cite the case, not curiosity). An ``outside-territory`` finding on
@@ -147,7 +152,7 @@ def finding_weights(
     f["caseload"] = _in_caseload(f, caseload, vehicles)
     f.loc[f["caseload"], "weight"] *= CASELOAD
     if own_network_divisor is not None:
-        own = f["rule_id"] == "own-network"
+        own = f["rule_id"].isin(NETWORK_SIZE_RULES).to_numpy()
         f.loc[own, "weight"] /= f.loc[own, "employee_id"].map(own_network_divisor).fillna(1.0).to_numpy()
     return f.sort_values(["employee_id", "rule_id", "target", "ts", "finding_id"], kind="stable").reset_index(
         drop=True
@@ -220,9 +225,11 @@ def network_size_divisor(employees: pd.DataFrame, relations: pd.DataFrame, hops:
     .. math:: d_e = \\max\\left(1, \\frac{N_e}{\\tilde N}\\right)
 
     Routine work in one's own territory meets relatives and neighbours in
-    proportion to how many one has; a large family is not misconduct. Dividing
-    ``own-network`` findings by :math:`d_e` compares look-ups within one's own
-    network with the chance of meeting it. It depends on relations only, never
+    proportion to how many one has, and the more relatives one has, the likelier
+    one of them is close to a member of a criminal organisation; a large family is
+    not misconduct. Dividing the findings of :data:`NETWORK_SIZE_RULES` by
+    :math:`d_e` compares look-ups within one's own network with the chance of
+    meeting it. It depends on relations only, never
     on behaviour, and only ever lowers a weight.
 
     Examples
