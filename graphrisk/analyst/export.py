@@ -21,6 +21,7 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
+from graphrisk.atomic import replaced_on_success
 from graphrisk.errors import UsageError
 
 __all__ = ["FORMATS", "cytoscape_elements", "edge_list", "write_graph"]
@@ -35,28 +36,26 @@ def write_graph(
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise UsageError(f"{path}: export as {', '.join(FORMATS)} (chosen by the file name's ending)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
     suffix = path.suffix.lower()
-    if suffix == ".graphml":
-        nx.write_graphml(_scalar(graph), tmp, named_key_ids=True)
-    elif suffix == ".gexf":
-        nx.write_gexf(_scalar(graph), tmp)
-    elif suffix == ".json":
-        payload = {
-            "title": title,
-            "centre": centre,
-            "notes": list(notes),
-            "elements": cytoscape_elements(graph),
-        }
-        tmp.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    elif suffix == ".csv":
-        edge_list(graph).to_csv(tmp, index=False)
-    else:
-        from graphrisk.reports.graph_page import graph_page
+    with replaced_on_success(path) as tmp:
+        if suffix == ".graphml":
+            nx.write_graphml(_scalar(graph), tmp, named_key_ids=True)
+        elif suffix == ".gexf":
+            nx.write_gexf(_scalar(graph), tmp)
+        elif suffix == ".json":
+            payload = {
+                "title": title,
+                "centre": centre,
+                "notes": list(notes),
+                "elements": cytoscape_elements(graph),
+            }
+            tmp.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        elif suffix == ".csv":
+            edge_list(graph).to_csv(tmp, index=False)
+        else:
+            from graphrisk.reports.graph_page import graph_page
 
-        tmp.write_text(graph_page(graph, title=title, notes=list(notes), centre=centre), encoding="utf-8")
-    tmp.replace(path)
+            tmp.write_text(graph_page(graph, title=title, notes=list(notes), centre=centre), encoding="utf-8")
     return path
 
 

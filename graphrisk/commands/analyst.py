@@ -18,6 +18,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from graphrisk.analyst.values import plain
+from graphrisk.atomic import replaced_on_success
 from graphrisk.cli import Output, output_options, store_options, with_store
 from graphrisk.errors import UsageError
 
@@ -458,10 +459,8 @@ def report(employee_id, top, out, scores_path, findings_path, quiet, as_json, st
         result = build_overview(store, top=top, findings=findings, scores=scores)
         summary = {"employees": result.employees, "findings": result.findings, "scored": result.scored}
         text = f"Wrote the overview of {result.employees:,} employees ({result.findings:,} findings) to {out}"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(result.html, encoding="utf-8")
-    tmp.replace(out)
+    with replaced_on_success(out) as tmp:
+        tmp.write_text(result.html, encoding="utf-8")
     if as_json:
         output.json({"ok": True, "out": str(out), **summary})
     else:

@@ -143,7 +143,7 @@ def bridged_pairs(G: nx.Graph, police, crime, *, radius: int | None = None) -> t
             if cutoff is not None
             else inner.subgraph(nx.node_connected_component(inner, s))
         )
-        routes = nx.DiGraph(ball.to_directed())
+        routes = ball.to_directed()  # a mutable copy
         ends = set()
         for x in list(ball):
             for a in attached.get(x, ()):

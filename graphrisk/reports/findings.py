@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from graphrisk.atomic import replaced_on_success
 from graphrisk.errors import UsageError
 
 __all__ = ["read_findings", "write_findings"]
@@ -24,22 +25,20 @@ def write_findings(findings: pd.DataFrame, path: str | Path) -> Path:
         raise UsageError(f"{path}: write findings as {', '.join(_FORMATS)}")
     frame = findings.copy()
     frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".parquet":
-        frame.to_parquet(tmp, index=False)
-    elif path.suffix == ".csv":
-        frame["access_ids"] = frame["access_ids"].map(";".join)
-        frame["ts"] = frame["ts"].map(lambda t: t.isoformat())
-        frame.to_csv(tmp, index=False)
-    else:
-        records = []
-        for row in frame.to_dict(orient="records"):
-            row["ts"] = row["ts"].isoformat()
-            row["evidence"] = json.loads(row["evidence"])
-            records.append({k: (None if _missing(v) else v) for k, v in row.items()})
-        tmp.write_text(json.dumps({"findings": records}, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    with replaced_on_success(path) as tmp:
+        if path.suffix == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        elif path.suffix == ".csv":
+            frame["access_ids"] = frame["access_ids"].map(";".join)
+            frame["ts"] = frame["ts"].map(lambda t: t.isoformat())
+            frame.to_csv(tmp, index=False)
+        else:
+            records = []
+            for row in frame.to_dict(orient="records"):
+                row["ts"] = row["ts"].isoformat()
+                row["evidence"] = json.loads(row["evidence"])
+                records.append({k: (None if _missing(v) else v) for k, v in row.items()})
+            tmp.write_text(json.dumps({"findings": records}, indent=1) + "\n", encoding="utf-8")
     return path
 
 

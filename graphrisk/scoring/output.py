@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from graphrisk.atomic import replaced_on_success
 from graphrisk.errors import UsageError
 from graphrisk.scoring.explain import explain_all, reasons
 
@@ -55,25 +56,23 @@ def write_scores(rows: pd.DataFrame, path: str | Path, meta: dict | None = None)
     path = Path(path)
     if path.suffix not in FORMATS:
         raise UsageError(f"{path}: write scores as {', '.join(FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
     frame = rows.copy()
-    if path.suffix == ".parquet":
-        frame.to_parquet(tmp, index=False)
-    elif path.suffix == ".csv":
-        frame["as_of"] = frame["as_of"].map(lambda t: t.isoformat())
-        frame.to_csv(tmp, index=False)
-    else:
-        records = []
-        for row in frame.to_dict(orient="records"):
-            row["as_of"] = row["as_of"].isoformat()
-            row["reasons"] = json.loads(row["reasons"])
-            row["parts"] = json.loads(row["parts"])
-            row["alert"] = bool(row["alert"])
-            records.append(row)
-        payload = {**(meta or {}), "scores": records}
-        tmp.write_text(json.dumps(payload, indent=1, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    with replaced_on_success(path) as tmp:
+        if path.suffix == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        elif path.suffix == ".csv":
+            frame["as_of"] = frame["as_of"].map(lambda t: t.isoformat())
+            frame.to_csv(tmp, index=False)
+        else:
+            records = []
+            for row in frame.to_dict(orient="records"):
+                row["as_of"] = row["as_of"].isoformat()
+                row["reasons"] = json.loads(row["reasons"])
+                row["parts"] = json.loads(row["parts"])
+                row["alert"] = bool(row["alert"])
+                records.append(row)
+            payload = {**(meta or {}), "scores": records}
+            tmp.write_text(json.dumps(payload, indent=1, default=str) + "\n", encoding="utf-8")
     return path
 
 
