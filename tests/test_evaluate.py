@@ -554,3 +554,89 @@ def test_evaluate_matches_a_brute_force_ranking(values):
     assert ev.average_precision == pytest.approx(_ap_explicit([full[e] for e in IDS], positive))
     assert ev.missing == 10 - len(scores)
     assert ev.alerts.alerts == sum(s >= 50 for s in scores.values())
+
+
+# --- quality figures: the alert budget, the tops of 1% and 2%, look-alike ratios -------------------
+
+
+@pytest.fixture(scope="module")
+def quality_set(tmp_path_factory) -> tuple[Path, Path]:
+    """200 employees E001..E200; insiders E001, E002 (scenario a), E003, E004 (b); night-shift
+    E005..E009 and large-family E010..E029, all innocent.
+
+    Ranked: E001 100, E003 99, E005 98, E002 97, E010 96, E004 50, the rest 1 (by id). The top 1%
+    is 2 employees (E001 E003), the top 2% is 4 (+ E005 E002); the default budget is
+    ceil(200 * 20 / 6000) = 1.
+    """
+    root = tmp_path_factory.mktemp("quality")
+    data = root / "data"
+    data.mkdir()
+    ids = [f"E{i:03d}" for i in range(1, 201)]
+    _write(
+        data / "employees.csv",
+        "employee_id,person_id,unit_id,rank,role,start_date,end_date\n"
+        + "".join(f"{e},P{e[1:]},T1,hoofdagent,patrol,2015-01-01,\n" for e in ids),
+    )
+    truth = [("E001", "insider:a"), ("E002", "insider:a"), ("E003", "insider:b"), ("E004", "insider:b")]
+    truth += [(e, "lookalike:night-shift") for e in ids[4:9]]
+    truth += [(e, "lookalike:large-family") for e in ids[9:29]]
+    _write(data / "ground_truth.csv", "employee_id,label\n" + "".join(f"{e},{x}\n" for e, x in truth))
+    top = {"E001": 100, "E003": 99, "E005": 98, "E002": 97, "E010": 96, "E004": 50}
+    scores = _write(
+        root / "scores.csv", "employee_id,score\n" + "".join(f"{e},{top.get(e, 1)}\n" for e in ids)
+    )
+    return data, scores
+
+
+def test_quality_by_hand(quality_set):
+    q = evaluate(*quality_set).quality
+    b = q.budget
+    assert (b.k, b.rule, b.true_positives, b.precision, b.recall) == (1, "ceil(200 * 20/6000)", 1, 1.0, 0.25)
+    assert [(s.share, s.k) for s in q.shares] == [("1%", 2), ("2%", 4)]
+    assert [s.false_positive_rate for s in q.shares] == pytest.approx([0, 1 / 196])
+    assert [(s.scenario, s.insiders, s.found, s.recall) for s in q.scenarios] == [
+        ("a", 2, (1, 2), (0.5, 1.0)),
+        ("b", 2, (1, 1), (0.5, 0.5)),
+    ]
+    groups = {g.group: g for g in q.lookalikes}
+    night = groups["night-shift"]
+    assert (night.non_insiders, night.flagged, night.reference) == (5, 1, "all non-insiders")
+    assert night.ratio == pytest.approx((1 / 5) / (1 / 196))
+    assert groups["large-family"].ratio == 0
+    large = q.large_family
+    assert (large.group, large.flagged, large.reference) == ("large-family", 0, "other non-insiders")
+    assert large.reference_rate == pytest.approx(1 / 176)  # E005 among the 176 innocent others
+
+
+@pytest.mark.parametrize(
+    ("budget", "k", "tp", "rule"),
+    [("2%", 4, 3, "ceil(200 * 2%)"), ("1/50", 4, 3, "ceil(200 * 1/50)"), (0.025, 5, 3, None),
+     ("0.025", 5, 3, "ceil(200 * 0.025)"), (5, 5, 3, "5 alerts"), ("6", 6, 4, "6 alerts")],
+)  # fmt: skip
+def test_budget_forms(quality_set, budget, k, tp, rule):
+    if rule is None:  # a float is not a budget: refused like a float k
+        with pytest.raises(UsageError, match="budget"):
+            evaluate(*quality_set, budget=budget)
+        return
+    b = evaluate(*quality_set, budget=budget).quality.budget
+    assert (b.k, b.true_positives, b.rule) == (k, tp, rule)
+    assert b.precision == pytest.approx(tp / k)
+
+
+@pytest.mark.parametrize("budget", ["0", "-3", "abc", "2/0", "1.5", "0%", "201", "3/2"])
+def test_bad_budgets_are_refused(quality_set, budget):
+    with pytest.raises(UsageError, match="budget"):
+        evaluate(*quality_set, budget=budget)
+
+
+def test_quality_in_text_and_json(quality_set):
+    ev = evaluate(*quality_set)
+    text = format_evaluation(ev)
+    assert "Alert budget: the top 1 (ceil(200 * 20/6000); the pilot raised about 20 alerts" in text
+    assert "precision at the budget 1.000 (1 of 1 are insiders)" in text
+    assert "top 1% (2)  top 2% (4)" in text
+    assert "large-family  other non-insiders" in text
+    d = json.loads(json.dumps(ev.to_dict()))
+    assert d["quality"]["budget"]["precision"] == 1.0
+    assert d["quality"]["scenarios"][0]["recall"] == [0.5, 1.0]
+    assert d["quality"]["large_family"]["ratio"] == 0.0

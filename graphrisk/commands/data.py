@@ -67,25 +67,32 @@ def generate(out_dir: Path, preset: str, seed: int, days, fmt: str, prevalence, 
               help="Scores file: employee_id, score[, alert] as .csv, .parquet or .json.")  # fmt: skip
 @click.option("--k", "ks", multiple=True, help="Top k to report: a count (25) or a share (2%); repeatable.")
 @click.option("--threshold", type=float, default=None, help="Alert threshold on the score (default 50).")
+@click.option("--budget", default=None, metavar="N|SHARE",
+              help="Alert budget: a number of alerts (25) or a share of the employees (0.5%, 0.005, "
+                   "20/6000); default ceil(employees * 20 / 6000).")  # fmt: skip
 @output_options
-def evaluate(dataset: Path, scores_path: Path, ks, threshold, quiet: bool, as_json: bool):
+def evaluate(dataset: Path, scores_path: Path, ks, threshold, budget, quiet: bool, as_json: bool):
     """Compare risk scores with the data set's ground truth.
 
     Prints precision and recall at the top k and at the alert threshold, ROC AUC
     and average precision, recall per insider scenario, and the false-positive
-    rate of each legitimate look-alike group next to the population's. Only this
-    command reads ground_truth.
+    rate of each legitimate look-alike group next to the population's. Then the
+    headline figures: precision at the alert budget (the top B, B by default the
+    pilot's 20 alerts per 6,000 staff), recall per scenario in the top 1% and 2%,
+    and each look-alike group's top-2% rate over all non-insiders' (large-family
+    also over the other non-insiders'). Only this command reads ground_truth.
 
     \b
     Example:
         graphrisk evaluate datasets/sample --scores scores.csv
         graphrisk evaluate datasets/sample --scores scores.parquet --k 2% --k 25 --json
+        graphrisk evaluate datasets/sample --scores scores.parquet --budget 0.5%
     """
     from graphrisk.evaluate import evaluate as run
     from graphrisk.evaluate import format_evaluation
 
     out = Output(quiet=quiet, as_json=as_json)
-    result = run(dataset, scores_path, ks=list(ks) or None, threshold=threshold)
+    result = run(dataset, scores_path, ks=list(ks) or None, threshold=threshold, budget=budget)
     if as_json:
         out.json({"ok": True, **result.to_dict()})
     elif not quiet:

@@ -10,24 +10,42 @@ from pathlib import Path
 import numpy as np
 
 from graphrisk.errors import UsageError
-from graphrisk.evaluate.metrics import average_precision, counts_at_k, parse_k, ratio, resolve_ks, roc_auc
+from graphrisk.evaluate.metrics import (
+    QUALITY_SHARES,
+    average_precision,
+    counts_at_k,
+    parse_budget,
+    parse_k,
+    ratio,
+    resolve_budget,
+    resolve_ks,
+    roc_auc,
+    share_k,
+)
 from graphrisk.evaluate.report import (
     Alerts,
+    Budget,
     Evaluation,
+    GroupRatio,
     LookalikeGroup,
+    Quality,
+    ScenarioAtShares,
     ScenarioRecall,
+    Share,
     TopK,
     shortest,
 )
 from graphrisk.evaluate.scores_file import SUFFIXES, read_scores_file
 from graphrisk.evaluate.truth import INSIDER, read_truth, split_label
 
-__all__ = ["DEFAULT_THRESHOLD", "TIE_BREAK", "evaluate"]
+__all__ = ["DEFAULT_THRESHOLD", "LARGE_FAMILY", "TIE_BREAK", "evaluate"]
 
 #: Alert threshold on the score when the scores file has no ``alert`` column.
 DEFAULT_THRESHOLD = 50.0
 #: How the top-k ranking orders employees with equal scores.
 TIE_BREAK = "employee_id ascending (string order)"
+#: The look-alike group whose top-2% rate is compared with the other non-insiders'.
+LARGE_FAMILY = "large-family"
 
 
 def evaluate(
@@ -36,6 +54,7 @@ def evaluate(
     *,
     ks: Sequence[int | str] | None = None,
     threshold: float | None = None,
+    budget: int | str | None = None,
 ) -> Evaluation:
     """Compare the scores in ``scores_path`` with the ground truth of ``dataset_dir``.
 
@@ -54,6 +73,10 @@ def evaluate(
         Employees with ``score >= threshold`` are alerted; default
         :data:`DEFAULT_THRESHOLD` (50). Must not be given when the scores file
         has an ``alert`` column, which then decides.
+    budget : int or str, optional
+        The alert budget: a number of alerts (``25``), or a share of the employees (``"0.5%"``,
+        ``"0.005"``, ``"20/6000"``). Default ``ceil(employees * 20 / 6000)``: the pilot raised
+        about 20 alerts in two weeks for 6,000 staff. See :func:`~graphrisk.evaluate.metrics.resolve_budget`.
 
     Returns
     -------
@@ -94,6 +117,12 @@ def evaluate(
     share of the group's non-insider members in the top k (or alerted), to be
     read next to :math:`\\mathrm{FPR}@k` of all non-insiders.
 
+    *Quality* (:class:`~graphrisk.evaluate.report.Quality`): precision and recall in the top
+    :math:`B` (the alert budget, ties broken as for the top k); recall per scenario in the top 1%
+    and 2% of the employees, whatever k's were asked for; and each look-alike group's rate in the
+    top 2% over the rate of all non-insiders (1 means flagged as often as anyone innocent). The
+    ``large-family`` group is also compared with the non-insiders outside it.
+
     *ROC AUC* and *average precision* use the scores themselves, ties
     included (no tie-break); see :func:`roc_auc` and :func:`average_precision`.
     """
@@ -111,10 +140,12 @@ def evaluate(
         ks = [ks]
     for k in ks or ():
         parse_k(k)  # refuse a malformed k before reading anything
+    parse_budget(budget)
 
     employee_ids, labels = read_truth(directory)
     n = len(employee_ids)
     resolved = resolve_ks(ks, n)
+    budget_k, budget_rule = resolve_budget(budget, n)
     scores = read_scores_file(scores_file, employee_ids)
     if scores.alert is not None and threshold is not None:
         raise UsageError(
@@ -207,6 +238,7 @@ def evaluate(
                 alert_rate=ratio(flagged, int(innocent.sum())),
             )
         )
+    quality = _quality(score, order, position, positive, scenarios, groups, (budget_k, budget_rule))
     return Evaluation(
         dataset=str(directory),
         scores_file=str(scores_file),
@@ -223,6 +255,63 @@ def evaluate(
         alerts=alerts,
         scenarios=scenario_rows,
         lookalikes=tuple(group_rows),
+        quality=quality,
+    )
+
+
+def _quality(score, order, position, positive, scenarios, groups, budget) -> Quality:
+    """The headline figures (see :func:`evaluate`, Notes)."""
+    n = len(score)
+    negative = ~positive
+    n_pos, n_neg = int(positive.sum()), int(negative.sum())
+    k, rule = budget
+    top = position < k
+    tp = int((top & positive).sum())
+    at_budget = Budget(
+        k=k,
+        rule=rule,
+        true_positives=tp,
+        false_positives=k - tp,
+        precision=tp / k,
+        recall=ratio(tp, n_pos),
+        ties_left_out=int((score[order[k:]] == score[order[k - 1]]).sum()),
+    )
+    sizes = [share_k(s, n) for s in QUALITY_SHARES]
+    tops = [position < size for size in sizes]
+    shares = tuple(
+        Share(share=s, k=size, false_positive_rate=ratio(int((t & negative).sum()), n_neg))
+        for s, size, t in zip(QUALITY_SHARES, sizes, tops, strict=True)
+    )
+    scenario_rows = []
+    for name, mask in sorted(scenarios.items()):
+        found = tuple(int((mask & t).sum()) for t in tops)
+        size = int(mask.sum())
+        scenario_rows.append(ScenarioAtShares(name, size, found, tuple(f / size for f in found)))
+    ratio_top = tops[-1]
+    population = shares[-1].false_positive_rate
+
+    def group_ratio(name: str, innocent: np.ndarray, reference: str, reference_rate: float | None):
+        flagged = int((innocent & ratio_top).sum())
+        rate = ratio(flagged, int(innocent.sum()))
+        relative = rate / reference_rate if rate is not None and reference_rate else None
+        return GroupRatio(name, int(innocent.sum()), flagged, rate, reference, reference_rate, relative)
+
+    lookalikes = tuple(
+        group_ratio(name, mask & negative, "all non-insiders", population)
+        for name, mask in sorted(groups.items())
+    )
+    large = None
+    if LARGE_FAMILY in groups:
+        others = negative & ~groups[LARGE_FAMILY]
+        others_rate = ratio(int((others & ratio_top).sum()), int(others.sum()))
+        large = group_ratio(LARGE_FAMILY, groups[LARGE_FAMILY] & negative, "other non-insiders", others_rate)
+    return Quality(
+        budget=at_budget,
+        shares=shares,
+        scenarios=tuple(scenario_rows),
+        ratio_share=QUALITY_SHARES[-1],
+        lookalikes=lookalikes,
+        large_family=large,
     )
 
 

@@ -8,10 +8,15 @@ from typing import Any
 
 __all__ = [
     "Alerts",
+    "Budget",
     "CountAtK",
     "Evaluation",
+    "GroupRatio",
     "LookalikeGroup",
+    "Quality",
+    "ScenarioAtShares",
     "ScenarioRecall",
+    "Share",
     "TopK",
     "format_evaluation",
     "shortest",
@@ -79,6 +84,64 @@ class LookalikeGroup:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """Detection among the top ``k`` employees, ``k`` the alert budget (what a team can follow up)."""
+
+    k: int
+    rule: str  #: how k was found, e.g. "ceil(6000 * 20/6000)"
+    true_positives: int
+    false_positives: int
+    precision: float
+    recall: float | None
+    ties_left_out: int
+
+
+@dataclass(frozen=True)
+class Share:
+    """A top share of the employees (``"2%"``), its size and the rate of all non-insiders in it."""
+
+    share: str
+    k: int
+    false_positive_rate: float | None  #: non-insiders in the top k over all non-insiders
+
+
+@dataclass(frozen=True)
+class ScenarioAtShares:
+    """Recall of one scenario in each top share of :attr:`Quality.shares`, same order."""
+
+    scenario: str
+    insiders: int
+    found: tuple[int, ...]
+    recall: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class GroupRatio:
+    """A look-alike group's innocent members in the top share, against a reference group's rate."""
+
+    group: str
+    non_insiders: int
+    flagged: int
+    rate: float | None
+    reference: str  #: "all non-insiders", or "other non-insiders" for the large-family check
+    reference_rate: float | None
+    ratio: float | None  #: rate over reference_rate; None when either is undefined or the reference is 0
+
+
+@dataclass(frozen=True)
+class Quality:
+    """The headline figures: precision at the alert budget, recall per scenario in the top 1% and
+    2%, and each look-alike group's rate in the top 2% relative to the population's."""
+
+    budget: Budget
+    shares: tuple[Share, ...]
+    scenarios: tuple[ScenarioAtShares, ...]
+    ratio_share: str  #: the top share of the look-alike ratios ("2%")
+    lookalikes: tuple[GroupRatio, ...]  #: rate over all non-insiders'
+    large_family: GroupRatio | None  #: rate over the other non-insiders'; None without the group
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """The result of :func:`evaluate`; :meth:`to_dict` gives a JSON-ready dict."""
 
@@ -97,6 +160,7 @@ class Evaluation:
     alerts: Alerts
     scenarios: tuple[ScenarioRecall, ...] = ()
     lookalikes: tuple[LookalikeGroup, ...] = ()
+    quality: Quality | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dicts, lists, strings, numbers and None; undefined metrics are None."""
@@ -186,7 +250,53 @@ def format_evaluation(ev: Evaluation) -> str:
             for g in ev.lookalikes
         ]
         out.extend(_table(["group", "size", "innocent", *k_heads], rows))
+    if ev.quality is not None:
+        out.append("")
+        out.extend(_quality_lines(ev.quality, ev.alerts))
     return "\n".join(out) + "\n"
+
+
+def _quality_lines(q: Quality, a: Alerts) -> list[str]:
+    """The headline figures: the alert budget, the alerts, the tops of 1% and 2%, the look-alike ratios."""
+    b = q.budget
+    out = [
+        f"Alert budget: the top {b.k} ({b.rule}"
+        + (
+            "; the pilot raised about 20 alerts in two weeks for 6,000 staff)" if "20/6000" in b.rule else ")"
+        ),
+        f"  precision at the budget {_num(b.precision)} ({b.true_positives} of {b.k} are insiders), "
+        f"recall {_num(b.recall)}, ties left out {b.ties_left_out}",
+        f"  alerts ({a.rule}): {a.alerts}, precision {_num(a.precision)} "
+        f"({a.true_positives} insiders), recall {_num(a.recall)}",
+    ]
+    heads = [f"top {s.share} ({s.k})" for s in q.shares]
+    if q.scenarios:
+        out.append("")
+        out.append("Recall per insider scenario in the top " + " and ".join(s.share for s in q.shares))
+        rows = [[s.scenario, str(s.insiders)] + [_frac(f, s.insiders) for f in s.found] for s in q.scenarios]
+        out.extend(_table(["scenario", "insiders", *heads], rows))
+    if q.lookalikes or q.large_family is not None:
+        share = next(s for s in q.shares if s.share == q.ratio_share)
+        out.append("")
+        out.append(
+            f"Look-alike groups in the top {q.ratio_share} ({share.k}): innocent members' rate over "
+            f"the reference's (1.00: flagged as often)"
+        )
+        rows = [
+            [g.group, g.reference, str(g.non_insiders), _frac(g.flagged, g.non_insiders),
+             _pct(g.reference_rate), _ratio_text(g.ratio)]
+            for g in (*q.lookalikes, *([q.large_family] if q.large_family else []))
+        ]  # fmt: skip
+        out.extend(_table(["group", "reference", "innocent", "in top", "reference rate", "ratio"], rows))
+    return out
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
+def _ratio_text(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}"
 
 
 def _plain(value):
