@@ -7,6 +7,7 @@ each planted scenario and look-alike group.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 from graphrisk.contract import TABLES, ColumnType
 from graphrisk.errors import UsageError
-from graphrisk.generate import LOOKALIKES, PRESETS, SCENARIOS, generate
+from graphrisk.generate import LOOKALIKES, NOISE_LOOKALIKES, PRESETS, PROFILES, SCENARIOS, generate, noise_for
 
 SAMPLE = Path(__file__).parents[1] / "datasets" / "sample"
 SEED = 3
@@ -336,6 +337,168 @@ def test_ids_say_nothing_about_households(t):
     partners = rel[(rel["kind"] == "partner") & (rel["source"] == "BRP")]
     gap = (partners["person_id"].str[1:].astype(int) - partners["other_person_id"].str[1:].astype(int)).abs()
     assert gap.median() > 100
+
+
+# --- realism profiles ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def realistic(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("realistic")
+    generate(out, preset="tiny", seed=SEED, profile="realistic", days=30)  # summer time on 29 March
+    return out
+
+
+@pytest.fixture(scope="module")
+def rw(realistic) -> _World:
+    return _World(
+        {
+            name: pd.read_csv(realistic / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""])
+            for name in TABLES
+        }
+    )
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_profile_passes_graphrisk_load(tmp_path, profile):
+    from click.testing import CliRunner
+
+    from graphrisk.cli import main
+
+    out = tmp_path / "data"
+    made = CliRunner().invoke(
+        main, ["generate", str(out), "--preset", "tiny", "--seed", "5", "--profile", profile, "-q"]
+    )
+    assert made.exit_code == 0, made.output
+    loaded = CliRunner().invoke(main, ["load", str(out), "--store", str(tmp_path / "store"), "--json"])
+    assert loaded.exit_code == 0, loaded.output
+    info = json.loads((out / "generator.json").read_text())
+    if profile == "baseline":
+        assert "profile" not in info  # keeps baseline files byte-identical to earlier versions
+    else:
+        assert info["profile"] == profile
+        assert info["noise"] == noise_for(profile, 5).knobs()
+
+
+def test_the_baseline_profile_is_the_default(tiny, tmp_path):
+    out, _ = tiny
+    generate(tmp_path, preset="tiny", seed=SEED, profile="baseline")
+    assert _digests(tmp_path) == _digests(out)
+
+
+@pytest.mark.parametrize("profile", ["realistic", "random"])
+def test_a_profile_and_seed_give_byte_identical_files(tmp_path, profile):
+    generate(tmp_path / "a", preset="tiny", seed=SEED, profile=profile, days=5)
+    generate(tmp_path / "b", preset="tiny", seed=SEED, profile=profile, days=5)
+    assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
+
+
+def test_profiles_set_their_knobs_within_the_ranges():
+    from dataclasses import fields
+
+    from graphrisk.generate.profiles import Noise
+
+    base, real, harsh = noise_for("baseline", 1), noise_for("realistic", 1), noise_for("harsh", 1)
+    a, b = noise_for("random", 1), noise_for("random", 2)
+    assert not base.enabled and real.enabled
+    assert a.knobs() != b.knobs()
+    assert a.knobs() == noise_for("random", 1).knobs()
+    assert real.knobs() == noise_for("realistic", 99).knobs()
+    for f in fields(Noise):
+        if "range" not in f.metadata:
+            continue
+        lo, hi = f.metadata["range"]
+        for noise in (real, harsh, a, b):
+            assert lo <= getattr(noise, f.name) <= hi, f.name
+        assert getattr(real, f.name) < getattr(harsh, f.name), f.name
+
+
+def test_an_unknown_profile_is_refused(tmp_path):
+    with pytest.raises(UsageError, match="unknown profile 'nice'"):
+        generate(tmp_path, preset="tiny", profile="nice")
+
+
+def test_the_realistic_profile_holds_every_scenario_and_new_look_alike_group(rw):
+    labels = set(rw.truth["label"])
+    assert {f"insider:{s}" for s in SCENARIOS} <= labels
+    assert {f"lookalike:{g}" for g in NOISE_LOOKALIKES} <= labels
+
+
+def test_deployment_days_are_a_day_of_look_ups_outside_the_territory_without_a_shift(rw):
+    log = rw.log[rw.log.employee_id.isin(rw.labelled("lookalike:deployed-elsewhere"))]
+    day = log.ts.dt.tz_convert("Europe/Amsterdam").dt.date
+    away = log[log.outside & log.off_shift].groupby([log.employee_id, day]).size()
+    assert (away >= 15).any()
+
+
+def test_operation_support_comes_from_officers_not_on_the_case(rw):
+    found = 0
+    for e in rw.labelled("lookalike:operation-support"):
+        mine = rw.log[(rw.log.employee_id == e) & rw.log.case_id.notna()]
+        found += sum((c, e) not in rw.assigned for c in mine.case_id)
+    assert found > 0
+
+
+def test_assignment_lists_are_incomplete_and_some_start_late(rw, t):
+    assert len(rw.t["case_assignments"]) < len(t["case_assignments"]) or len(rw.assigned) < len(
+        set(zip(t["case_assignments"].case_id, t["case_assignments"].employee_id, strict=True))
+    )
+    starts = rw.t["case_assignments"]["start_date"]
+    assert (starts > "2026-03-02").any()
+
+
+def test_chance_hits_of_the_own_network_happen_on_shift(rw):
+    honest = set(rw.t["employees"]["employee_id"]) - rw.labelled_prefix("insider:")
+    hits = sum(
+        int(
+            (rw.log[(rw.log.employee_id == e) & ~rw.log.off_shift].person.isin(rw.adj[rw.person_of[e]])).sum()
+        )
+        for e in sorted(honest)[:120]
+    )
+    assert hits >= 20
+
+
+def test_staff_are_victims_and_witnesses_and_colleagues_look_them_up(rw):
+    subjects = rw.t["case_subjects"]
+    staff = subjects[subjects.person_id.isin(rw.employee_persons) & subjects.role.isin(("victim", "witness"))]
+    local = staff.case_id.map(lambda c: "Integriteit" not in rw.t["cases"].set_index("case_id").name[c])
+    assert local.any() or rw.labelled("lookalike:staff-victim")
+
+
+def test_duplicate_lines_repeat_a_look_up_seconds_apart(rw):
+    log = rw.log.sort_values(["employee_id", "ts"])
+    same = (log.employee_id == log.employee_id.shift()) & (log.target_id == log.target_id.shift())
+    close = (log.ts - log.ts.shift()) <= pd.Timedelta(seconds=5)
+    assert (same & close).sum() > 0.01 * len(log)
+
+
+def test_movers_and_vehicles_registered_elsewhere(rw):
+    vehicles = rw.t["vehicles"].merge(
+        rw.t["persons"][["person_id", "area_id"]], left_on="owner_person_id", right_on="person_id"
+    )
+    assert (vehicles.area_id_x != vehicles.area_id_y).any()
+
+
+def test_shifts_stay_in_local_time_across_summer_time_with_a_few_recorded_an_hour_off(rw, t):
+    def hours(frame):
+        local = pd.to_datetime(frame["start_ts"]).dt.tz_convert("Europe/Amsterdam")
+        return local.dt.hour * 60 + local.dt.minute
+
+    rostered = {7 * 60, 15 * 60, 23 * 60, 8 * 60, 14 * 60, 22 * 60 + 45}
+    base = t["shifts"]
+    assert hours(base).isin(rostered | set(range(7 * 60, 10 * 60, 15))).mean() > 0.85
+    real = rw.t["shifts"]
+    near = pd.to_datetime(real["start_ts"]).between(
+        pd.Timestamp("2026-03-25T00:00Z"), pd.Timestamp("2026-04-02T00:00Z")
+    )
+    odd = ~hours(real).isin(rostered | set(range(7 * 60, 10 * 60, 15)))
+    assert (odd & near).any()
+
+
+def test_large_families_get_chance_hits_by_family_size_and_insiders_are_not_drawn_by_surname(rw):
+    large = rw.labelled("lookalike:large-family")
+    hits = [int((rw.log[rw.log.employee_id == e].person.isin(rw.adj[rw.person_of[e]])).sum()) for e in large]
+    assert sum(hits) > 0
 
 
 # --- helpers ------------------------------------------------------------------------------------

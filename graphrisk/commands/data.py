@@ -31,8 +31,25 @@ from graphrisk.cli import Output, output_options
 @click.option(
     "--prevalence", type=float, default=None, help="Share of employees planted as insiders (default 0.01)."
 )
+@click.option(
+    "--profile",
+    type=click.Choice(["baseline", "realistic", "harsh", "random"]),
+    default="baseline",
+    show_default=True,
+    help="Realism profile: how noisy the world and how stealthy the insiders (random: drawn from the seed).",
+)
 @output_options
-def generate(out_dir: Path, preset: str, seed: int, days, fmt: str, prevalence, quiet: bool, as_json: bool):
+def generate(
+    out_dir: Path,
+    preset: str,
+    seed: int,
+    days,
+    fmt: str,
+    prevalence,
+    profile: str,
+    quiet: bool,
+    as_json: bool,
+):
     """Generate a synthetic police data set with planted insiders and ground truth.
 
     The data set follows the input contract (docs/data-model.md); docs/datasets.md
@@ -43,15 +60,32 @@ def generate(out_dir: Path, preset: str, seed: int, days, fmt: str, prevalence, 
     Example:
         graphrisk generate datasets/sample --preset small --seed 42
         graphrisk generate /tmp/nat --preset national --days 1 --format parquet
+        graphrisk generate /tmp/hard --preset medium --seed 7 --profile random
     """
     from graphrisk.generate import generate as run
 
     out = Output(quiet=quiet, as_json=as_json)
     rows = run(
-        out_dir, preset=preset, seed=seed, days=days, fmt=fmt, prevalence=prevalence, progress=out.info
+        out_dir,
+        preset=preset,
+        seed=seed,
+        days=days,
+        fmt=fmt,
+        prevalence=prevalence,
+        profile=profile,
+        progress=out.info,
     )
     if as_json:
-        out.json({"ok": True, "out_dir": str(out_dir), "preset": preset, "seed": seed, "rows": rows})
+        out.json(
+            {
+                "ok": True,
+                "out_dir": str(out_dir),
+                "preset": preset,
+                "seed": seed,
+                "profile": profile,
+                "rows": rows,
+            }
+        )
     elif not quiet:
         total = sum(rows.values())
         out.err.print(

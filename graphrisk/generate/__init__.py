@@ -29,13 +29,36 @@ from graphrisk.errors import UsageError
 from graphrisk.generate._common import day_number, offsets, stream
 from graphrisk.generate.activity import Events, World, build_shifts, normal_events, repeat_lines, rosters
 from graphrisk.generate.crime import build_crime
+from graphrisk.generate.noise import (
+    NOISE_LOOKALIKES,
+    add_staff_victims,
+    drop_work_elsewhere,
+    duplicate_lines,
+    extra_events,
+    move_people,
+    record_assignments,
+    record_shifts,
+)
 from graphrisk.generate.organisation import build_geography, build_organisation, home_municipalities
 from graphrisk.generate.population import build_population, place_employees
 from graphrisk.generate.presets import DEFAULT_PREVALENCE, MODEL_VERSION, PRESETS, Preset
+from graphrisk.generate.profiles import PROFILES, Noise, noise_for
 from graphrisk.generate.scenarios import LOOKALIKES, SCENARIOS, choose_border_residents, plan, planted_events
 from graphrisk.generate.writer import write_dataset
 
-__all__ = ["DEFAULT_PREVALENCE", "FORMATS", "LOOKALIKES", "PRESETS", "SCENARIOS", "Preset", "generate"]
+__all__ = [
+    "DEFAULT_PREVALENCE",
+    "FORMATS",
+    "LOOKALIKES",
+    "NOISE_LOOKALIKES",
+    "PRESETS",
+    "PROFILES",
+    "SCENARIOS",
+    "Noise",
+    "Preset",
+    "generate",
+    "noise_for",
+]
 
 FORMATS = ("csv", "parquet")
 
@@ -48,6 +71,7 @@ def generate(
     days: int | None = None,
     fmt: str = "csv",
     prevalence: float | None = None,
+    profile: str = "baseline",
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Generate a synthetic data set in ``out_dir``.
@@ -63,6 +87,9 @@ def generate(
     prevalence : fraction of employees planted as insiders (default 0.01);
         every scenario gets at least the preset's ``min_per_group`` insiders
         unless the prevalence is 0, which plants none.
+    profile : realism profile, one of ``baseline`` (the default: the clean model,
+        byte-identical to earlier versions), ``realistic``, ``harsh``, ``random``
+        (knob values drawn from the seed); see profiles.py and docs/datasets.md.
     progress : called with a short message after each step.
 
     Returns
@@ -73,8 +100,10 @@ def generate(
     Raises
     ------
     UsageError
-        For an unknown preset or format, days < 1 or a prevalence outside [0, 0.5].
+        For an unknown preset, format or profile, days < 1 or a prevalence outside [0, 0.5].
     """
+    if profile not in PROFILES:
+        raise UsageError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}")
     if preset not in PRESETS:
         raise UsageError(f"unknown preset {preset!r}; choose one of: {', '.join(PRESETS)}")
     if fmt not in FORMATS:
@@ -93,7 +122,8 @@ def generate(
         if progress is not None:
             progress(f"[{time.perf_counter() - clock:6.1f}s] {message}")
 
-    world, the_plan, shifts, events = build_world(p, seed, days, prevalence, say)
+    noise = noise_for(profile, seed)
+    world, the_plan, shifts, events = build_world(p, seed, days, prevalence, say, noise)
     manifest = {
         "generator": "graphrisk.generate",
         "model_version": MODEL_VERSION,
@@ -105,13 +135,22 @@ def generate(
         "log_start": str(np.datetime64(world.start, "s")) + "+00:00",
         "log_end": str(np.datetime64(world.end, "s")) + "+00:00",
     }
+    if noise.enabled:  # absent for baseline, so that its files stay byte-identical
+        manifest["profile"] = noise.profile
+        manifest["noise"] = noise.knobs()
     return write_dataset(
         Path(out_dir), world, the_plan, shifts, events, fmt=fmt, seed=seed, manifest=manifest, say=say
     )
 
 
-def build_world(p: Preset, seed: int, days: int, prevalence: float, say: Callable[[str], None]):
-    """Every step of the model, in order; returns (world, plan, shifts, access events)."""
+def build_world(
+    p: Preset, seed: int, days: int, prevalence: float, say: Callable[[str], None], noise: Noise | None = None
+):
+    """Every step of the model, in order; returns (world, plan, shifts, access events).
+
+    ``noise`` holds the realism profile's knobs; None or baseline runs the clean model.
+    """
+    noise = Noise() if noise is None else noise
     day = day_number(p.start)
     geo = build_geography(stream(seed, "geography"), p)
     org = build_organisation(stream(seed, "organisation"), p, geo)
@@ -123,6 +162,8 @@ def build_world(p: Preset, seed: int, days: int, prevalence: float, say: Callabl
     say(f"population: {pop.n:,} persons, {pop.n_vehicles:,} vehicles")
     crime = build_crime(stream(seed, "crime"), p, geo, org, pop, day, days)
     say(f"crime: {len(crime.org_name)} organisations, {crime.n_cases:,} cases")
+    if noise.enabled:
+        record_assignments(stream(seed, "assignments"), crime, noise, day, days)
 
     lo_m, hi_m = geo.area_munis()
     area = org.unit_area[org.emp_unit]
@@ -144,19 +185,36 @@ def build_world(p: Preset, seed: int, days: int, prevalence: float, say: Callabl
         emp_case_offsets=offsets(a_emp[order], org.n_employees),
         border=border_home >= 0,
     )
-    the_plan = plan(stream(seed, "scenarios"), world, p, prevalence)
+    victims = add_staff_victims(stream(seed, "staff-victims-cases"), world, noise) if noise.enabled else []
+    the_plan = plan(stream(seed, "scenarios"), world, p, prevalence, noise)
     world.cumulative_interest = np.cumsum(pop.interest)  # the plan makes some relatives well known
     say(f"scenarios: {len(the_plan.insiders)} insiders, {len(the_plan.labels):,} ground-truth rows")
 
     roster = rosters(stream(seed, "rosters"), org, the_plan.night)
     shifts = build_shifts(stream(seed, "shifts"), world, roster, the_plan.callouts)
-    normal = normal_events(stream(seed, "activity"), world, shifts, p.activity)
-    planted = planted_events(stream(seed, "planted"), world, the_plan, shifts)
-    events = repeat_lines(stream(seed, "lines"), Events.concat([normal, planted]), p.lines_per_lookup)
+    if noise.enabled:
+        normal = normal_events(
+            stream(seed, "activity"), world, shifts, p.activity, noise, stream(seed, "activity-noise")
+        )
+    else:
+        normal = normal_events(stream(seed, "activity"), world, shifts, p.activity)
+    planted = planted_events(stream(seed, "planted"), world, the_plan, shifts, noise)
+    parts = [normal, planted]
+    if noise.enabled:
+        extra = extra_events(lambda name: stream(seed, name), world, shifts, noise, victims, p.activity)
+        parts = [drop_work_elsewhere(normal, extra, org.n_employees), planted, extra.events()]
+        the_plan.labels = sorted(set(the_plan.labels) | {(e, f"lookalike:{x}") for e, x in extra.labels})
+        say(f"profile {noise.profile}: {len(extra.events()):,} added look-ups")
+    events = repeat_lines(stream(seed, "lines"), Events.concat(parts), p.lines_per_lookup)
+    if noise.enabled:
+        events = duplicate_lines(stream(seed, "duplicates"), events, noise)
     inside = (events.ts >= world.start) & (events.ts < world.end)
     events = Events(**{f: getattr(events, f)[inside] for f in Events.__dataclass_fields__})
     tie = stream(seed, "order").random(len(events))
     order = np.lexsort((tie, events.emp, events.ts))
     events = Events(**{f: getattr(events, f)[order] for f in Events.__dataclass_fields__})
+    if noise.enabled:
+        shifts = record_shifts(stream(seed, "dst-records"), world, shifts, noise)
+        move_people(stream(seed, "movers"), world, noise)
     say(f"activity: {len(shifts.emp):,} shifts, {len(events):,} look-ups")
     return world, the_plan, shifts, events

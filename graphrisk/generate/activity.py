@@ -56,6 +56,7 @@ __all__ = [
     "normal_events",
     "repeat_lines",
     "rosters",
+    "shared_driver",
 ]
 
 SYSTEMS = ("BRP", "BVH", "BVI", "RDW")
@@ -257,8 +258,22 @@ def build_shifts(
     return Shifts(emp, start, end, helping, offsets(emp, n))
 
 
-def normal_events(rng: np.random.Generator, world: World, shifts: Shifts, activity: float) -> Events:
-    """The ordinary look-ups of every employee during their shifts."""
+def normal_events(
+    rng: np.random.Generator,
+    world: World,
+    shifts: Shifts,
+    activity: float,
+    noise=None,
+    extra: np.random.Generator | None = None,
+) -> Events:
+    """The ordinary look-ups of every employee during their shifts.
+
+    ``noise`` (a profiles.Noise) sets the unrecorded overtime and, with its own random
+    stream ``extra``, intake desks looking up anyone in the country and drivers of
+    vehicles registered to another member of their household; None is the baseline.
+    """
+    ot_share = OVERTIME_SHARE if noise is None else noise.overtime_share
+    ot_max = 45 if noise is None else round(noise.overtime_max)
     org, pop, geo, crime = world.org, world.pop, world.geo, world.crime
     n_emp = org.n_employees
     role = org.emp_role
@@ -274,7 +289,7 @@ def normal_events(rng: np.random.Generator, world: World, shifts: Shifts, activi
     s_emp = se[s_shift]
     n_s = len(s_shift)
     # unrecorded overtime: the roster says the shift ended, the work did not
-    overtime = np.where(rng.random(len(se)) < OVERTIME_SHARE, rng.integers(10, 46, len(se)) * MINUTE, 0)
+    overtime = np.where(rng.random(len(se)) < ot_share, rng.integers(10, ot_max + 1, len(se)) * MINUTE, 0)
     s_end = shifts.end[s_shift] + overtime[s_shift]
     s_start = uniform_in(
         rng, shifts.start[s_shift], np.maximum(shifts.start[s_shift] + 1, s_end - 10 * MINUTE)
@@ -327,6 +342,9 @@ def normal_events(rng: np.random.Generator, world: World, shifts: Shifts, activi
     lo[border], hi[border] = pop.muni_offsets[home[border]], pop.muni_offsets[home[border] + 1]
     service = (org.emp_kind[e] == INTAKE_SERVICE) & (rng.random(len(rt)) < 0.1)
     lo[service], hi[service] = 0, pop.n
+    if extra is not None and noise.intake_country > 0.05:  # desks take reports from anyone
+        more = intake & ~go_country & (extra.random(len(rt)) < (noise.intake_country - 0.05) / 0.95)
+        lo[more], hi[more] = 0, pop.n
     away = shifts.area[s_shift[rt]]
     helping = away >= 0
     lo[helping], hi[helping] = pop.muni_offsets[away[helping]], pop.muni_offsets[away[helping] + 1]
@@ -343,6 +361,9 @@ def normal_events(rng: np.random.Generator, world: World, shifts: Shifts, activi
     vehicle[known] = uniform_in(rng, pop.vehicle_offsets[owner[known]], pop.vehicle_offsets[owner[known] + 1])
     s_vehicle[rt[vcheck]] = vehicle
     anchor[rt[vcheck]] = pop.vehicle_owner[vehicle]
+    if extra is not None and noise.shared_vehicle > 0:  # the driver is another household member
+        driver = shared_driver(extra, pop, pop.vehicle_owner[vehicle], noise.shared_vehicle)
+        anchor[rt[vcheck]] = driver
     # now and then a routine look-up cites one of the employee's cases
     cite = has_case[e] & (rng.random(len(rt)) < 0.04)
     ce = e[cite]
@@ -410,6 +431,18 @@ def normal_events(rng: np.random.Generator, world: World, shifts: Shifts, activi
         case=np.where(with_ref, s_case[ev_s], -1),
         limit=s_end[ev_s] - 1,
     )
+
+
+def shared_driver(rng: np.random.Generator, pop: Population, owner: np.ndarray, share: float) -> np.ndarray:
+    """For a ``share`` of vehicles, another adult member of the owner's household drives."""
+    hh = pop.household[owner]
+    lo = pop.hh_start[hh]
+    hi = np.r_[pop.hh_start[1:], pop.n][hh]
+    other = uniform_in(rng, lo, hi)
+    i = np.minimum(np.searchsorted(pop.adults, other), len(pop.adults) - 1)
+    adult = pop.adults[i] == other
+    ok = (rng.random(len(owner)) < share) & (other != owner) & adult
+    return np.where(ok, other, owner)
 
 
 def repeat_lines(rng: np.random.Generator, events: Events, lines_per_lookup: float) -> Events:

@@ -115,6 +115,7 @@ class Crime:
     action_case: np.ndarray
     action_ts: np.ndarray
     action_kind: np.ndarray
+    assign_recorded: np.ndarray | None = None  # profiles: assignments written (None: all)
 
     @property
     def n_cases(self) -> int:

@@ -122,6 +122,10 @@ class Population:
     adults: np.ndarray  # indices of adults, ascending (so ordered by municipality)
     adult_offsets: np.ndarray  # per municipality, into ``adults``
     relations: Relations = field(default_factory=Relations)
+    # profiles: where persons are registered when they moved (None: where they live)
+    reg_muni: np.ndarray | None = None
+    reg_address: np.ndarray | None = None
+    vehicle_muni: np.ndarray | None = None
 
     @property
     def n(self) -> int:

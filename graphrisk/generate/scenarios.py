@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from graphrisk.generate._common import DAY, HOUR, MINUTE, NO_DATE, offsets, utc_to_local
+from graphrisk.generate._common import DAY, HOUR, MINUTE, NO_DATE, local_to_utc, offsets, utc_to_local
 from graphrisk.generate.activity import (
     ADDRESS,
     BRP,
@@ -46,7 +46,16 @@ from graphrisk.generate.activity import (
     Shifts,
     World,
 )
-from graphrisk.generate.crime import CASE_INTEGRITY, CASE_ORG, INVESTIGATOR, LEAD, SUSPECT, VICTIM, WITNESS
+from graphrisk.generate.crime import (
+    CASE_INTEGRITY,
+    CASE_ORG,
+    INFORMANT,
+    INVESTIGATOR,
+    LEAD,
+    SUSPECT,
+    VICTIM,
+    WITNESS,
+)
 from graphrisk.generate.organisation import (
     ASPIRANT,
     BASISTEAM,
@@ -110,6 +119,7 @@ class Insider:
     window: tuple[int, int] | None = None  # (first, last) second for the look-ups
     case: int = -1  # the case whose raid is leaked
     browse: tuple[int, int] | None = None  # person range browsed
+    params: dict = field(default_factory=dict)  # profiles: the scenario's drawn parameters
 
 
 @dataclass
@@ -148,13 +158,13 @@ def choose_border_residents(
     return home
 
 
-def plan(rng: np.random.Generator, world: World, preset: Preset, prevalence: float) -> Plan:
+def plan(rng: np.random.Generator, world: World, preset: Preset, prevalence: float, noise=None) -> Plan:
     """Choose the insiders and look-alikes and plant the ties their stories need.
 
     The order is fixed: groups that follow from the organisation, the night roster, the
     insiders scenario by scenario, then the look-alikes that must not be insiders.
     """
-    p = _Planner(rng, world, preset.min_per_group)
+    p = _Planner(rng, world, preset.min_per_group, noise)
     p.natural_groups()
     night = p.night_roster()
     total = round(prevalence * p.n_emp)
@@ -172,8 +182,11 @@ def plan(rng: np.random.Generator, world: World, preset: Preset, prevalence: flo
 class _Planner:
     """The state shared while planting: who is taken, the labels so far, lookup helpers."""
 
-    def __init__(self, rng: np.random.Generator, world: World, least: int) -> None:
+    def __init__(self, rng: np.random.Generator, world: World, least: int, noise=None) -> None:
         self.rng, self.world, self.least = rng, world, least
+        # profiles other than baseline: varied, stealthier scenarios (``stealth`` in [0, 1])
+        self.varied = noise is not None and noise.enabled
+        self.stealth = noise.stealth if self.varied else 0.0
         org, pop, crime = world.org, world.pop, world.crime
         self.org, self.pop, self.crime = org, pop, crime
         self.n_emp = org.n_employees
@@ -264,6 +277,8 @@ class _Planner:
 
     def curious_family(self, wanted: int) -> None:
         """Own family, partner's family, friends: targets within two ties."""
+        if self.varied:
+            return self.curious_family_varied(wanted)
         rng, pop = self.rng, self.pop
         for e in self.candidates():
             if self.count("curious-family") >= wanted:
@@ -284,6 +299,8 @@ class _Planner:
 
     def criminal_relative(self, wanted: int) -> None:
         """A relative or partner in an organisation under investigation, and its world looked up."""
+        if self.varied:
+            return self.criminal_relative_varied(wanted)
         rng, pop, crime = self.rng, self.pop, self.crime
         orgs = np.unique(crime.case_org[self.open_org_cases])
         if len(orgs) == 0:
@@ -314,6 +331,8 @@ class _Planner:
 
     def pre_raid_leak(self, wanted: int) -> None:
         """Someone off the case looks up its subjects in the 72 hours before a planned action."""
+        if self.varied:
+            return self.pre_raid_leak_varied(wanted)
         rng, world, crime, org = self.rng, self.world, self.crime, self.org
         upcoming = [
             (int(c), int(t))
@@ -349,6 +368,8 @@ class _Planner:
 
     def colleague_ex_vip(self, wanted: int) -> None:
         """Any mix of colleagues, an ex-partner and their new household, and VIPs."""
+        if self.varied:
+            return self.colleague_ex_vip_varied(wanted)
         rng, pop, org = self.rng, self.pop, self.org
         vips = np.flatnonzero(pop.flags & FLAG_VIP)
         unit_off = offsets(org.emp_unit, len(org.unit_id))
@@ -383,6 +404,8 @@ class _Planner:
 
     def bulk_browsing(self, wanted: int) -> None:
         """Persons of another region, browsed off shift; never the national unit (no 'outside')."""
+        if self.varied:
+            return self.bulk_browsing_varied(wanted)
         geo, pop = self.world.geo, self.pop
         first, last = geo.region_bounds()
         region_lo, region_hi = pop.muni_offsets[first], pop.muni_offsets[last]
@@ -394,6 +417,8 @@ class _Planner:
 
     def low_and_slow(self, wanted: int) -> None:
         """A friend of an associate, and about one careful look-up a week of an open case's suspects."""
+        if self.varied:
+            return self.low_and_slow_varied(wanted)
         rng, crime, org = self.rng, self.crime, self.org
         for e in self.candidates(self.emp_region >= 0):
             if self.count("low-and-slow") >= wanted:
@@ -414,6 +439,176 @@ class _Planner:
             for p in suspects[:3]:
                 targets += self.vehicle(p)
             self.take(Insider(int(e), "low-and-slow", targets, case=c))
+
+    # --- the varied, stealthier scenarios of the realism profiles ---
+
+    def curious_family_varied(self, wanted: int) -> None:
+        """5-8 relatives and acquaintances within two ties, 15-30 look-ups over two months."""
+        rng, pop = self.rng, self.pop
+        for e in self.candidates():
+            if self.count("curious-family") >= wanted:
+                break
+            one, two = _hops(self.indptr, self.nbrs, self.person[e])
+            k = int(rng.integers(5, 9))
+            if len(one) + len(two) < k:
+                continue
+            n_near = min(len(one), round(k * 0.6))
+            near = rng.choice(one, size=n_near, replace=False) if n_near else np.empty(0, dtype=np.int64)
+            far = rng.choice(two, size=min(len(two), k - n_near), replace=False) if len(two) else []
+            people = np.r_[near, far].astype(np.int64)
+            targets = [(PERSON, int(p)) for p in people]
+            for p in people[:3]:
+                targets += [*self.vehicle(p), (ADDRESS, int(pop.address[p]))]
+            params = {"lookups_per_60_days": int(rng.integers(15, 31))}
+            self.take(Insider(int(e), "curious-family", targets, params=params))
+
+    def criminal_relative_varied(self, wanted: int) -> None:
+        """A partner, a relative, or an in-law two ties away in an organisation; look-ups spread thin."""
+        rng, pop, crime = self.rng, self.pop, self.crime
+        orgs = np.unique(crime.case_org[self.open_org_cases])
+        if len(orgs) == 0:
+            return
+        for e in self.candidates():
+            if self.count("criminal-relative") >= wanted:
+                break
+            local = orgs[crime.org_region[orgs] == self.emp_region[e]]
+            o = int(rng.choice(local if len(local) and rng.random() < 0.6 else orgs))
+            if np.isin(self.assigned_cases[e], np.flatnonzero(crime.case_org == o)).any():
+                continue
+            m = int(rng.choice(self.members(o)))
+            me = int(self.person[e])
+            u = rng.random()
+            partner = _household_partner(pop, me)
+            if u < 0.3:
+                self.tie(me, m, PARTNER, SOURCE_BRP, (0.5, 6))
+            elif u < 0.6 or partner < 0:
+                self.tie(me, m, FAMILY, SOURCE_BRP, None)
+            else:  # the partner's brother: an in-law, two ties away
+                self.tie(partner, m, FAMILY, SOURCE_BRP, None)
+            targets = []
+            for p in self.members(o):
+                targets += [(PERSON, int(p)), (ADDRESS, int(pop.address[p]))]
+                vs = range(pop.vehicle_offsets[p], pop.vehicle_offsets[p + 1])
+                targets += [(VEHICLE, int(v)) for v in vs]
+            if crime.org_address[o] >= 0:
+                targets.append((ADDRESS, int(crime.org_address[o])))
+            for c in self.open_org_cases[crime.case_org[self.open_org_cases] == o]:
+                targets.append((CASE, int(c)))
+                targets += [(PERSON, int(p)) for p in self.subjects(int(c), (SUSPECT, WITNESS, VICTIM))]
+            params = {"lookups_per_30_days": float(rng.uniform(6, 20))}
+            self.take(Insider(int(e), "criminal-relative", targets, params=params))
+
+    def pre_raid_leak_varied(self, wanted: int) -> None:
+        """Alone, another unit, a few look-ups 24-72 hours before the action; some on shift."""
+        rng, world, crime, org = self.rng, self.world, self.crime, self.org
+        upcoming = [
+            (int(c), int(t))
+            for c, t in zip(crime.action_case, crime.action_ts, strict=True)
+            if crime.case_kind[c] == CASE_ORG and world.start + 2 * HOUR <= t < world.end + PRE_ACTION - HOUR
+        ]
+        if not upcoming or not wanted:
+            return
+        order = rng.permutation(len(upcoming))
+        for i in range(wanted * 5):
+            if self.count("pre-raid-leak") >= wanted:
+                break
+            c, t = upcoming[order[i % len(upcoming)]]
+            lead = int(rng.integers(24, 73)) * HOUR
+            lo, hi = max(t - lead, world.start), min(t - 30 * MINUTE, world.end)
+            if hi - lo < HOUR:
+                continue
+            on_case = np.zeros(self.n_emp, dtype=bool)
+            on_case[crime.assign_emp[crime.assign_case == c]] = True
+            region = crime.org_region[crime.case_org[c]]
+            allowed = ~on_case & (org.emp_unit != crime.case_unit[c])
+            same_region = rng.random() < 0.7
+            pool = self.candidates(allowed & ((self.emp_region == region) if same_region else True))
+            if len(pool) == 0:
+                continue
+            e = int(pool[0])
+            suspects = self.subjects(c)
+            targets = [(CASE, c)] + [(PERSON, int(p)) for p in suspects]
+            targets += [(ADDRESS, int(self.pop.address[p])) for p in suspects]
+            if crime.org_address[crime.case_org[c]] >= 0:
+                targets.append((ADDRESS, int(crime.org_address[crime.case_org[c]])))
+            if rng.random() < 0.3 and len(suspects):
+                self.tie(self.person[e], int(rng.choice(suspects)), FRIEND, OPEN_SOURCE, (0.5, 10))
+            few = rng.random() < 0.3 + 0.5 * self.stealth
+            params = {
+                "lookups": int(rng.integers(2, 4) if few else rng.integers(4, 9)),
+                "on_shift": bool(same_region and rng.random() < 0.3 + 0.3 * self.stealth),
+            }
+            self.take(Insider(e, "pre-raid-leak", targets, window=(lo, hi), case=c, params=params))
+
+    def colleague_ex_vip_varied(self, wanted: int) -> None:
+        """Many distinct colleagues with no work around them, an ex-partner, a VIP: single views."""
+        rng, pop, org = self.rng, self.pop, self.org
+        vips = np.flatnonzero(pop.flags & FLAG_VIP)
+        unit_off = offsets(org.emp_unit, len(org.unit_id))
+        for e in self.candidates():
+            if self.count("colleague-ex-vip") >= wanted:
+                break
+            kinds = rng.random(3) < (0.8, 0.5, 0.5)
+            targets = []
+            if kinds[0] or not kinds.any():
+                unit = np.arange(unit_off[org.emp_unit[e]], unit_off[org.emp_unit[e] + 1])
+                region = np.flatnonzero(self.emp_region == self.emp_region[e])
+                pool = np.unique(np.r_[unit, region])
+                pool = pool[pool != e]
+                for c in rng.choice(pool, size=min(len(pool), int(rng.integers(3, 11))), replace=False):
+                    targets.append((PERSON, int(self.person[c])))
+            if kinds[1]:
+                ex = self.near(self.person[e], (0.5, 0.3, 0.15, 0.05))
+                if ex != self.person[e]:
+                    self.tie(self.person[e], ex, PARTNER, BRP_HISTORY, (1, 12))
+                    targets += [(PERSON, int(ex)), (ADDRESS, int(pop.address[ex])), *self.vehicle(ex)]
+            if kinds[2] or not targets:
+                targets += [
+                    (PERSON, int(p)) for p in rng.choice(vips, size=int(rng.integers(1, 3)), replace=False)
+                ]
+            self.take(Insider(int(e), "colleague-ex-vip", targets))
+
+    def bulk_browsing_varied(self, wanted: int) -> None:
+        """Browsing off shift: sometimes over several evenings, sometimes in the own region."""
+        rng, geo, pop = self.rng, self.world.geo, self.pop
+        first, last = geo.region_bounds()
+        region_lo, region_hi = pop.muni_offsets[first], pop.muni_offsets[last]
+        for e in self.candidates(self.emp_region >= 0):
+            if self.count("bulk-browsing") >= wanted:
+                break
+            own = rng.random() < 0.2 + 0.4 * self.stealth
+            r = (
+                int(self.emp_region[e])
+                if own
+                else int(rng.choice(np.flatnonzero(np.arange(geo.n_regions) != self.emp_region[e])))
+            )
+            params = {"spread": bool(rng.random() < 0.5)}
+            self.take(
+                Insider(int(e), "bulk-browsing", browse=(int(region_lo[r]), int(region_hi[r])), params=params)
+            )
+
+    def low_and_slow_varied(self, wanted: int) -> None:
+        """2-4 single views over two months of an informant or a suspect of a case two ties away."""
+        rng, crime, org = self.rng, self.crime, self.org
+        for e in self.candidates(self.emp_region >= 0):
+            if self.count("low-and-slow") >= wanted:
+                break
+            cases = self.open_org_cases[crime.case_unit[self.open_org_cases] != org.emp_unit[e]]
+            cases = cases[~np.isin(cases, self.assigned_cases[e]) & (crime.case_sensitivity[cases] >= 1)]
+            if len(cases) == 0:
+                continue
+            c = int(rng.choice(cases))
+            members = self.members(int(crime.case_org[c]))
+            friend = self.near(self.person[e], (0.7, 0.2, 0.1, 0.0))
+            if friend == self.person[e] or np.isin(friend, members):
+                continue
+            self.tie(self.person[e], friend, FRIEND, OPEN_SOURCE, (1, 20))
+            self.tie(friend, int(rng.choice(members)), ACQUAINTANCE, SOURCE_CIE, (1, 10))
+            informants = self.subjects(c, (INFORMANT,))
+            people = informants if len(informants) and rng.random() < 0.5 else self.subjects(c)
+            targets = [(PERSON, int(p)) for p in people]
+            params = {"lookups_per_60_days": float(rng.uniform(2, 4))}
+            self.take(Insider(int(e), "low-and-slow", targets, case=c, params=params))
 
     # --- look-alikes that must not be insiders ---
 
@@ -499,8 +694,13 @@ class _Planner:
         return callouts, preparation
 
 
-def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: Shifts) -> Events:
-    """The look-ups of the insiders' scenarios and the look-alikes' telling work."""
+def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: Shifts, noise=None) -> Events:
+    """The look-ups of the insiders' scenarios and the look-alikes' telling work.
+
+    With a profile other than baseline (``noise``) the insiders follow the varied,
+    stealthier scenarios (see _planted_varied).
+    """
+    varied = noise is not None and noise.enabled
     log = _Log(world, shifts)
     pop, crime = world.pop, world.crime
     days = world.days
@@ -518,7 +718,9 @@ def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: 
 
     for ins in plan_.insiders:
         e = ins.emp
-        if ins.scenario == "curious-family":
+        if varied:
+            _planted_varied(rng, world, ins, log, pretext, noise.stealth)
+        elif ins.scenario == "curious-family":
             people = [t for t in ins.targets if t[0] == PERSON]
             for _ in range(scaled(6, 2)):
                 first = people[rng.integers(len(people))]
@@ -589,6 +791,100 @@ def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: 
     return log.events()
 
 
+def _planted_varied(rng, world: World, ins: Insider, log: _Log, pretext, stealth: float) -> None:
+    """One insider's look-ups in the varied scenarios; ``stealth`` in [0, 1] makes them quieter."""
+    e, days = ins.emp, world.days
+
+    def over(per: float, period: int, least: int) -> int:
+        return max(least, int(rng.poisson(per * days / period)))
+
+    def case_or_none(p: float) -> int:
+        return pretext(e) if rng.random() < p else -1
+
+    if ins.scenario == "curious-family":
+        people = [t for t in ins.targets if t[0] == PERSON]
+        left = over(ins.params["lookups_per_60_days"], 60, 2)
+        while left > 0:
+            first = people[rng.integers(len(people))]
+            items = [first] + ([ins.targets[rng.integers(len(ins.targets))]] if rng.random() < 0.4 else [])
+            items = items[:left]
+            left -= len(items)
+            on = rng.random() < 0.3 + 0.5 * stealth  # mixed into routine work
+            log.session(
+                rng,
+                e,
+                items,
+                on_shift=on,
+                case=case_or_none(0.1 + 0.3 * stealth),
+                export_p=0.0,
+                day_off=not on,
+            )
+    elif ins.scenario == "criminal-relative":
+        left = over(ins.params["lookups_per_30_days"], 30, 2)
+        while left > 0:
+            items = _pick(rng, ins.targets, int(rng.integers(1, 3)))[:left]
+            left -= len(items)
+            log.session(
+                rng,
+                e,
+                items,
+                on_shift=rng.random() < 0.5 + 0.4 * stealth,
+                case=case_or_none(0.4 + 0.4 * stealth),
+                export_p=0.04 * (1 - stealth),
+                searches=0.4,
+            )
+    elif ins.scenario == "pre-raid-leak":
+        left = ins.params["lookups"]
+        while left > 0:
+            items = _pick(rng, ins.targets, int(rng.integers(1, 4)))[:left]
+            left -= len(items)
+            log.session(
+                rng,
+                e,
+                items,
+                on_shift=ins.params["on_shift"] or rng.random() < 0.25,
+                case=case_or_none(0.3 + 0.3 * stealth),
+                export_p=0.1 * (1 - stealth),
+                window=ins.window,
+            )
+    elif ins.scenario == "colleague-ex-vip":
+        for target in ins.targets:  # one look at each
+            if target[0] != PERSON and rng.random() < 0.5:
+                continue
+            log.session(
+                rng,
+                e,
+                [target],
+                on_shift=rng.random() < 0.4 + 0.4 * stealth,
+                case=case_or_none(0.1 + 0.3 * stealth),
+                export_p=0.0,
+                searches=0.3,
+            )
+    elif ins.scenario == "bulk-browsing":
+        lo, hi = ins.browse
+        if ins.params["spread"]:  # a few every evening
+            sessions, size = over(5, 30, 2), (5, 16)
+        else:
+            sessions, size = over(1.5, 30, 1), (15, 61)
+        for _ in range(sessions):
+            items = [(PERSON, int(p)) for p in rng.integers(lo, hi, int(rng.integers(*size)))]
+            log.session(
+                rng, e, items, on_shift=False, case=-1, export_p=0.03 * (1 - stealth), gap=25.0, searches=0.5
+            )
+    elif ins.scenario == "low-and-slow":
+        for _ in range(over(ins.params["lookups_per_60_days"], 60, 1)):
+            items = [ins.targets[rng.integers(len(ins.targets))]]
+            log.session(
+                rng,
+                e,
+                items,
+                on_shift=True,
+                case=case_or_none(0.3 + 0.5 * stealth),
+                export_p=0.0,
+                searches=0.0,
+            )
+
+
 class _Log:
     """Collects planted look-ups, placing them on or off the employee's shifts."""
 
@@ -620,12 +916,45 @@ class _Log:
             return ts, limit
         return None
 
+    def day_off(self, rng, e: int, lo: int, hi: int) -> tuple[int, int] | None:
+        """A moment on a day without any shift of the employee (nothing else that day)."""
+        start, end = self.shifts.of(e)
+        days = np.unique(utc_to_local(start) // DAY)
+        first, last = (
+            int(utc_to_local(np.array([lo]))[0] // DAY),
+            int(utc_to_local(np.array([hi - 1]))[0] // DAY),
+        )
+        free = np.setdiff1d(np.arange(first, last + 1), days)
+        for _ in range(20):
+            if len(free) == 0:
+                return None
+            d = int(rng.choice(free))
+            ts = int(local_to_utc(np.array([d * DAY + int(rng.integers(9 * 60, 23 * 60)) * MINUTE]))[0])
+            if lo <= ts < hi and not ((start - 2 * HOUR <= ts) & (ts < end + 2 * HOUR)).any():
+                return ts, min(ts + 2 * HOUR, hi - 1)
+        return None
+
     def session(
-        self, rng, e, items, *, on_shift, case, export_p, window=None, gap=60.0, searches=0.8, strict=False
+        self,
+        rng,
+        e,
+        items,
+        *,
+        on_shift,
+        case,
+        export_p,
+        window=None,
+        gap=60.0,
+        searches=0.8,
+        strict=False,
+        day_off=False,
     ):
         lo, hi = window if window is not None else (self.world.start, self.world.end)
         hi = min(hi, self.world.end)
-        slot = self.on_shift(rng, e, lo, hi) if on_shift else self.off_shift(rng, e, lo, hi)
+        if day_off and not on_shift:
+            slot = self.day_off(rng, e, lo, hi) or self.off_shift(rng, e, lo, hi)
+        else:
+            slot = self.on_shift(rng, e, lo, hi) if on_shift else self.off_shift(rng, e, lo, hi)
         if slot is None and not strict:
             slot = self.off_shift(rng, e, lo, hi) if on_shift else self.on_shift(rng, e, lo, hi)
         if slot is None:
@@ -659,6 +988,14 @@ def _system(rng, ttype: int) -> int:
     if ttype == ADDRESS:
         return int(rng.choice((BRP, BVH)))
     return BVI
+
+
+def _household_partner(pop, p: int) -> int:
+    """The partner living with person ``p``, -1 if none."""
+    start = int(pop.hh_start[pop.household[p]])
+    if p == start and start + 1 < pop.n and pop.household[start + 1] == pop.household[p]:
+        return start + 1 if pop.member[start + 1] == 1 else -1
+    return start if pop.member[p] == 1 else -1
 
 
 def _hops(indptr: np.ndarray, nbrs: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:

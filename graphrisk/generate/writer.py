@@ -160,6 +160,8 @@ def write_dataset(
     surnames = pa.array([n for group in _names.SURNAMES for n in group], type=pa.string())
     firsts = first.take(pa.array(pop.first_name + pop.sex.astype(np.int64) * n_female))
     names = pc.binary_join_element_wise(firsts, surnames.take(pa.array(pop.surname)), " ")
+    registered = pop.muni if pop.reg_muni is None else pop.reg_muni
+    address = pop.address if pop.reg_address is None else pop.reg_address
     flag_words = [
         ";".join(f for bit, f in enumerate(PERSON_FLAGS) if m >> bit & 1) or None for m in range(16)
     ]
@@ -169,8 +171,8 @@ def write_dataset(
             "person_id": ids.persons(np.arange(pop.n)),
             "name": names,
             "birth_date": pop.birth,
-            "area_id": area_ids.take(pa.array(geo.muni_area[pop.muni])),
-            "address_id": ids.addresses(pop.address),
+            "area_id": area_ids.take(pa.array(geo.muni_area[registered])),
+            "address_id": ids.addresses(address),
             "flags": pa.array(flag_words, type=pa.string()).take(pa.array(pop.flags.astype(np.int64))),
         },
         order=np.argsort(ids.person),
@@ -202,12 +204,13 @@ def write_dataset(
         },
         order=np.argsort(ids.address),
     )
+    vehicle_muni = pop.muni[pop.vehicle_owner] if pop.vehicle_muni is None else pop.vehicle_muni
     put(
         "vehicles",
         {
             "vehicle_id": ids.vehicles(np.arange(pop.n_vehicles)),
             "owner_person_id": ids.persons(pop.vehicle_owner),
-            "area_id": area_ids.take(pa.array(geo.muni_area[pop.muni[pop.vehicle_owner]])),
+            "area_id": area_ids.take(pa.array(geo.muni_area[vehicle_muni])),
         },
         order=np.argsort(ids.vehicle),
     )
@@ -224,16 +227,18 @@ def write_dataset(
         },
         order=np.argsort(ids.case),
     )
+    kept = slice(None) if crime.assign_recorded is None else crime.assign_recorded
+    a_case, a_emp, a_start = crime.assign_case[kept], crime.assign_emp[kept], crime.assign_start[kept]
     put(
         "case_assignments",
         {
-            "case_id": ids.cases(crime.assign_case),
-            "employee_id": ids.employees(crime.assign_emp),
-            "role": _labels(ASSIGNMENT_ROLES, crime.assign_role),
-            "start_date": crime.assign_start,
-            "end_date": crime.assign_end,
+            "case_id": ids.cases(a_case),
+            "employee_id": ids.employees(a_emp),
+            "role": _labels(ASSIGNMENT_ROLES, crime.assign_role[kept]),
+            "start_date": a_start,
+            "end_date": crime.assign_end[kept],
         },
-        order=np.lexsort((crime.assign_start, ids.employee[crime.assign_emp], ids.case[crime.assign_case])),
+        order=np.lexsort((a_start, ids.employee[a_emp], ids.case[a_case])),
     )
     put(
         "case_subjects",

@@ -1,0 +1,758 @@
+"""The phenomena of the realism profiles (see profiles.py and docs/datasets.md, Profiles).
+
+Each function adds one phenomenon at the intensity of its knobs, drawing from
+its own random stream, and only runs when the profile is not ``baseline``:
+
+- deployment days elsewhere (no rostered shift, or a shift at other hours);
+- operation support by officers not on the case, incomplete and late assignments;
+- chance hits of the own network in routine work;
+- joint operations and events across units;
+- staff (or their relatives) as victims or witnesses in a local case;
+- shared household vehicles; people who moved house;
+- duplicate log lines and refresh bursts;
+- look-ups just before or after a shift, shifts recorded an hour off around the
+  summer-time change;
+- urgent look-ups on a day off, curious trainees, team leaders checking cases.
+
+Everything is drawn over whole arrays with numpy; loops run over planned actions,
+events and staff victims only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from graphrisk.generate._common import (
+    DAY,
+    HOUR,
+    MINUTE,
+    NO_DATE,
+    choose,
+    local_to_utc,
+    offsets,
+    uniform_in,
+    utc_to_local,
+    weekday,
+    weighted_in,
+)
+from graphrisk.generate.activity import (
+    ADDRESS,
+    CASE,
+    PERSON,
+    SEARCH,
+    VEHICLE,
+    VIEW,
+    Events,
+    Shifts,
+    World,
+)
+from graphrisk.generate.crime import CASE_INTEGRITY, CASE_LOCAL, VICTIM, WITNESS, Crime
+from graphrisk.generate.organisation import (
+    ASPIRANT,
+    BASISTEAM,
+    DISTRICT_INVESTIGATION,
+    DRIO,
+    DRR,
+    INTAKE,
+    INTELLIGENCE,
+    INVESTIGATION,
+    LE_INFRASTRUCTURE,
+    LEADERSHIP,
+    PATROL,
+)
+from graphrisk.generate.population import Population
+from graphrisk.generate.profiles import Noise
+
+__all__ = [
+    "NOISE_LOOKALIKES",
+    "Extra",
+    "add_staff_victims",
+    "duplicate_lines",
+    "extra_events",
+    "move_people",
+    "record_assignments",
+    "record_shifts",
+]
+
+#: Look-alike groups the profiles add (``lookalike:<id>`` in ground_truth).
+NOISE_LOOKALIKES = (
+    "deployed-elsewhere",
+    "operation-support",
+    "event-duty",
+    "staff-victim",
+    "urgent-on-leave",
+    "trainee",
+    "supervisor",
+)
+
+# systems per target type: BRP, BVH, BVI, RDW
+_SYSTEM_P = np.array(
+    [
+        (0.55, 0.35, 0.10, 0.0),  # person
+        (0.0, 0.15, 0.0, 0.85),  # vehicle
+        (0.5, 0.5, 0.0, 0.0),  # address
+        (0.0, 0.3, 0.7, 0.0),  # case
+    ]
+)
+
+
+class Extra:
+    """Collects added look-ups (as arrays), labels and dropped shift windows."""
+
+    def __init__(self) -> None:
+        self.parts: list[Events] = []
+        self.labels: list[tuple[int, str]] = []
+        self.drop: list[
+            tuple[np.ndarray, np.ndarray, np.ndarray]
+        ] = []  # (emp, from, to): normal work elsewhere
+
+    def add(self, events: Events) -> None:
+        if len(events):
+            self.parts.append(events)
+
+    def label(self, emps, name: str) -> None:
+        self.labels += [(int(e), name) for e in np.unique(np.asarray(emps, dtype=np.int64)).tolist()]
+
+    def events(self) -> Events:
+        if not self.parts:
+            return _events(*(np.empty(0, dtype=np.int64) for _ in range(7)))
+        return Events.concat(self.parts)
+
+
+def _events(emp, ts, system, ttype, target, action, case, limit=None) -> Events:
+    ts = np.asarray(ts, dtype=np.int64)
+    return Events(
+        emp=np.asarray(emp, dtype=np.int64),
+        ts=ts,
+        system=np.asarray(system, dtype=np.int64),
+        target_type=np.asarray(ttype, dtype=np.int64),
+        target=np.asarray(target, dtype=np.int64),
+        action=np.asarray(action, dtype=np.int64),
+        case=np.asarray(case, dtype=np.int64),
+        limit=ts + 30 * MINUTE if limit is None else np.asarray(limit, dtype=np.int64),
+    )
+
+
+def single(rng, emp, ts, ttype, target, case, *, search_p=0.0) -> Events:
+    """One log line per look-up."""
+    ttype = np.asarray(ttype, dtype=np.int64)
+    system = choose(rng, _SYSTEM_P[ttype]) if len(ttype) else ttype
+    action = np.where((ttype != CASE) & (rng.random(len(ttype)) < search_p), SEARCH, VIEW)
+    return _events(emp, ts, system, ttype, target, action, case)
+
+
+def person_sessions(
+    rng, pop: Population, emp, ts, person, case, *, vehicle_p=0.25, address_p=0.2, gap=40.0, limit=None
+) -> Events:
+    """A session per row: a search of the person, then maybe their vehicle and address."""
+    emp, ts, person, case = (np.asarray(x, dtype=np.int64) for x in (emp, ts, person, case))
+    n = len(emp)
+    n_veh = pop.vehicle_offsets[person + 1] - pop.vehicle_offsets[person]
+    with_vehicle = (rng.random(n) < vehicle_p) & (n_veh > 0)
+    with_address = rng.random(n) < address_p
+    k = 1 + with_vehicle + with_address
+    idx = np.repeat(np.arange(n), k)
+    first = np.cumsum(k) - k
+    pos = np.arange(len(idx)) - first[idx]
+    ttype = np.full(len(idx), PERSON)
+    second = pos == 1
+    ttype[second] = np.where(with_vehicle[idx[second]], VEHICLE, ADDRESS)
+    ttype[pos == 2] = ADDRESS
+    p = person[idx]
+    target = p.copy()
+    v = ttype == VEHICLE
+    target[v] = uniform_in(rng, pop.vehicle_offsets[p[v]], pop.vehicle_offsets[p[v] + 1])
+    a = ttype == ADDRESS
+    target[a] = pop.address[p[a]]
+    step = (rng.exponential(gap, len(idx)) + 5).astype(np.int64)
+    step[pos == 0] = 0
+    delay = np.cumsum(step)
+    delay -= delay[first][idx]
+    lim = ts[idx] + HOUR if limit is None else np.asarray(limit, dtype=np.int64)[idx]
+    stamp = np.minimum(ts[idx] + delay, np.maximum(lim, ts[idx]))
+    system = choose(rng, _SYSTEM_P[ttype]) if len(ttype) else ttype
+    action = np.where((pos == 0) & (rng.random(len(idx)) < 0.75), SEARCH, VIEW)
+    return _events(emp[idx], stamp, system, ttype, target, action, case[idx], lim)
+
+
+def on_shift(rng, shifts: Shifts, emp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A random moment in a random shift of each employee: (ok, ts, end of that shift)."""
+    emp = np.asarray(emp, dtype=np.int64)
+    lo, hi = shifts.offsets[emp], shifts.offsets[emp + 1]
+    ok = hi > lo
+    i = uniform_in(rng, lo[ok], hi[ok])
+    start, end = shifts.start[i], shifts.end[i]
+    ts = uniform_in(rng, start, np.maximum(start + 1, end - 10 * MINUTE))
+    return ok, ts, end - 1
+
+
+def _local_day(ts: np.ndarray) -> np.ndarray:
+    return utc_to_local(ts) // DAY
+
+
+def _worked_days(shifts: Shifts) -> np.ndarray:
+    """Sorted keys employee * 2**20 + local day of every shift start."""
+    return np.sort(shifts.emp * (1 << 20) + _local_day(shifts.start))
+
+
+def _has_shift(keys: np.ndarray, emp: np.ndarray, day: np.ndarray) -> np.ndarray:
+    q = emp * (1 << 20) + day
+    i = np.searchsorted(keys, q)
+    return (i < len(keys)) & (keys[np.minimum(i, len(keys) - 1)] == q)
+
+
+def _territory(world: World, emp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return world.emp_lo[emp], world.emp_hi[emp]
+
+
+def _muni_range(pop: Population, muni: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return pop.muni_offsets[muni], pop.muni_offsets[muni + 1]
+
+
+def _scaled(x: float, days: int) -> float:
+    return x * days / 30
+
+
+# --- the world before activity --------------------------------------------------------------------
+
+
+def record_assignments(rng, crime: Crime, noise: Noise, day: int, days: int) -> None:
+    """Assignment lists are incomplete: some rows are missing, some start after the work began."""
+    n = len(crime.assign_case)
+    active = crime.active_assignments(day)
+    crime.assign_recorded = ~(active & (rng.random(n) < noise.assign_missing))
+    late = active & crime.assign_recorded & (rng.random(n) < noise.assign_late)
+    crime.assign_start = np.where(
+        late, day + rng.integers(1, max(2, min(11, days)), n), crime.assign_start
+    ).astype(np.int64)
+
+
+def add_staff_victims(rng, world: World, noise: Noise) -> list[tuple[int, int, int]]:
+    """Employees or their relatives become victims or witnesses in an open local case.
+
+    Returns (employee, case, person) for every staff victim; the case is owned by a
+    unit of the employee's region (often the own basisteam).
+    """
+    org, pop, crime = world.org, world.pop, world.crime
+    n = int(rng.binomial(org.n_employees, noise.staff_victims))
+    local_open = np.flatnonzero(crime.case_open & (crime.case_kind == CASE_LOCAL))
+    if n == 0 or len(local_open) == 0:
+        return []
+    indptr, nbrs = pop.relations.adjacency(pop.n)
+    case_region = org.unit_region[crime.case_unit[local_open]]
+    picked = rng.choice(org.n_employees, size=min(n, org.n_employees), replace=False)
+    out = []
+    subjects = []
+    emp_region = org.unit_region[org.emp_unit]
+    for e in picked.tolist():
+        p = int(org.emp_person[e])
+        if rng.random() < 0.4 and indptr[p + 1] > indptr[p]:
+            p = int(nbrs[rng.integers(indptr[p], indptr[p + 1])])  # a relative, a friend
+        same = local_open[crime.case_unit[local_open] == org.emp_unit[e]]
+        region = local_open[case_region == emp_region[e]]
+        pool = same if len(same) and rng.random() < 0.5 else (region if len(region) else local_open)
+        c = int(rng.choice(pool))
+        subjects.append((c, p, VICTIM if rng.random() < 0.7 else WITNESS))
+        out.append((e, c, p))
+    _add_subjects(crime, subjects)
+    return out
+
+
+def _add_subjects(crime: Crime, rows: list[tuple[int, int, int]]) -> None:
+    existing = set(zip(crime.subject_case.tolist(), crime.subject_person.tolist(), strict=True))
+    rows = [r for r in dict.fromkeys(rows) if (r[0], r[1]) not in existing]
+    rows = list({(c, p): (c, p, r) for c, p, r in rows}.values())
+    if not rows:
+        return
+    add = np.array(rows, dtype=np.int64)
+    case = np.r_[crime.subject_case, add[:, 0]]
+    person = np.r_[crime.subject_person, add[:, 1]]
+    role = np.r_[crime.subject_role, add[:, 2]]
+    order = np.lexsort((person, case))
+    crime.subject_case, crime.subject_person, crime.subject_role = case[order], person[order], role[order]
+    crime.subject_offsets = offsets(crime.subject_case, crime.n_cases)
+
+
+def move_people(rng, world: World, noise: Noise) -> None:
+    """Some adults moved: registered at a new address elsewhere, met where they lived.
+
+    Routine work keeps meeting them in the old municipality (the world's ``muni``),
+    look-ups of their address in the log are of the old address (still visited);
+    the persons table gives the new area and address; half their vehicles stay
+    registered in the old area.
+    """
+    pop, geo, org = world.pop, world.geo, world.org
+    staff_households = np.isin(pop.household, pop.household[org.emp_person])
+    pool = pop.adults[~staff_households[pop.adults]]
+    n = int(rng.binomial(len(pool), noise.movers))
+    if n == 0:
+        return
+    movers = np.sort(rng.choice(pool, size=n, replace=False))
+    old = pop.muni[movers]
+    k = geo.muni_neighbours.shape[1]
+    first, last = geo.region_bounds()
+    region = geo.muni_region[old]
+    new = np.where(
+        rng.random(n) < 0.6,
+        geo.muni_neighbours[old, rng.integers(0, k, n)],
+        uniform_in(rng, first[region], last[region]),
+    )
+    new = np.where(new == old, geo.muni_neighbours[old, 0], new)
+    pop.reg_muni = pop.muni.copy()
+    pop.reg_muni[movers] = new
+    pop.reg_address = pop.address.copy()
+    pop.reg_address[movers] = pop.add_addresses(new)
+    pop.vehicle_muni = pop.reg_muni[pop.vehicle_owner].copy()
+    stay = np.isin(pop.vehicle_owner, movers) & (rng.random(pop.n_vehicles) < 0.5)
+    pop.vehicle_muni[stay] = pop.muni[pop.vehicle_owner[stay]]
+
+
+# --- look-ups added to the normal work ------------------------------------------------------------
+
+
+def extra_events(
+    stream: Callable[[str], np.random.Generator],
+    world: World,
+    shifts: Shifts,
+    noise: Noise,
+    victims: list[tuple[int, int, int]],
+    activity: float,
+) -> Extra:
+    """Every added phenomenon's look-ups and the look-alike labels of the employees doing them."""
+    out = Extra()
+    _deployments(stream("deployment"), world, shifts, noise, out, activity)
+    _operation_support(stream("operation-support"), world, shifts, noise, out)
+    _chance_hits(stream("chance-hits"), world, shifts, noise, out)
+    _joint_events(stream("joint-events"), world, shifts, noise, out)
+    _staff_victims(stream("staff-victims"), world, shifts, victims, out)
+    _shift_edges(stream("shift-edges"), world, shifts, noise, out)
+    _urgent_on_leave(stream("urgent"), world, shifts, noise, out)
+    _trainees(stream("trainees"), world, shifts, noise, out)
+    _supervisors(stream("supervisors"), world, shifts, noise, out)
+    return out
+
+
+def _deployments(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float) -> None:
+    """A whole day in another district or region: an event, a regional operation, a big incident.
+
+    Such a day holds 50-170 look-ups at the medium preset's activity (0.8) and above,
+    proportionally fewer in the quieter small presets.
+    """
+    org, pop, geo = world.org, world.pop, world.geo
+    pool = np.flatnonzero((org.emp_kind == BASISTEAM) & np.isin(org.emp_role, (PATROL, INTAKE)))
+    pool = pool[org.emp_end[pool] == NO_DATE]
+    deployed = pool[rng.random(len(pool)) < noise.deploy_share]
+    if len(deployed) == 0:
+        return
+    k = np.maximum(1, rng.poisson(_scaled(noise.deploy_days, world.days), len(deployed)))
+    emp = np.repeat(deployed, k)
+    n = len(emp)
+    keys = _worked_days(shifts)
+    unrostered = rng.random(n) < noise.deploy_unrostered
+    day = world.day + rng.integers(0, world.days, n)
+    for _ in range(12):  # an unrostered day is a day off in the roster; a rostered one a day on
+        wrong = _has_shift(keys, emp, day) == unrostered
+        if not wrong.any():
+            break
+        day[wrong] = world.day + rng.integers(0, world.days, wrong.sum())
+    has = _has_shift(keys, emp, day)
+    # where: another region, or another municipality of the own region
+    own = org.unit_muni[org.emp_unit[emp]]
+    first, last = geo.region_bounds()
+    region = geo.muni_region[own]
+    far = rng.random(n) < noise.deploy_other_region
+    other_region = (region + rng.integers(1, geo.n_regions, n)) % geo.n_regions
+    muni = np.where(
+        far,
+        uniform_in(rng, first[other_region], last[other_region]),
+        uniform_in(rng, first[region], last[region]),
+    )
+    muni = np.where(muni == own, geo.muni_neighbours[own, 0], muni)
+    # when: a day's work; on a rostered day at other hours than the roster says
+    begin = day * DAY + rng.integers(7 * 60, 13 * 60, n) * MINUTE
+    shift_start_local = np.zeros(n, dtype=np.int64)
+    if has.any():
+        rows = np.flatnonzero(has)
+        s_day = _local_day(shifts.start)
+        s_key = shifts.emp * (1 << 20) + s_day
+        order = np.argsort(s_key, kind="stable")
+        i = order[np.searchsorted(s_key[order], emp[rows] * (1 << 20) + day[rows])]
+        shift_start_local[rows] = utc_to_local(shifts.start[i])
+        begin[rows] = shift_start_local[rows] + rng.integers(7 * 60, 10 * 60, len(rows)) * MINUTE
+        out.drop.append((emp[rows], shifts.start[i], shifts.end[i] + 4 * HOUR))  # not at home that day
+    length = rng.integers(8 * 60, 11 * 60, n) * MINUTE
+    start = local_to_utc(begin)
+    end = local_to_utc(begin + length)
+    lookups = rng.integers(50, 171, n) * float(np.clip(activity / 0.8, 0.25, 1.0))
+    sessions = np.maximum(1, np.round(lookups / 1.45).astype(np.int64))
+    s = np.repeat(np.arange(n), sessions)
+    lo, hi = _muni_range(pop, muni[s])
+    person = weighted_in(rng, world.cumulative_interest, lo, hi)
+    ts = uniform_in(rng, start[s], end[s] - 5 * MINUTE)
+    out.add(
+        person_sessions(
+            rng, pop, emp[s], ts, person, np.full(len(s), -1), vehicle_p=0.3, address_p=0.15, limit=end[s]
+        )
+    )
+    out.label(emp, "deployed-elsewhere")
+
+
+def _operation_support(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """Officers not on the case support a raid: the subjects, addresses and case file, with the case."""
+    org, pop, crime = world.org, world.pop, world.crime
+    if noise.support_per_action <= 0:
+        return
+    emp_region = org.unit_region[org.emp_unit]
+    working = org.emp_end == NO_DATE
+    street = working & (org.emp_role == PATROL)
+    other = (
+        working
+        & np.isin(org.emp_kind, (DRR, DRIO, DISTRICT_INVESTIGATION))
+        & np.isin(org.emp_role, (INVESTIGATION, INTELLIGENCE))
+    )
+    national = working & (org.emp_kind == LE_INFRASTRUCTURE)
+    rows: list[tuple[np.ndarray, ...]] = []
+    supporters: list[int] = []
+    for c, t in zip(crime.action_case.tolist(), crime.action_ts.tolist(), strict=True):
+        if crime.case_kind[c] == CASE_INTEGRITY or not (world.start + 6 * HOUR <= t < world.end + 48 * HOUR):
+            continue
+        k = int(rng.poisson(noise.support_per_action))
+        if k == 0:
+            continue
+        region = int(org.unit_region[crime.case_unit[c]])
+        on_case = np.zeros(org.n_employees, dtype=bool)
+        on_case[crime.assign_emp[crime.assign_case == c]] = True
+        u = rng.random(k)
+        pools = [
+            np.flatnonzero(street & (emp_region == region) & ~on_case),
+            np.flatnonzero(other & (emp_region == region) & ~on_case),
+            np.flatnonzero((street | national) & (emp_region != region) & ~on_case),
+        ]
+        kinds = np.searchsorted([0.55, 0.8], u, side="right")
+        people = []
+        for kind in range(3):
+            m = int((kinds == kind).sum())
+            if m and len(pools[kind]):
+                people += rng.choice(pools[kind], size=min(m, len(pools[kind])), replace=False).tolist()
+        if not people:
+            continue
+        s = slice(crime.subject_offsets[c], crime.subject_offsets[c + 1])
+        subj = crime.subject_person[s]
+        targets_t = np.r_[np.full(len(subj), PERSON), np.full(len(subj), ADDRESS), [CASE]]
+        targets = np.r_[subj, pop.address[subj], [c]]
+        for e in people:
+            supporters.append(e)
+            n_s = int(rng.integers(1, 4))
+            for _ in range(n_s):
+                lo, hi = t - 48 * HOUR, t - 20 * MINUTE
+                ts = None
+                if rng.random() >= noise.support_odd_hours:
+                    mine = slice(shifts.offsets[e], shifts.offsets[e + 1])
+                    a = np.maximum(shifts.start[mine], lo)
+                    b = np.minimum(shifts.end[mine], hi)
+                    ok = np.flatnonzero(b - a > 15 * MINUTE)
+                    if len(ok):
+                        j = int(rng.choice(ok))
+                        ts = int(rng.integers(a[j], b[j] - 10 * MINUTE))
+                if ts is None:  # the briefing before dawn, or the evening before
+                    ts = (
+                        t - int(rng.integers(40, 180)) * MINUTE
+                        if rng.random() < 0.6
+                        else (t - int(rng.integers(7, 12)) * HOUR)
+                    )
+                m = int(rng.integers(2, 7))
+                pick = rng.integers(0, len(targets), m)
+                lead = np.flatnonzero(targets_t != ADDRESS)
+                pick[0] = lead[rng.integers(len(lead))]
+                when = ts + np.cumsum(np.r_[0, rng.integers(5, 90, m - 1)])
+                case = np.where(rng.random(m) < noise.support_cite, c, -1)
+                rows.append((np.full(m, e), when, targets_t[pick], targets[pick], case))
+    if rows:
+        emp, ts, tt, tg, cs = (np.concatenate(x) for x in zip(*rows, strict=True))
+        out.add(single(rng, emp, ts, tt, tg, cs, search_p=0.5))
+        out.label(supporters, "operation-support")
+
+
+def _chance_hits(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """Routine work meets a relative, friend, neighbour or colleague now and then."""
+    org, pop = world.org, world.pop
+    if noise.chance_hits <= 0:
+        return
+    indptr, nbrs = pop.relations.adjacency(pop.n)
+    p = org.emp_person
+    degree = indptr[p + 1] - indptr[p]
+    typical = max(1.0, float(np.median(degree)))
+    role_w = np.array([1.0, 0.6, 1.0, 0.4, 0.2, 0.3])[org.emp_role]  # patrol, investigation, intake, ...
+    rate = _scaled(noise.chance_hits, world.days) * role_w * degree / typical
+    k = rng.poisson(rate)
+    emp = np.repeat(np.arange(org.n_employees), k)
+    ok, ts, end = on_shift(rng, shifts, emp)
+    emp = emp[ok]
+    q = org.emp_person[emp]
+    who = nbrs[uniform_in(rng, indptr[q], np.maximum(indptr[q + 1], indptr[q] + 1))]
+    two = rng.random(len(who)) < 0.3  # a friend's partner, a cousin's neighbour
+    d = indptr[who[two] + 1] - indptr[who[two]]
+    far = nbrs[uniform_in(rng, indptr[who[two]], indptr[who[two]] + np.maximum(d, 1))]
+    who[two] = np.where(d > 0, far, who[two])
+    who = np.where(who == q, nbrs[indptr[q]], who)
+    case = _some_case(rng, world, emp, noise.chance_case)
+    out.add(person_sessions(rng, pop, emp, ts, who, case, vehicle_p=0.3, address_p=0.1, limit=end[ok]))
+
+
+def _some_case(rng, world: World, emp: np.ndarray, share: float) -> np.ndarray:
+    lo, hi = world.emp_case_offsets[emp], world.emp_case_offsets[emp + 1]
+    cite = (hi > lo) & (rng.random(len(emp)) < share)
+    case = np.full(len(emp), -1, dtype=np.int64)
+    case[cite] = world.emp_cases[uniform_in(rng, lo[cite], hi[cite])]
+    return case
+
+
+def _joint_events(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """An event or large incident: staff of several units look up the same persons that day."""
+    org, pop, geo = world.org, world.pop, world.geo
+    n_events = rng.poisson(_scaled(noise.joint_events, world.days) * geo.n_regions)
+    if n_events == 0:
+        return
+    emp_region = org.unit_region[org.emp_unit]
+    operational = (org.emp_end == NO_DATE) & np.isin(
+        org.emp_role, (PATROL, INVESTIGATION, INTAKE, INTELLIGENCE)
+    )
+    keys = _worked_days(shifts)
+    staff_all: list[np.ndarray] = []
+    for _ in range(int(n_events)):
+        muni = int(rng.choice(geo.n_munis, p=geo.muni_weight))
+        region = int(geo.muni_region[muni])
+        pool = np.flatnonzero(operational & (emp_region == region))
+        if len(pool) < 3:
+            continue
+        size = min(max(3, int(rng.poisson(noise.joint_staff))), max(3, round(0.3 * len(pool))))
+        staff = rng.choice(pool, size=min(len(pool), size), replace=False)
+        lo, hi = _muni_range(pop, np.array([muni]))
+        people = weighted_in(rng, world.cumulative_interest, np.full(int(rng.integers(5, 41)), lo[0]), hi[0])
+        day = world.day + int(rng.integers(0, world.days))
+        begin = day * DAY + int(rng.integers(10, 20)) * HOUR
+        start, end = local_to_utc(np.array([begin, begin + int(rng.integers(4, 10)) * HOUR]))
+        off = ~_has_shift(keys, staff, np.full(len(staff), day))
+        on_roster = staff[~off]
+        # the off-roster share is staff called in; cap the rostered ones who join
+        keep = np.r_[on_roster, staff[off][: max(0, round(noise.joint_off_roster * len(staff)))]]
+        if len(keep) == 0:
+            continue
+        m = rng.integers(2, 16, len(keep))
+        emp = np.repeat(keep, m)
+        ts = uniform_in(rng, np.full(len(emp), start), np.full(len(emp), end))
+        who = people[rng.integers(0, len(people), len(emp))]
+        out.add(person_sessions(rng, pop, emp, ts, who, np.full(len(emp), -1), vehicle_p=0.2, address_p=0.1))
+        staff_all.append(keep)
+    if staff_all:
+        out.label(np.concatenate(staff_all), "event-duty")
+
+
+def _staff_victims(rng, world: World, shifts: Shifts, victims, out: Extra) -> None:
+    """Colleagues of the investigating unit look up the employee-victim with the case."""
+    org, pop = world.org, world.pop
+    unit_off = offsets(org.emp_unit, len(org.unit_id))
+    crime = world.crime
+    lookers = []
+    rows = []
+    for e, c, p in victims:
+        u = int(crime.case_unit[c])
+        team = crime.assign_emp[crime.assign_case == c]
+        colleagues = np.arange(unit_off[u], unit_off[u + 1])
+        colleagues = colleagues[(colleagues != e) & (org.emp_end[colleagues] == NO_DATE)]
+        extra = rng.choice(colleagues, size=min(len(colleagues), int(rng.integers(1, 4))), replace=False)
+        who = np.unique(np.r_[team, extra]).astype(np.int64)
+        who = who[who != e]
+        for x in who.tolist():
+            for _ in range(int(rng.integers(1, 4))):
+                rows.append((x, p, c))
+            lookers.append(x)
+    if not rows:
+        return
+    arr = np.array(rows, dtype=np.int64)
+    ok, ts, end = on_shift(rng, shifts, arr[:, 0])
+    arr = arr[ok]
+    case = np.where(rng.random(len(arr)) < 0.85, arr[:, 2], -1)
+    out.add(
+        person_sessions(rng, pop, arr[:, 0], ts, arr[:, 1], case, vehicle_p=0.1, address_p=0.4, limit=end[ok])
+    )
+    out.label(lookers, "staff-victim")
+
+
+def _shift_edges(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """Look-ups a few minutes before the recorded start or after the recorded end of a shift."""
+    pop = world.pop
+    pick = np.flatnonzero(rng.random(len(shifts.emp)) < noise.edge_share)
+    if len(pick) == 0:
+        return
+    emp = shifts.emp[pick]
+    before = rng.random(len(pick)) < 0.5
+    slack = (rng.random(len(pick)) * noise.edge_minutes * MINUTE).astype(np.int64) + 30
+    ts = np.where(before, shifts.start[pick] - slack, shifts.end[pick] + slack)
+    lo, hi = _territory(world, emp)
+    person = weighted_in(rng, world.cumulative_interest, lo, hi)
+    out.add(
+        person_sessions(
+            rng,
+            pop,
+            emp,
+            ts,
+            person,
+            np.full(len(emp), -1),
+            vehicle_p=0.2,
+            address_p=0.1,
+            gap=20.0,
+            limit=ts + 2 * MINUTE,
+        )
+    )
+
+
+def _urgent_on_leave(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """On a day off, an investigator or team leader logs in for an urgent matter of the own case."""
+    org, pop, crime = world.org, world.pop, world.crime
+    has_case = np.diff(world.emp_case_offsets) > 0
+    pool = np.flatnonzero(has_case & np.isin(org.emp_role, (INVESTIGATION, LEADERSHIP, INTELLIGENCE)))
+    k = rng.poisson(_scaled(noise.urgent_on_leave, world.days), len(pool))
+    emp = np.repeat(pool, k)
+    if len(emp) == 0:
+        return
+    keys = _worked_days(shifts)
+    day = world.day + rng.integers(0, world.days, len(emp))
+    for _ in range(8):
+        busy = _has_shift(keys, emp, day)
+        if not busy.any():
+            break
+        day[busy] = world.day + rng.integers(0, world.days, busy.sum())
+    ok = ~_has_shift(keys, emp, day)
+    emp, day = emp[ok], day[ok]
+    ts = local_to_utc(day * DAY + rng.integers(9 * 60, 22 * 60, len(emp)) * MINUTE)
+    case = world.emp_cases[uniform_in(rng, world.emp_case_offsets[emp], world.emp_case_offsets[emp + 1])]
+    person = crime.subject_person[
+        uniform_in(rng, crime.subject_offsets[case], crime.subject_offsets[case + 1])
+    ]
+    out.add(person_sessions(rng, pop, emp, ts, person, case, vehicle_p=0.2, address_p=0.3))
+    out.label(emp, "urgent-on-leave")
+
+
+def _trainees(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """Aspirants look people up out of broad curiosity (anyone, anywhere), on shift."""
+    org, pop = world.org, world.pop
+    pool = np.flatnonzero(org.emp_rank == ASPIRANT)
+    k = rng.poisson(_scaled(noise.trainee_curiosity, world.days), len(pool))
+    emp = np.repeat(pool, k)
+    ok, ts, end = on_shift(rng, shifts, emp)
+    emp = emp[ok]
+    person = rng.integers(0, pop.n, len(emp))
+    out.add(person_sessions(rng, pop, emp, ts, person, np.full(len(emp), -1), limit=end[ok]))
+    out.label(emp, "trainee")
+
+
+def _supervisors(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """Team leaders check their unit's open cases: the case file and a subject, with the case."""
+    org, crime = world.org, world.crime
+    open_cases = np.flatnonzero(crime.case_open & (crime.case_kind != CASE_INTEGRITY))
+    order = np.argsort(crime.case_unit[open_cases], kind="stable")
+    by_unit = open_cases[order]
+    unit_off = offsets(crime.case_unit[by_unit], len(org.unit_id))
+    leaders = np.flatnonzero(org.emp_role == LEADERSHIP)
+    u = org.emp_unit[leaders]
+    leaders = leaders[unit_off[u + 1] > unit_off[u]]
+    k = rng.poisson(_scaled(noise.supervisor_checks, world.days), len(leaders))
+    emp = np.repeat(leaders, k)
+    ok, ts, _ = on_shift(rng, shifts, emp)
+    emp, ts = emp[ok], ts[ok]
+    if len(emp) == 0:
+        return
+    u = org.emp_unit[emp]
+    case = by_unit[uniform_in(rng, unit_off[u], unit_off[u + 1])]
+    subj = crime.subject_person[uniform_in(rng, crime.subject_offsets[case], crime.subject_offsets[case + 1])]
+    n = len(emp)
+    cite = np.where(rng.random(n) < 0.7, case, -1)
+    out.add(
+        single(
+            rng,
+            np.r_[emp, emp],
+            np.r_[ts, ts + rng.integers(10, 120, n)],
+            np.r_[np.full(n, CASE), np.full(n, PERSON)],
+            np.r_[case, subj],
+            np.r_[cite, cite],
+        )
+    )
+    out.label(emp, "supervisor")
+
+
+# --- after the activity ----------------------------------------------------------------------------
+
+
+def drop_work_elsewhere(events: Events, extra: Extra, n_emp: int) -> Events:
+    """Remove normal look-ups of shifts spent deployed elsewhere (that work did not happen at home)."""
+    if not extra.drop:
+        return events
+    emp, lo, hi = (np.concatenate(x) for x in zip(*extra.drop, strict=True))
+    order = np.lexsort((lo, emp))
+    emp, lo, hi = emp[order], lo[order], hi[order]
+    off = offsets(emp, n_emp)
+    e = events.emp
+    drop = np.zeros(len(events), dtype=bool)
+    has = off[e + 1] > off[e]
+    rows = np.flatnonzero(has)
+    for j in range(int(np.max(np.diff(off), initial=0))):  # employees have only a few such days
+        idx = off[e[rows]] + j
+        valid = idx < off[e[rows] + 1]
+        r, idx = rows[valid], idx[valid]
+        drop[r] |= (events.ts[r] >= lo[idx]) & (events.ts[r] < hi[idx])
+    return Events(**{f: getattr(events, f)[~drop] for f in Events.__dataclass_fields__})
+
+
+def duplicate_lines(rng, events: Events, noise: Noise) -> Events:
+    """Repeated lines: the same look-up logged twice seconds apart, and bursts of refreshes."""
+    n = len(events)
+    extra = (rng.random(n) < noise.duplicate_lines).astype(np.int64)
+    burst = rng.random(n) < noise.refresh_bursts
+    extra[burst] += rng.integers(5, 31, burst.sum())
+    if not extra.any():
+        return events
+    idx = np.repeat(np.arange(n), 1 + extra)
+    first = np.r_[0, np.cumsum(1 + extra)[:-1]]
+    pos = np.arange(len(idx)) - first[idx]
+    step = rng.integers(0, 6, len(idx))
+    step[pos == 0] = 0
+    delay = np.cumsum(step)
+    delay -= delay[first][idx]
+    action = events.action[idx].copy()
+    action[(pos > 0) & (action == SEARCH) & (rng.random(len(idx)) < 0.5)] = VIEW
+    return Events(
+        emp=events.emp[idx],
+        ts=events.ts[idx] + delay,
+        system=events.system[idx],
+        target_type=events.target_type[idx],
+        target=events.target[idx],
+        action=action,
+        case=events.case[idx],
+        limit=events.limit[idx],
+    )
+
+
+def record_shifts(rng, world: World, shifts: Shifts, noise: Noise) -> Shifts:
+    """Around the summer-time change some rosters are recorded an hour off (the old offset kept)."""
+    change = _last_sunday_march(world.day) * DAY + HOUR  # 01:00 UTC, EU rule
+    start, end = shifts.start.copy(), shifts.end.copy()
+    wrong = (np.abs(start - change) < 4 * DAY) & (rng.random(len(start)) < noise.dst_error)
+    moved = np.where(start[wrong] < change, HOUR, -HOUR)
+    start[wrong] += moved
+    end[wrong] += moved
+    order = np.lexsort((start, shifts.emp))
+    emp, start, end, area = shifts.emp[order], start[order], end[order], shifts.area[order]
+    # a shift moved onto the start of another of the same employee would repeat a key
+    keep = np.r_[True, (emp[1:] != emp[:-1]) | (start[1:] != start[:-1])]
+    emp, start, end, area = emp[keep], start[keep], end[keep], area[keep]
+    return Shifts(emp, start, end, area, offsets(emp, len(shifts.offsets) - 1))
+
+
+def _last_sunday_march(day: int) -> int:
+    """Day number of the last Sunday of March in the year of day number ``day``."""
+    year = int(np.datetime64(int(day), "D").astype("datetime64[Y]").astype(np.int64)) + 1970
+    last = int((np.datetime64(f"{year}-04-01", "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)) - 1
+    return last - (int(weekday(last)) + 1) % 7
