@@ -174,7 +174,9 @@ def test_pre_action_window(run):
     w.access("E1", "P11", day="2026-03-04", at="06:00")  # after the raid
     f = only(run(w, "pre-action-lookup"))
     assert (f["access_ids"], f["case_id"], f["severity"]) == ([inside], "C1", "critical")
-    assert f["evidence"][-2:] == ["PLANS<-", ["Action", "C1|2026-03-04T05:00:00+0000|raid"]]
+    assert f["evidence"][-4:] == [
+        "SUBJECT_OF", ["Case", "C1"], "PLANS", ["Action", "C1|2026-03-04T05:00:00+0000|raid"],
+    ]  # fmt: skip
     assert f["detail"] == "raid planned"
     assert len(run(w, "pre-action-lookup", window_hours=80)) == 2
 
@@ -189,9 +191,11 @@ def test_criminal_proximity_needs_both_closeness_and_a_look_up(run):
     w.access("E1", "P20")  # E1 is three hops away: no finding
     f = only(run(w, "criminal-proximity-access"))
     assert (f["access_ids"], f["organisation_id"], f["severity"]) == ([x], "O1", "high")
-    assert f["evidence"][5:] == [
+    # the target's membership, then the employee's relation path to the member, all in the data
+    assert f["evidence"] == [
+        ["Employee", "E3"], "PERFORMED", ["Access", x], "TARGETED", ["Person", "P20"],
+        "MEMBER_OF", ["Organisation", "O1"], "MEMBER_OF<-", ["Person", "P20"],
         "RELATED_TO:family", ["Person", "P3"], "<-IS_PERSON", ["Employee", "E3"],
-        "MEMBER_OF|SUBJECT_OF", ["Organisation", "O1"],
     ]  # fmt: skip
 
 
@@ -200,7 +204,35 @@ def test_criminal_proximity_reaches_subjects_of_cases_against_the_organisation(r
     w.relate("P3", "P20", "family")
     w.add("case_subjects", case_id="C1", person_id="P20", role="suspect")  # C1 is now a case against O1
     x = w.access("E3", "P11")
-    assert only(run(w, "criminal-proximity-access"))["access_ids"] == [x]
+    f = only(run(w, "criminal-proximity-access"))
+    assert f["access_ids"] == [x]
+    # the target is linked through the case and its suspect, who is the member E3 knows
+    assert f["evidence"] == [
+        ["Employee", "E3"], "PERFORMED", ["Access", x], "TARGETED", ["Person", "P11"],
+        "SUBJECT_OF", ["Case", "C1"], "SUBJECT_OF:suspect<-", ["Person", "P20"],
+        "MEMBER_OF", ["Organisation", "O1"], "MEMBER_OF<-", ["Person", "P20"],
+        "RELATED_TO:family", ["Person", "P3"], "<-IS_PERSON", ["Employee", "E3"],
+    ]  # fmt: skip
+
+
+def test_criminal_proximity_names_the_target_s_own_link_not_the_member_s(run):
+    w = World()
+    w.relate("P3", "P20", "family")  # E3 knows member P20
+    w.add("persons", person_id="P21", name="Person P21", birth_date="1980-01-01", area_id="M3", address_id="",
+          flags="")  # fmt: skip
+    w.add("memberships", person_id="P21", organisation_id="O1", role="member", since="")
+    w.add("case_subjects", case_id="C1", person_id="P21", role="suspect")
+    x = w.access("E3", "P21")  # a member and a suspect: the membership is the link
+    y = w.access("E3", "P11")  # a subject of C1, whose suspect P21 is a member
+    rows = {r["access_ids"][0]: r["evidence"] for r in run(w, "criminal-proximity-access")}
+    assert rows[x][4:8] == [["Person", "P21"], "MEMBER_OF", ["Organisation", "O1"], "MEMBER_OF<-"]
+    assert rows[y][4:10] == [
+        ["Person", "P11"], "SUBJECT_OF", ["Case", "C1"], "SUBJECT_OF:suspect<-", ["Person", "P21"],
+        "MEMBER_OF",
+    ]  # fmt: skip
+    assert rows[x][8:] == rows[y][12:] == [
+        ["Person", "P20"], "RELATED_TO:family", ["Person", "P3"], "<-IS_PERSON", ["Employee", "E3"],
+    ]  # fmt: skip
 
 
 def test_knowing_a_criminal_without_looking_anyone_up_is_no_finding(run):

@@ -40,5 +40,5 @@ WHERE colleague IS NOT NULL
   }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, null AS case_id, null AS organisation_id,
-       null AS action_ts, null AS action_id, 'medium' AS severity, null AS path_persons, null AS path_kinds,
+       null AS link_case_id, null AS link_member_id, null AS action_ts, null AS action_id, 'medium' AS severity, null AS path_persons, null AS path_kinds,
        'colleague ' + colleague.employee_id AS detail

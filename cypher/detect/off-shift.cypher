@@ -26,7 +26,7 @@ WHERE a.ts >= $since AND a.ts < $until
   }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, null AS person_id, null AS case_id, null AS organisation_id,
-       null AS action_ts, null AS action_id, 'low' AS severity, null AS path_persons, null AS path_kinds,
+       null AS link_case_id, null AS link_member_id, null AS action_ts, null AS action_id, 'low' AS severity, null AS path_persons, null AS path_kinds,
        'outside every shift' AS detail
 UNION ALL
 MATCH (e:Employee)-[:PERFORMED]->(h:Access)
@@ -53,6 +53,6 @@ WHERE a.ts.hour = hour
   }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, null AS person_id, null AS case_id, null AS organisation_id,
-       null AS action_ts, null AS action_id, 'low' AS severity, null AS path_persons, null AS path_kinds,
+       null AS link_case_id, null AS link_member_id, null AS action_ts, null AS action_id, 'low' AS severity, null AS path_persons, null AS path_kinds,
        'hour ' + CASE WHEN hour < 10 THEN '0' ELSE '' END + toString(hour) + ' UTC holds '
        + toString(n) + ' of ' + toString(total) AS detail

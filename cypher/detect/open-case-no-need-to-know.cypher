@@ -44,7 +44,7 @@ WHERE k.opened_on <= date(a.ts)
   })
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, k.case_id AS case_id, null AS organisation_id,
-       null AS action_ts, null AS action_id,
+       null AS link_case_id, null AS link_member_id, null AS action_ts, null AS action_id,
        CASE
          WHEN k.sensitivity = 'top' THEN 'critical'
          WHEN k.sensitivity = 'high' OR role = 'informant'

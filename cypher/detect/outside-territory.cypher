@@ -18,5 +18,5 @@ WHERE NOT EXISTS { MATCH (ar)-[:PART_OF*0..]->(terr) }
   }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, null AS person_id, null AS case_id, null AS organisation_id,
-       null AS action_ts, null AS action_id, 'low' AS severity, null AS path_persons, null AS path_kinds,
+       null AS link_case_id, null AS link_member_id, null AS action_ts, null AS action_id, 'low' AS severity, null AS path_persons, null AS path_kinds,
        'target area ' + ar.area_id + ' outside ' + terr.area_id AS detail

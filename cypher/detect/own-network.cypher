@@ -36,5 +36,5 @@ WHERE a.ts >= $since AND a.ts < $until
 }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, null AS case_id, null AS organisation_id,
-       null AS action_ts, null AS action_id, 'medium' AS severity, [n IN nodes(best) | n.person_id] AS path_persons,
+       null AS link_case_id, null AS link_member_id, null AS action_ts, null AS action_id, 'medium' AS severity, [n IN nodes(best) | n.person_id] AS path_persons,
        [r IN relationships(best) | r.kind] AS path_kinds, null AS detail

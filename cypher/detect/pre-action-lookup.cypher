@@ -48,5 +48,5 @@ ORDER BY x.ts, x.kind
 WITH e, a, k, p, collect(x)[0] AS next
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, k.case_id AS case_id, null AS organisation_id,
-       next.ts AS action_ts, next.action_id AS action_id, 'critical' AS severity, null AS path_persons,
+       null AS link_case_id, null AS link_member_id, next.ts AS action_ts, next.action_id AS action_id, 'critical' AS severity, null AS path_persons,
        null AS path_kinds, next.kind + ' planned' AS detail

@@ -40,10 +40,14 @@ MATCH_COLUMNS = {
     "person_id": "the person the target resolves to (the owner of a vehicle, a resident of an address)",
     "case_id": "the case involved (looked up, or whose subject was looked up)",
     "organisation_id": "the criminal organisation involved",
+    "link_case_id": "criminal-proximity-access: the case that links the target person to the organisation "
+    "(the target is a subject of it, link_member_id a suspect of it); empty when the target is a member",
+    "link_member_id": "criminal-proximity-access: that case's suspect who is a member of the organisation",
     "action_ts": "when the planned action the access came before is (pre-action-lookup)",
     "action_id": "that planned action's id (case_id|ts|kind, as the Action node's key)",
     "severity": "low, medium, high or critical",
-    "path_persons": "person ids from the employee's own person record along known relations",
+    "path_persons": "person ids from the employee's own person record along known relations, to the target "
+    "person (own-network) or to the nearest member of the organisation (criminal-proximity-access)",
     "path_kinds": "the relation kinds between consecutive persons of path_persons",
     "detail": "a short fact the rule computed (e.g. the share of the hour in the employee's history)",
 }
@@ -135,9 +139,17 @@ _LABELS = {"person": "Person", "vehicle": "Vehicle", "address": "Address", "case
 def _evidence(m: pd.DataFrame) -> pd.Series:
     """The ordered evidence path of each match, as JSON text: [label, id] steps and relationship types.
 
+    Every step is a node or a relationship of the graph. A relationship step names its type, read
+    from the step before to the step after; ``TYPE<-`` (or ``<-TYPE``) is read backwards,
+    ``RELATED_TO:kind`` (undirected) and ``SUBJECT_OF:role`` name the relationship's kind or role.
+
     Built column-wise: employee, access and target always; then the person a vehicle or address
-    resolves to; the relation path back to the employee's own person record; the case, the
-    organisation and the planned action involved.
+    resolves to. With an organisation (criminal-proximity-access) the walk goes on along the
+    target's link to it (its membership, or the case it is a subject of and that case's suspect
+    who is a member), back from the organisation to the member the employee knows, and along the
+    relation path to the employee's own person record and the employee: one walk that holds both
+    paths. Without one, a relation path (own-network) leads from the target person back to the
+    employee's own person record. Then the case and the planned action involved.
     """
     emp = _json_str(m["employee_id"])
     access = _json_str(m["access_id"])
@@ -150,27 +162,41 @@ def _evidence(m: pd.DataFrame) -> pd.Series:
         sel = has_person & (m["target_type"] == kind).to_numpy()
         if sel.any():
             parts[sel] = parts[sel] + ", " + step + ', ["Person", ' + _json_str(person[sel]) + "]"
+    org = m["organisation_id"]
+    has_org = org.notna().to_numpy()
+    link_case, link_member = m["link_case_id"], m["link_member_id"]
+    sel = has_org & link_case.notna().to_numpy()
+    if sel.any():
+        parts[sel] = (
+            parts[sel]
+            + ', "SUBJECT_OF", ["Case", '
+            + _json_str(link_case[sel])
+            + '], "SUBJECT_OF:suspect<-", ["Person", '
+            + _json_str(link_member[sel])
+            + "]"
+        )
+    if has_org.any():
+        parts[has_org] = parts[has_org] + ', "MEMBER_OF", ["Organisation", ' + _json_str(org[has_org]) + "]"
     paths = m["path_persons"]
     has_path = np.array([p is not None and not _is_na(p) and len(p) > 0 for p in paths], dtype=bool)
     for i in np.flatnonzero(has_path):
         persons, kinds = list(paths.iloc[i]), list(m["path_kinds"].iloc[i])
-        steps = "".join(
+        # walk back from the last person (the target, or the member after the organisation) to the
+        # employee's own person record
+        steps = f", {json.dumps('MEMBER_OF<-')}, {json.dumps(['Person', persons[-1]])}" if has_org[i] else ""
+        steps += "".join(
             f", {json.dumps('RELATED_TO:' + kind)}, {json.dumps(['Person', pid])}"
             for pid, kind in zip(list(reversed(persons))[1:], reversed(kinds), strict=True)
-        )  # walk back from the target person to the employee's own person record
+        )
         parts.iloc[i] += steps + ', "<-IS_PERSON", ["Employee", ' + emp.iloc[i] + "]"
     case = m["case_id"]
     sel = (case.notna() & (m["target_type"] != "case")).to_numpy()
     if sel.any():
         parts[sel] = parts[sel] + ', "SUBJECT_OF", ["Case", ' + _json_str(case[sel]) + "]"
-    org = m["organisation_id"]
-    sel = org.notna().to_numpy()
-    if sel.any():
-        parts[sel] = parts[sel] + ', "MEMBER_OF|SUBJECT_OF", ["Organisation", ' + _json_str(org[sel]) + "]"
     action = m["action_id"]
     sel = action.notna().to_numpy()
     if sel.any():
-        parts[sel] = parts[sel] + ', "PLANS<-", ["Action", ' + _json_str(action[sel]) + "]"
+        parts[sel] = parts[sel] + ', "PLANS", ["Action", ' + _json_str(action[sel]) + "]"
     return parts + "]"
 
 

@@ -139,7 +139,10 @@ def criminal_proximity_access(ctx: Context, max_hops: int) -> pd.DataFrame:
     organisation, and the access resolves to a member of that organisation, or to a subject of a
     case with a suspect who is a member; not justified by the access's case. Knowing someone is
     never a finding by itself: the access is. The path names the member with the shortest path,
-    then the smallest id."""
+    then the smallest id. The target's link to the organisation is its own membership if it has
+    one, else the case with the smallest id, then its suspect (another person) with the smallest
+    id. The evidence walks from the access along that link to the organisation, back to the
+    member, and along the relation path to the employee's own person record."""
     if not ctx.has("memberships"):
         return _matches(pd.DataFrame())
     mem = ctx.table("memberships")[["person_id", "organisation_id"]]
@@ -150,14 +153,26 @@ def criminal_proximity_access(ctx: Context, max_hops: int) -> pd.DataFrame:
     near = near.sort_values(["source", "organisation_id", "hops", "member_id"], kind="stable")
     near = near.drop_duplicates(["source", "organisation_id"])
     near = near.merge(own, left_on="source", right_on="own_person_id")
-    # persons connected to each organisation: its members, and subjects of cases against it
-    related = [mem]
+    # persons linked to each organisation: its members, and subjects of cases against it (through
+    # the case and a suspect, another person, who is a member); a membership first, then the
+    # smallest case and suspect
+    links = [mem.assign(link_case_id=None, link_member_id=None)]
     if ctx.has("case_subjects"):
         subj = ctx.table("case_subjects")[["case_id", "person_id", "role"]]
-        against = subj[subj.role == "suspect"].merge(mem, on="person_id")[["case_id", "organisation_id"]]
-        related.append(subj.merge(against.drop_duplicates(), on="case_id")[["person_id", "organisation_id"]])
-    related = pd.concat(related, ignore_index=True).drop_duplicates()
-    t = ctx.unjustified_targets().drop(columns=["case_id"]).merge(related, on="person_id")
+        suspects = subj[subj.role == "suspect"].merge(mem, on="person_id")
+        suspects = suspects.rename(columns={"person_id": "link_member_id"})
+        via = subj[["case_id", "person_id"]].merge(
+            suspects[["case_id", "link_member_id", "organisation_id"]], on="case_id"
+        )
+        via = via[via.person_id != via.link_member_id].rename(columns={"case_id": "link_case_id"})
+        links.append(via[["person_id", "organisation_id", "link_case_id", "link_member_id"]])
+    links = pd.concat(links, ignore_index=True)
+    links["_via_case"] = links.link_case_id.notna()
+    links = links.sort_values(
+        ["person_id", "organisation_id", "_via_case", "link_case_id", "link_member_id"], kind="stable"
+    )
+    links = links.drop_duplicates(["person_id", "organisation_id"]).drop(columns="_via_case")
+    t = ctx.unjustified_targets().drop(columns=["case_id"]).merge(links, on="person_id")
     t = t.merge(near[["employee_id", "organisation_id", "path_persons", "path_kinds", "own_person_id"]],
                 on=["employee_id", "organisation_id"])  # fmt: skip
     t = t[t.person_id != t.own_person_id]
