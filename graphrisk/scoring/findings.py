@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.frames import isin
+from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, work_context
 
 __all__ = [
     "AGGRAVATION",
@@ -44,6 +45,8 @@ def finding_weights(
     own_network_divisor: pd.Series | None = None,
     caseload: pd.DataFrame | None = None,
     vehicles: pd.DataFrame | None = None,
+    case_subjects: pd.DataFrame | None = None,
+    context_params: ContextParams | None = None,
 ) -> pd.DataFrame:
     """One row per finding with its weight and the circumstances that aggravate it.
 
@@ -66,6 +69,9 @@ def finding_weights(
         without a ``person_id`` (``outside-territory``, ``off-shift``) is matched on the
         person it looked up, or the owner of the vehicle (``vehicles``).
     vehicles : ``vehicle_id``, ``owner_person_id``, for the caseload.
+    case_subjects : ``case_id``, ``person_id``: a cited case that names the person
+        explains part of a look-up (:mod:`graphrisk.scoring.context`).
+    context_params : the work-context model's knobs; its defaults when not given.
 
     Returns
     -------
@@ -77,11 +83,15 @@ def finding_weights(
         the columns ``off_shift``, ``outside``, ``pretext``, ``export`` (bool),
         ``aggravation`` (how many of those apply, the finding's own rule not
         counted), ``shared`` (colleagues of the unit who looked up the same target),
-        ``decay`` and ``weight``.
+        ``decay``, the work-context signals of :mod:`graphrisk.scoring.context`
+        (``case_support``, ``work_day``, ``routine``), ``explained`` and ``weight``.
 
     Notes
     -----
-    .. math:: w_i = \\frac{s_i \\,(1 + a\\,k_i)}{1 + c_i}\\, 2^{-\\mathrm{age}_i / h}
+    .. math:: w_i = \\frac{s_i \\,(1 + a\\,k_i)}{1 + c_i}\\, 2^{-\\mathrm{age}_i / h}\\,(1 - x_i)
+
+    with :math:`x_i` how far ordinary work explains the look-up
+    (:func:`graphrisk.scoring.context.work_context`), and
 
     with :math:`c_i` the number of other employees of the same unit who looked
     up the same target (person, vehicle, address or case) in the window: a
@@ -151,6 +161,10 @@ def finding_weights(
     f["weight"] = sev * (1.0 + AGGRAVATION * f["aggravation"]) / (1.0 + f["shared"]) * f["decay"]
     f["caseload"] = _in_caseload(f, caseload, vehicles)
     f.loc[f["caseload"], "weight"] *= CASELOAD
+    ctx = work_context(f, accesses, employees, case_subjects, context_params)
+    for col in ctx.columns:
+        f[col] = ctx[col].to_numpy()
+    f["weight"] *= 1.0 - f["explained"]
     if own_network_divisor is not None:
         own = f["rule_id"].isin(NETWORK_SIZE_RULES).to_numpy()
         f.loc[own, "weight"] /= f.loc[own, "employee_id"].map(own_network_divisor).fillna(1.0).to_numpy()
@@ -410,6 +424,7 @@ def _empty_weights() -> pd.DataFrame:
         "target_type": object, "target_id": object, "person_id": object, "case_id": object,
         "organisation_id": object, "evidence": object, "detail": object,
         "off_shift": bool, "outside": bool, "pretext": bool, "export": bool, "aggravation": int,
-        "shared": int, "caseload": bool, "decay": float, "weight": float,
+        "shared": int, "caseload": bool, "decay": float,
+        **{c: float for c in CONTEXT_SIGNALS}, "explained": float, "weight": float,
     }  # fmt: skip
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})

@@ -33,6 +33,7 @@ from graphrisk.frames import isin
 from graphrisk.network import DEFAULT_ALPHA, DEFAULT_HOPS
 from graphrisk.rules import RULES
 from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, points
+from graphrisk.scoring.context import ContextParams
 from graphrisk.scoring.features import FEATURES, behaviour_features
 from graphrisk.scoring.findings import SEVERITY_WEIGHT, finding_weights, network_size_divisor, rule_evidence
 from graphrisk.scoring.inputs import ScoreInputs
@@ -63,6 +64,7 @@ class ScoreParams:
     min_peers: int = MIN_PEERS
     hops: int = DEFAULT_HOPS
     alpha: float = DEFAULT_ALPHA
+    context: ContextParams = field(default_factory=ContextParams)  #: the work-context model
 
     @property
     def effective_half_life(self) -> pd.Timedelta:
@@ -80,6 +82,7 @@ class ScoreParams:
             "min_peers": self.min_peers,
             "hops": self.hops,
             "alpha": self.alpha,
+            "context": dict(self.context.__dict__),
         }
 
 
@@ -159,8 +162,9 @@ def score_frames(
     divisor = network_size_divisor(emp, inputs.relations)
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
     weights = finding_weights(
-        known, inputs.accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles
-    )
+        known, inputs.accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles,
+        inputs.case_subjects, params.context,
+    )  # fmt: skip
     evidence = rule_evidence(weights)
     lap("findings")
 

@@ -1,0 +1,339 @@
+"""The work context: how well ordinary work explains each flagged look-up.
+
+A rule fires on a look-up; whether the look-up was *work* is a separate
+question, answered here from evidence in the data around it. Each signal gives
+an explanation :math:`e_k \\in [0, 1)`; they combine as independent reasons
+
+.. math:: x_i = 1 - \\prod_k (1 - e_{k,i})
+
+and a finding keeps :math:`1 - x_i` of its weight
+(:func:`graphrisk.scoring.findings.finding_weights`). Findings that ordinary work
+explains weigh little; findings with nothing around them keep their weight.
+
+The signals (each documented in its function):
+
+- :func:`cited_case_support`: the look-up cites a case whose subjects include
+  the person looked up, although the employee is not on its assignment list
+  (assignment lists are incomplete); stronger when colleagues of the same unit
+  cite the same case in the days around it (a unit supporting an operation);
+- :func:`work_days_elsewhere`: the context findings (``off-shift``,
+  ``outside-territory``) of a day of coherent work: many distinct targets over
+  many hours, as when an officer helps at an event or an operation elsewhere
+  without a rostered shift;
+- :func:`routine_encounters`: a look-up of a relative, neighbour or colleague
+  in the middle of routine work: on shift, with several look-ups of other,
+  unflagged targets within the hour (a chance hit).
+
+The employee's own caseload (:data:`graphrisk.scoring.findings.CASELOAD`) and
+colleagues of the same unit on the same target (``shared``) are applied in
+:func:`~graphrisk.scoring.findings.finding_weights` as before.
+
+Monotonicity: every signal depends on other employees' look-ups, on cases and
+assignments, or on the employee's own look-ups *that no rule flagged*; adding a
+flagged look-up never explains another one. The one exception is the work day
+elsewhere, which is decided by the day's volume and span of look-ups: a look-up
+that completes such a day is itself explained, so the property holds for
+unexplained behaviour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CONTEXT_SIGNALS",
+    "ContextParams",
+    "cited_case_support",
+    "combine",
+    "routine_encounters",
+    "work_context",
+    "work_days_elsewhere",
+]
+
+#: The signals, in the order their columns appear in the weights frame.
+CONTEXT_SIGNALS = ("case_support", "work_day", "routine")
+#: Rules whose findings are about the circumstances of a look-up (time, place), not its target.
+_CIRCUMSTANCE_RULES = ("off-shift", "outside-territory")
+#: Rules that fire on acquaintance, which routine work meets by chance.
+_ENCOUNTER_RULES = ("own-network", "colleague-lookup")
+
+
+@dataclass(frozen=True)
+class ContextParams:
+    """The knobs of the work-context model (defaults documented in docs/scoring.md)."""
+
+    support_alone: float = 0.5  #: a cited case covers the person, no colleague cites it
+    support_team: float = 0.8  #: ... and a colleague of the unit cites it within ``support_days``
+    support_days: int = 3
+    work_day_targets: int = 20  #: distinct targets in a day that make a day of work
+    work_day_hours: int = 4  #: distinct clock hours (UTC) with look-ups that day
+    work_day: float = 0.85
+    routine_minutes: int = 60  #: look-ups within this many minutes either side count as the session
+    routine_others: int = 3  #: unflagged look-ups of other targets in the session
+    routine: float = 0.7
+
+
+def work_context(
+    f: pd.DataFrame,
+    accesses: pd.DataFrame,
+    employees: pd.DataFrame | None,
+    case_subjects: pd.DataFrame | None,
+    params: ContextParams | None = None,
+) -> pd.DataFrame:
+    """Every signal and the combined explanation ``explained`` for each finding row of ``f``.
+
+    Parameters
+    ----------
+    f : the findings being weighted (``rule_id``, ``employee_id``, ``access_id``, ``ts``,
+        ``day``, ``target_type``, ``target_id``, ``person_id``, ``off_shift``).
+    accesses : the window's access log.
+    employees : ``employee_id``, ``unit_id`` (no team signal without it).
+    case_subjects : ``case_id``, ``person_id``.
+
+    Returns
+    -------
+    DataFrame aligned with ``f``: one column per :data:`CONTEXT_SIGNALS` and ``explained``.
+    """
+    p = params or ContextParams()
+    out = pd.DataFrame(index=f.index)
+    if not {"employee_id", "ts", "target_type", "target_id"} <= set(accesses.columns):
+        accesses = accesses.iloc[0:0].reindex(columns=["access_id", "employee_id", "ts", "target_type",
+                                                       "target_id", "case_id"])  # fmt: skip
+    out["case_support"] = cited_case_support(f, accesses, employees, case_subjects, p)
+    out["work_day"] = work_days_elsewhere(f, accesses, p)
+    out["routine"] = routine_encounters(f, accesses, p, work_day=out["work_day"].to_numpy() > 0)
+    out["explained"] = combine(out[list(CONTEXT_SIGNALS)].to_numpy())
+    return out
+
+
+def combine(signals: np.ndarray) -> np.ndarray:
+    """Independent explanations combined: :math:`x = 1 - \\prod_k (1 - e_k)`.
+
+    >>> combine(np.array([[0.5, 0.0, 0.0], [0.5, 0.5, 0.0], [0.0, 0.0, 0.0]])).tolist()
+    [0.5, 0.75, 0.0]
+    """
+    if signals.size == 0:
+        return np.zeros(len(signals))
+    return 1.0 - np.prod(1.0 - np.clip(signals, 0.0, 1.0), axis=1)
+
+
+def cited_case_support(
+    f: pd.DataFrame,
+    accesses: pd.DataFrame,
+    employees: pd.DataFrame | None,
+    case_subjects: pd.DataFrame | None,
+    params: ContextParams | None = None,
+) -> np.ndarray:
+    """How far a cited case that names the person explains a look-up without an assignment.
+
+    Notes
+    -----
+    A look-up that cites case :math:`c` of which the person looked up (the finding's
+    person, or the person or vehicle owner it resolved to) is a subject is case
+    work by someone missing from the case's assignment list, which real lists
+    often are: it explains
+
+    .. math::
+
+        e = \\begin{cases} e_{team} & \\text{if another employee of the unit cites } c
+            \\text{ within } \\pm d \\text{ days} \\\\ e_{alone} & \\text{otherwise} \\end{cases}
+
+    (defaults 0.8, 0.5, :math:`d` = 3). A unit that supports another unit's
+    raid cites its case together; a leaker who cites it alone is explained
+    only half. A pretext, a case that does not name the person, explains
+    nothing. Other employees' citations are evidence of other people's work, so
+    the signal never depends on the employee's own flagged look-ups.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"employee_id": ["E1", "E2"], "access_id": ["A1", "A2"],
+    ...     "person_id": ["P1", "P1"], "day": pd.to_datetime(["2026-03-02"] * 2, utc=True)})
+    >>> acc = pd.DataFrame({"access_id": ["A1", "A2", "A3"], "employee_id": ["E1", "E2", "E3"],
+    ...     "case_id": ["C1", "C9", "C1"], "ts": pd.to_datetime(["2026-03-02"] * 3, utc=True)})
+    >>> emp = pd.DataFrame({"employee_id": ["E1", "E2", "E3"], "unit_id": ["T1", "T2", "T1"]})
+    >>> subj = pd.DataFrame({"case_id": ["C1", "C9"], "person_id": ["P1", "P2"]})
+    >>> cited_case_support(f, acc, emp, subj).tolist()  # E1 with colleague E3; E2's case is a pretext
+    [0.8, 0.0]
+    """
+    p = params or ContextParams()
+    out = np.zeros(len(f))
+    if len(f) == 0 or case_subjects is None or case_subjects.empty or accesses.empty:
+        return out
+    cited = accesses[["access_id", "case_id"]].dropna(subset=["case_id"])
+    probe = pd.DataFrame({"row": np.arange(len(f)), "access_id": f["access_id"].to_numpy(),
+                          "employee_id": f["employee_id"].to_numpy(), "person_id": _person(f).to_numpy(),
+                          "day": _naive_day(f["day"])})  # fmt: skip
+    m = probe.merge(cited, on="access_id").merge(
+        case_subjects[["case_id", "person_id"]], on=["case_id", "person_id"]
+    )
+    if m.empty:
+        return out
+    out[m["row"].to_numpy()] = p.support_alone
+    if employees is None or employees.empty:
+        return out
+    unit = employees.set_index("employee_id")["unit_id"]
+    m["unit_id"] = m["employee_id"].map(unit)
+    # who cited which case on which day, by unit
+    acc = accesses.loc[accesses["case_id"].notna(), ["employee_id", "case_id", "ts"]]
+    acc = acc[pd.Index(acc["case_id"]).isin(pd.unique(m["case_id"]))]
+    days = acc.assign(day=_naive_day(pd.to_datetime(acc["ts"], utc=True).dt.floor("D")))
+    days = days.drop_duplicates(["employee_id", "case_id", "day"])
+    days["unit_id"] = days["employee_id"].map(unit)
+    near = m.merge(
+        days.rename(columns={"employee_id": "other", "day": "other_day"}), on=["case_id", "unit_id"]
+    )
+    near = near[(near["other"] != near["employee_id"])
+                & ((near["other_day"] - near["day"]).abs() <= pd.Timedelta(days=p.support_days))]  # fmt: skip
+    out[pd.unique(near["row"].to_numpy())] = p.support_team
+    return out
+
+
+def work_days_elsewhere(
+    f: pd.DataFrame, accesses: pd.DataFrame, params: ContextParams | None = None
+) -> np.ndarray:
+    """How far a day of coherent work explains its ``off-shift`` and ``outside-territory`` findings.
+
+    Notes
+    -----
+    An (employee, day) is a **work day** when the employee looked up at least
+    :math:`n_t` distinct targets (default 20) in at least :math:`n_h` distinct
+    clock hours (default 4) that day: the shape of a shift. An officer who helps at
+    an event or an operation in another region, without a rostered shift there,
+    leaves such a day, and every look-up of it is then off shift and outside the
+    territory at once. On such a day the circumstance findings are explained by
+    :math:`e` (default 0.85); the findings about *whom* was looked up (own network,
+    colleagues, open cases, planned actions) are not. An evening of browsing,
+    however busy, spans fewer hours.
+
+    Examples
+    --------
+    >>> ts = pd.date_range("2026-03-02 08:00", periods=24, freq="20min", tz="UTC")
+    >>> acc = pd.DataFrame({"access_id": [f"A{i}" for i in range(24)], "employee_id": "E1", "ts": ts,
+    ...     "target_type": "person", "target_id": [f"P{i}" for i in range(24)]})
+    >>> f = pd.DataFrame({"employee_id": ["E1", "E1"], "rule_id": ["off-shift", "own-network"],
+    ...     "day": pd.to_datetime(["2026-03-02"] * 2, utc=True)})
+    >>> work_days_elsewhere(f, acc).tolist()  # 24 targets over 8 hours
+    [0.85, 0.0]
+    """
+    p = params or ContextParams()
+    out = np.zeros(len(f))
+    circ = f["rule_id"].isin(_CIRCUMSTANCE_RULES).to_numpy() if len(f) else out.astype(bool)
+    if not circ.any() or accesses.empty:
+        return out
+    ts = pd.to_datetime(accesses["ts"], utc=True)
+    a = pd.DataFrame({"employee_id": accesses["employee_id"].to_numpy(), "day": _naive_day(ts.dt.floor("D")),
+                      "hour": ts.dt.hour.to_numpy(),
+                      "target": (accesses["target_type"].astype(object) + ":"
+                                 + accesses["target_id"].astype(object)).to_numpy()})  # fmt: skip
+    a = a[pd.Index(a["employee_id"]).isin(pd.unique(f.loc[circ, "employee_id"]))]
+    g = a.groupby(["employee_id", "day"], sort=False)
+    shape = pd.DataFrame({"targets": g["target"].nunique(), "hours": g["hour"].nunique()})
+    work = shape[(shape["targets"] >= p.work_day_targets) & (shape["hours"] >= p.work_day_hours)].index
+    key = pd.MultiIndex.from_arrays([f["employee_id"].to_numpy(), _naive_day(f["day"])])
+    out[circ & key.isin(work)] = p.work_day
+    return out
+
+
+def routine_encounters(
+    f: pd.DataFrame, accesses: pd.DataFrame, params: ContextParams | None = None, work_day=None
+) -> np.ndarray:
+    """How far routine work around it explains a look-up of an acquaintance (a chance hit).
+
+    Notes
+    -----
+    An ``own-network`` or ``colleague-lookup`` finding is a **routine encounter**
+    when its look-up was made on shift (no ``off-shift`` finding on it, or on a
+    work day, :func:`work_days_elsewhere`) and within :math:`\\pm m` minutes
+    (default 60) the employee looked up at least :math:`k` (default 3) other
+    targets that no rule flagged: a neighbour stopped in a traffic check, a
+    colleague who reported a burglary, met in the middle of ordinary work. It
+    explains :math:`e` (default 0.7). The same relative looked up off shift, or
+    alone with nothing else around it, is not explained. Only unflagged look-ups
+    count as routine, so adding a flagged look-up never explains another.
+
+    Examples
+    --------
+    >>> ts = pd.to_datetime(["2026-03-02 10:00", "2026-03-02 10:10", "2026-03-02 10:20",
+    ...     "2026-03-02 10:30", "2026-03-02 22:00"], utc=True)
+    >>> acc = pd.DataFrame({"access_id": ["A1", "A2", "A3", "A4", "A5"], "employee_id": "E1", "ts": ts,
+    ...     "target_type": "person", "target_id": ["R", "X", "Y", "Z", "R"]})
+    >>> f = pd.DataFrame({"rule_id": ["own-network", "own-network"], "employee_id": ["E1", "E1"],
+    ...     "access_id": ["A1", "A5"], "ts": ts[[0, 4]], "target": ["person:R", "person:R"],
+    ...     "off_shift": [False, False]})
+    >>> routine_encounters(f, acc).tolist()  # the 22:00 look-up has nothing around it
+    [0.7, 0.0]
+    """
+    p = params or ContextParams()
+    out = np.zeros(len(f))
+    if len(f) == 0 or accesses.empty:
+        return out
+    on_shift = ~f["off_shift"].astype(bool).to_numpy()
+    if work_day is not None:
+        on_shift |= np.asarray(work_day, dtype=bool)
+    cand = f["rule_id"].isin(_ENCOUNTER_RULES).to_numpy() & on_shift
+    if not cand.any():
+        return out
+    emps = pd.unique(f.loc[cand, "employee_id"])
+    flagged = set(f["access_id"])
+    a = accesses[pd.Index(accesses["employee_id"]).isin(emps)]
+    a = a[~pd.Index(a["access_id"]).isin(flagged)]
+    if a.empty:
+        return out
+    a = pd.DataFrame(
+        {
+            "employee_id": a["employee_id"].to_numpy(),
+            "t": pd.to_datetime(a["ts"], utc=True).to_numpy(dtype="datetime64[ns]").astype(np.int64),
+            "target": (a["target_type"].astype(object) + ":" + a["target_id"].astype(object)).to_numpy(),
+        }
+    )
+    a = a.sort_values(["employee_id", "t"], kind="stable").reset_index(drop=True)  # fmt: skip
+    span = np.int64(p.routine_minutes * 60 * 1_000_000_000)
+    rows = np.flatnonzero(cand)
+    fe = f["employee_id"].to_numpy()[rows]
+    ft = _nanos(f["ts"])[rows]
+    ftarget = f["target"].to_numpy()[rows]
+    starts = a.groupby("employee_id", sort=False).indices
+    times, targets = a["t"].to_numpy(), a["target"].to_numpy()
+    for i, emp, t, target in zip(rows, fe, ft, ftarget, strict=True):
+        idx = starts.get(emp)
+        if idx is None:
+            continue
+        lo, hi = idx[0], idx[-1] + 1
+        a_lo = lo + np.searchsorted(times[lo:hi], t - span, side="left")
+        a_hi = lo + np.searchsorted(times[lo:hi], t + span, side="right")
+        around = targets[a_lo:a_hi]
+        if len(around) >= p.routine_others and len(set(around) - {target}) >= p.routine_others:
+            out[i] = p.routine
+    return out
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _person(f: pd.DataFrame) -> pd.Series:
+    """The finding's person, else the person it looked up."""
+    person = f["person_id"] if "person_id" in f.columns else pd.Series(None, index=f.index, dtype=object)
+    person = person.astype(object).where(person.notna(), None)
+    if "target_type" in f.columns:
+        direct = person.isna() & (f["target_type"] == "person")
+        person[direct] = f.loc[direct, "target_id"]
+    return person
+
+
+def _nanos(ts) -> np.ndarray:
+    return (
+        pd.to_datetime(pd.Series(ts), utc=True)
+        .dt.tz_localize(None)
+        .to_numpy(dtype="datetime64[ns]")
+        .astype(np.int64)
+    )
+
+
+def _naive_day(day) -> np.ndarray:
+    s = pd.Series(day)
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_localize(None)
+    return s.to_numpy(dtype="datetime64[ns]")
