@@ -89,9 +89,9 @@ class Noise:
         0.0, 0.01, 0.06, "share of adults registered at a new address in another municipality than where met"
     )
     # h. duplicate lines
-    duplicate_lines: float = _knob(0.0, 0.02, 0.15, "share of look-ups logged twice, 0-5 seconds apart")
+    duplicate_lines: float = _knob(0.0, 0.02, 0.12, "share of look-ups logged twice, 0-5 seconds apart")
     refresh_bursts: float = _knob(
-        0.0, 0.001, 0.010, "share of look-ups followed by a burst of 5-30 refreshes"
+        0.0, 0.0005, 0.004, "share of look-ups followed by a burst of 5-30 refreshes"
     )
     # i. time
     edge_share: float = _knob(
