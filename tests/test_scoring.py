@@ -318,6 +318,65 @@ def test_an_outside_territory_lookup_of_ones_own_case_subject_counts_as_caseload
     assert w.at["f1", "weight"] == pytest.approx(0.125, rel=0.05)
 
 
+# ---------------------------------------------------------------- the work context
+
+
+def test_a_day_of_work_elsewhere_explains_its_circumstance_findings_but_an_evening_does_not():
+    # E1 works a whole day in another region without a roster: 24 targets from 08:00 to 16:00, each
+    # off shift and outside the territory; E2 browses 24 persons of another region in one evening hour
+    raw = frames(6)
+    day = [
+        access(f"D{i}", "E1", f"T{i}", ts=f"2026-03-30T{8 + i // 3:02d}:{(i % 3) * 20:02d}:00Z")
+        for i in range(24)
+    ]
+    eve = [access(f"B{i}", "E2", f"U{i}", ts=f"2026-03-30T21:{i * 2:02d}:00Z") for i in range(24)]
+    raw["accesses"] = pd.DataFrame(day + eve)
+    found = [
+        finding(f"{a['access_id']}-{rule}", a["employee_id"], rule, access=a["access_id"], target=a["target_id"],
+                ts=a["ts"].isoformat())
+        for a in day + eve
+        for rule in ("off-shift", "outside-territory")
+    ]  # fmt: skip
+    r = run_frames(raw, found)
+    w = r.weights.set_index("finding_id")
+    assert w.loc["D0-off-shift", "work_day"] == pytest.approx(0.85) and w.loc["B0-off-shift", "work_day"] == 0
+    assert w.loc["D0-off-shift", "weight"] == pytest.approx(0.15 * w.loc["B0-off-shift", "weight"], rel=0.05)
+    assert r.table.at["E2", "score"] > r.table.at["E1", "score"]
+
+
+def test_a_cited_case_naming_the_person_explains_more_when_colleagues_cite_it_too():
+    # E1 and E2 (unit T1) support another unit's raid on C1 and cite it, without an assignment; E3
+    # (unit T2) cites it alone; E4 (T2) looks the suspect up with an unrelated case: a pretext
+    raw = frames(6)
+    raw["employees"].loc[raw["employees"]["employee_id"].isin(["E3", "E4"]), "unit_id"] = "T2"
+    raw["case_subjects"] = pd.DataFrame({"case_id": ["C1"], "person_id": ["S1"], "role": ["suspect"]})
+    raw["accesses"] = pd.DataFrame(
+        [access(f"A{e}", f"E{e}", "S1", case="C1" if e < 4 else "C9", ts=f"2026-03-2{e}T10:00:00Z") for e in (1, 2, 3, 4)]
+    )  # fmt: skip
+    found = [
+        finding(f"f{e}", f"E{e}", "pre-action-lookup", access=f"A{e}", target="S1", ts=f"2026-03-2{e}T10:00:00Z")
+        for e in (1, 2, 3, 4)
+    ]  # fmt: skip
+    w = run_frames(raw, found).weights.set_index("finding_id")["case_support"]
+    assert w.to_dict() == {"f1": 0.8, "f2": 0.8, "f3": 0.5, "f4": 0.0}
+
+
+def test_a_relative_met_in_routine_work_weighs_less_than_one_looked_up_alone_off_shift():
+    raw = frames(6)
+    work = [access(f"W{i}", "E1", f"X{i}", ts=f"2026-03-30T10:{10 * i:02d}:00Z") for i in range(1, 5)]
+    raw["accesses"] = pd.DataFrame(
+        [access("A1", "E1", "R1", ts="2026-03-30T10:25:00Z"), access("A2", "E2", "R2", ts="2026-03-30T22:00:00Z"), *work]
+    )  # fmt: skip
+    found = [
+        finding("f1", "E1", "own-network", access="A1", target="R1", ts="2026-03-30T10:25:00Z"),
+        finding("f2", "E2", "own-network", access="A2", target="R2", ts="2026-03-30T22:00:00Z"),
+        finding("g2", "E2", "off-shift", access="A2", target="R2", ts="2026-03-30T22:00:00Z"),
+    ]
+    w = run_frames(raw, found).weights.set_index("finding_id")
+    assert w.at["f1", "routine"] == pytest.approx(0.7) and w.at["f2", "routine"] == 0
+    assert w.at["f1", "weight"] < w.at["f2", "weight"] / 2
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     from graphrisk.generate import generate
