@@ -332,8 +332,8 @@ def test_a_day_of_work_elsewhere_explains_its_circumstance_findings_but_an_eveni
     eve = [access(f"B{i}", "E2", f"U{i}", ts=f"2026-03-30T21:{i * 2:02d}:00Z") for i in range(24)]
     raw["accesses"] = pd.DataFrame(day + eve)
     found = [
-        finding(f"{a['access_id']}-{rule}", a["employee_id"], rule, access=a["access_id"], target=a["target_id"],
-                ts=a["ts"].isoformat())
+        finding(f"{a['access_id']}-{rule}", a["employee_id"], rule, access=a["access_id"],
+                target=a["target_id"], ts=a["ts"].isoformat())
         for a in day + eve
         for rule in ("off-shift", "outside-territory")
     ]  # fmt: skip
@@ -351,10 +351,12 @@ def test_a_cited_case_naming_the_person_explains_more_when_colleagues_cite_it_to
     raw["employees"].loc[raw["employees"]["employee_id"].isin(["E3", "E4"]), "unit_id"] = "T2"
     raw["case_subjects"] = pd.DataFrame({"case_id": ["C1"], "person_id": ["S1"], "role": ["suspect"]})
     raw["accesses"] = pd.DataFrame(
-        [access(f"A{e}", f"E{e}", "S1", case="C1" if e < 4 else "C9", ts=f"2026-03-2{e}T10:00:00Z") for e in (1, 2, 3, 4)]
+        [access(f"A{e}", f"E{e}", "S1", case="C1" if e < 4 else "C9", ts=f"2026-03-2{e}T10:00:00Z")
+         for e in (1, 2, 3, 4)]
     )  # fmt: skip
     found = [
-        finding(f"f{e}", f"E{e}", "pre-action-lookup", access=f"A{e}", target="S1", ts=f"2026-03-2{e}T10:00:00Z")
+        finding(f"f{e}", f"E{e}", "pre-action-lookup", access=f"A{e}", target="S1",
+                ts=f"2026-03-2{e}T10:00:00Z")
         for e in (1, 2, 3, 4)
     ]  # fmt: skip
     w = run_frames(raw, found).weights.set_index("finding_id")["case_support"]
@@ -365,7 +367,8 @@ def test_a_relative_met_in_routine_work_weighs_less_than_one_looked_up_alone_off
     raw = frames(6)
     work = [access(f"W{i}", "E1", f"X{i}", ts=f"2026-03-30T10:{10 * i:02d}:00Z") for i in range(1, 5)]
     raw["accesses"] = pd.DataFrame(
-        [access("A1", "E1", "R1", ts="2026-03-30T10:25:00Z"), access("A2", "E2", "R2", ts="2026-03-30T22:00:00Z"), *work]
+        [access("A1", "E1", "R1", ts="2026-03-30T10:25:00Z"),
+         access("A2", "E2", "R2", ts="2026-03-30T22:00:00Z"), *work]
     )  # fmt: skip
     found = [
         finding("f1", "E1", "own-network", access="A1", target="R1", ts="2026-03-30T10:25:00Z"),
