@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -69,10 +70,53 @@ def test_the_dossier_shows_the_score_and_its_parts(micro_store, micro_findings, 
     d = build_dossier(micro_store, "E1", scores=read_scores(path), findings=micro_findings)
     parts = {"findings": 60.0, "network": 12.5}
     assert d.score == {"score": 72.5, "rank": 1, "of": 2, "alert": None, "parts": parts,
-                       "notes": {"reasons": "own network"}}  # fmt: skip
+                       "reasons": ["own network"], "explanation": [], "notes": {}}  # fmt: skip
     assert "rank 1 of 2" in d.html and 'id="parts-chart"' in d.html
+    assert "<li>own network</li>" in d.html  # another scorer's plain-text reason, as a sentence
     other = build_dossier(micro_store, "E3", scores=read_scores(path), findings=micro_findings)
     assert "has no row in the scores" in other.html
+
+
+def test_the_dossier_explains_the_score_as_explain_does(micro_store, micro_findings, tmp_path):
+    """parts and reasons of `graphrisk score --out` as a table and sentences, not JSON; all escaped."""
+    hostile = "<img src=x onerror=alert(1)>"
+    parts = [
+        {"part": "findings", "key": "own-network", "points": 41.25, "units": 2.0, "value": 3.0,
+         "peer_median": 0.0, "text": f"Look-up of own network: 3 findings on {hostile}",
+         "evidence": {"finding_ids": ["F1", "F2"], "access_ids": ["X1"],
+                      "relation_paths": [[["Employee", "E1"], "IS_PERSON", ["Person", hostile]]]}},
+        {"part": "network", "key": "amplification", "points": 7.5, "units": 1.0, "value": 0.5,
+         "peer_median": 0.1, "text": "Network position amplifies crime-related look-ups",
+         "evidence": {"path_to_crime": [["Employee", "E1"], ["Person", "P9"]], "finding_ids": []}},
+    ]  # fmt: skip
+    reasons = ["+41.2 Look-up of own network: 3 findings", "+7.5 Network position amplifies"]
+    frame = pd.DataFrame(
+        {"employee_id": ["E1", "E2"], "score": [48.75, 1.0], "findings_points": [41.25, 1.0],
+         "behaviour_points": [0.0, 0.0], "network_points": [7.5, 0.0], "peer_group": ["patrol", "patrol"],
+         "reasons": [json.dumps(reasons), "[]"], "parts": [json.dumps(parts), "[]"]}
+    )  # fmt: skip
+    for name in ("scores.csv", "scores.parquet", "scores.json"):
+        path = tmp_path / name
+        if name.endswith(".csv"):
+            frame.to_csv(path, index=False)
+        elif name.endswith(".parquet"):
+            frame.to_parquet(path, index=False)
+        else:
+            records = frame.to_dict(orient="records")
+            for r in records:
+                r["parts"], r["reasons"] = json.loads(r["parts"]), json.loads(r["reasons"])
+            path.write_text(json.dumps({"scores": records}), encoding="utf-8")
+        d = build_dossier(micro_store, "E1", scores=read_scores(path), findings=micro_findings)
+        assert d.score["reasons"] == reasons and d.score["explanation"] == parts, name
+        assert d.score["notes"] == {"peer_group": "patrol"}, name
+        body = d.html.split('<script type="application/json"')[0]
+        assert '"evidence":' not in body and "finding_ids" not in body  # no raw JSON on the page
+        assert "<li>+41.2 Look-up of own network: 3 findings</li>" in body
+        assert '<td class="num">+41.2</td>' in body and '<td class="num">+7.5</td>' in body
+        assert "<b>findings:</b> F1, F2" in body and "<b>accesses:</b> X1" in body
+        assert "<b>path to crime:</b> Employee:E1 - Person:P9" in body
+        assert hostile not in d.html  # names and ids are escaped, in the table and in the data
+        assert html.escape(f"(Person:{hostile})") in body
 
 
 def test_pages_are_self_contained(micro_store, micro_findings):

@@ -27,6 +27,7 @@ from graphrisk.reports.graph_page import GRAPH_SCRIPTS, graph_section
 from graphrisk.reports.html import esc, fill, page, template
 from graphrisk.reports.scores import ScoreTable
 from graphrisk.rules import RULES, SEVERITIES
+from graphrisk.scoring.explain import evidence_lines
 
 __all__ = ["Dossier", "build_dossier", "employee_findings", "evidence_nodes", "evidence_text"]
 
@@ -103,6 +104,7 @@ def build_dossier(
         sub=esc(_subtitle(props, person_props, unit_props)),
         facts=_facts(key, props, person_props, unit_props, cases, around.props, len(accesses)),
         score=_score_html(score, scores),
+        explanation=_explanation_html(score.get("explanation") or [] if score else []),
         summary=_summary_html(mine),
         evidence=_evidence_rows(mine, evidence, set(shown_ids), graph),
         graph=graph_section("network", "Network", _graph_notes(graph, mine, shown_ids)),
@@ -230,11 +232,36 @@ def _score_html(score: dict | None, scores: ScoreTable | None) -> str:
         for k, v in sorted(score["parts"].items(), key=lambda kv: -abs(kv[1]))
     )
     notes = "".join(f"<p><b>{esc(k)}:</b> {esc(v)}</p>" for k, v in score["notes"].items())
-    table = f"<table><tr><th>part</th><th class='num'>value</th></tr>{parts}</table>" if parts else ""
+    table = f"<table><tr><th>part</th><th class='num'>points</th></tr>{parts}</table>" if parts else ""
+    reasons = score.get("reasons") or []
+    items = "".join(f"<li>{esc(r)}</li>" for r in reasons)
+    top = f"<p><b>Top reasons</b></p><ul class='reasons'>{items}</ul>" if reasons else ""
     return (
         f'<div class="grid"><div><div class="score">{score["score"]:.1f} '
-        f"<small>rank {score['rank']:,} of {score['of']:,}{alert}</small></div>{notes}{table}</div>"
+        f"<small>rank {score['rank']:,} of {score['of']:,}{alert}</small></div>{top}{notes}{table}</div>"
         '<div class="chart"><canvas id="parts-chart"></canvas></div></div>'
+    )
+
+
+def _explanation_html(parts: list[dict]) -> str:
+    """The parts of the score as ``graphrisk explain`` shows them: points, the sentence, the evidence."""
+    if not parts:
+        return ""
+    rows = []
+    for p in parts:
+        evidence = "".join(f"<div><b>{esc(what)}:</b> {esc(text)}</div>" for what, text in evidence_lines(p))
+        points = p.get("points")
+        rows.append(
+            f'<tr><td class="num">{"" if points is None else f"+{float(points):.1f}"}</td>'
+            f"<td>{esc(p.get('part', ''))}<br><small class='muted'>{esc(p.get('key', ''))}</small></td>"
+            f"<td>{esc(p.get('text', ''))}</td><td class='chain'>{evidence}</td></tr>"
+        )
+    return (
+        "<section><h2>Why: the parts of the score</h2>"
+        "<p class='muted'>As <code>graphrisk explain</code> shows them: the points of each part add up "
+        "to the score; each says what was compared with the peers and lists the evidence to check.</p>"
+        "<table class='explanation'><tr><th class='num'>points</th><th>part</th><th>what was seen</th>"
+        "<th>evidence</th></tr>" + "".join(rows) + "</table></section>"
     )
 
 

@@ -3,8 +3,10 @@
 A scores file has one row per employee: ``employee_id``, ``score`` and the score's parts: the
 ``*_points`` columns the scoring module writes (``findings_points``, ``behaviour_points``,
 ``network_points``), or, without those, every other numeric column. ``alert`` and ``rank`` are
-read as such; the remaining columns (``peer_group``, ``exposure``, ``reasons``) are shown as
-notes. CSV, Parquet or JSON (a list of records, or an object holding one under ``"scores"``).
+read as such; ``parts`` (the explanation: a JSON list of parts as ``graphrisk explain`` shows
+them) and ``reasons`` (a JSON list of sentences, or one plain sentence) are read into lists; the
+remaining columns (``peer_group``, ``exposure``, ...) are shown as notes. CSV, Parquet or JSON
+(a list of records, or an object holding one under ``"scores"``).
 
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"employee_id": ["E1", "E2"], "score": [80.0, 20.0], "findings": [60.0, 5.0]})
@@ -28,6 +30,7 @@ from graphrisk.errors import UsageError
 __all__ = ["ScoreTable", "read_scores"]
 
 _SPECIAL = ("employee_id", "score", "alert", "rank")
+_EXPLAINED = ("parts", "reasons")
 
 
 @dataclass
@@ -63,10 +66,13 @@ class ScoreTable:
     @property
     def notes(self) -> list[str]:
         """The other columns (peer group, exposure, reasons), shown as they are."""
-        return [c for c in self.frame.columns if c not in _SPECIAL and c not in self.parts]
+        return [
+            c for c in self.frame.columns if c not in _SPECIAL and c not in _EXPLAINED and c not in self.parts
+        ]
 
     def of(self, employee_id: str) -> dict | None:
-        """An employee's score, rank among all scored, parts and notes; None when not scored."""
+        """An employee's score, rank among all scored, parts, reasons, explanation and notes; None
+        when not scored. ``explanation`` is the ``parts`` column's list of parts (``[]`` without)."""
         hit = self.frame[self.frame["employee_id"] == employee_id]
         if hit.empty:
             return None
@@ -77,6 +83,8 @@ class ScoreTable:
             "of": len(self.frame),
             "alert": bool(row["alert"]) if "alert" in row and pd.notna(row["alert"]) else None,
             "parts": {p.removesuffix("_points"): float(row[p]) for p in self.parts if pd.notna(row[p])},
+            "reasons": _reasons(row["reasons"]) if "reasons" in row.index else [],
+            "explanation": _explanation(row["parts"]) if "parts" in row.index else [],
             "notes": {n: _note(row[n]) for n in self.notes if pd.notna(row[n]) and str(row[n])},
         }
 
@@ -106,3 +114,33 @@ def read_scores(path: str | Path) -> ScoreTable:
 
 def _note(value) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _decoded(value):
+    """A JSON text decoded; a list or dict as it is (JSON scores files nest them); else None."""
+    if isinstance(value, (list, dict)):
+        return value
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _reasons(value) -> list[str]:
+    """``reasons``: a JSON list of sentences, or one plain sentence (another scorer's text)."""
+    decoded = _decoded(value)
+    if isinstance(decoded, list):
+        return [str(r) for r in decoded]
+    if isinstance(value, str) and value.strip():
+        return [value]
+    return []
+
+
+def _explanation(value) -> list[dict]:
+    """``parts``: the list of part dicts that ``graphrisk score --out`` writes; [] for anything else."""
+    decoded = _decoded(value)
+    if isinstance(decoded, list) and all(isinstance(p, dict) for p in decoded):
+        return decoded
+    return []

@@ -16,7 +16,7 @@ import pandas as pd
 from graphrisk.rules import RULES
 from graphrisk.scoring.features import FEATURES
 
-__all__ = ["MAX_EVIDENCE", "explain_all", "reasons"]
+__all__ = ["MAX_EVIDENCE", "evidence_lines", "explain_all", "format_path", "reasons"]
 
 #: Findings (and access ids) shown per part.
 MAX_EVIDENCE = 5
@@ -85,6 +85,33 @@ def reasons(parts: list[dict], n: int = 3) -> list[str]:
     ['+41.2 Look-up of a flagged person: 2 findings']
     """
     return [f"+{p['points']:.1f} {p['text']}" for p in parts[:n]]
+
+
+def evidence_lines(part: dict) -> list[tuple[str, str]]:
+    """What ``graphrisk explain`` shows under a part: ``(what, text)`` pairs, for the reports.
+
+    >>> for line in evidence_lines({"evidence": {"finding_ids": ["F1", "F2"], "relation_paths": [[
+    ...     ["Employee", "E1"], "IS_PERSON", ["Person", "P1"]]], "path_to_crime": [["Employee", "E1"]]}}):
+    ...     print(line)
+    ('findings', 'F1, F2')
+    ('path', '(Employee:E1) -[IS_PERSON]- (Person:P1)')
+    ('path to crime', 'Employee:E1')
+    """
+    ev = part.get("evidence") or {}
+    out = []
+    if ev.get("finding_ids"):
+        out.append(("findings", ", ".join(ev["finding_ids"])))
+    if ev.get("access_ids"):
+        out.append(("accesses", ", ".join(ev["access_ids"])))
+    out += [("path", format_path(path)) for path in ev.get("relation_paths", [])[:2]]
+    if ev.get("path_to_crime"):
+        out.append(("path to crime", " - ".join(f"{a}:{b}" for a, b in ev["path_to_crime"])))
+    return out
+
+
+def format_path(steps: list) -> str:
+    """A relation path as ``graphrisk explain`` prints it: ``(Label:id) -[TYPE]- (Label:id)``."""
+    return " ".join(f"({s[0]}:{s[1]})" if isinstance(s, list) else f"-[{s}]-" for s in steps)
 
 
 # ---------------------------------------------------------------- helpers
