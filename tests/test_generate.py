@@ -501,6 +501,18 @@ def test_large_families_get_chance_hits_by_family_size_and_insiders_are_not_draw
     assert sum(hits) > 0
 
 
+def test_the_varied_insiders_still_do_what_their_scenario_says(rw):
+    for e in rw.labelled("insider:curious-family"):
+        hits = rw.log[(rw.log.employee_id == e) & rw.log.person.isin(rw.network(e))]
+        assert len(hits) >= 2, e
+    for e in rw.labelled("insider:pre-raid-leak"):
+        assert rw.pre_action_lookups(e, need_to_know=False) >= 1, e
+    for e in rw.labelled("insider:low-and-slow"):
+        assert rw.no_need_to_know_lookups(e) >= 1, e
+    for e in rw.labelled("insider:bulk-browsing"):
+        assert (rw.log.employee_id == e).sum() >= 15, e
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 

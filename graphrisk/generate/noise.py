@@ -178,7 +178,10 @@ def person_sessions(
 
 
 def on_shift(rng, shifts: Shifts, emp: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A random moment in a random shift of each employee: (ok, ts, end of that shift)."""
+    """A random moment in a random shift of each employee: (ok, ts, end of that shift).
+
+    ``ts`` and ``end`` are given for the employees with a shift (``ok``) only.
+    """
     emp = np.asarray(emp, dtype=np.int64)
     lo, hi = shifts.offsets[emp], shifts.offsets[emp + 1]
     ok = hi > lo
@@ -498,7 +501,7 @@ def _chance_hits(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) ->
     who[two] = np.where(d > 0, far, who[two])
     who = np.where(who == q, nbrs[indptr[q]], who)
     case = _some_case(rng, world, emp, noise.chance_case)
-    out.add(person_sessions(rng, pop, emp, ts, who, case, vehicle_p=0.3, address_p=0.1, limit=end[ok]))
+    out.add(person_sessions(rng, pop, emp, ts, who, case, vehicle_p=0.3, address_p=0.1, limit=end))
 
 
 def _some_case(rng, world: World, emp: np.ndarray, share: float) -> np.ndarray:
@@ -576,7 +579,7 @@ def _staff_victims(rng, world: World, shifts: Shifts, victims, out: Extra) -> No
     arr = arr[ok]
     case = np.where(rng.random(len(arr)) < 0.85, arr[:, 2], -1)
     out.add(
-        person_sessions(rng, pop, arr[:, 0], ts, arr[:, 1], case, vehicle_p=0.1, address_p=0.4, limit=end[ok])
+        person_sessions(rng, pop, arr[:, 0], ts, arr[:, 1], case, vehicle_p=0.1, address_p=0.4, limit=end)
     )
     out.label(lookers, "staff-victim")
 
@@ -645,7 +648,7 @@ def _trainees(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> No
     ok, ts, end = on_shift(rng, shifts, emp)
     emp = emp[ok]
     person = rng.integers(0, pop.n, len(emp))
-    out.add(person_sessions(rng, pop, emp, ts, person, np.full(len(emp), -1), limit=end[ok]))
+    out.add(person_sessions(rng, pop, emp, ts, person, np.full(len(emp), -1), limit=end))
     out.label(emp, "trainee")
 
 
@@ -662,7 +665,7 @@ def _supervisors(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) ->
     k = rng.poisson(_scaled(noise.supervisor_checks, world.days), len(leaders))
     emp = np.repeat(leaders, k)
     ok, ts, _ = on_shift(rng, shifts, emp)
-    emp, ts = emp[ok], ts[ok]
+    emp = emp[ok]
     if len(emp) == 0:
         return
     u = org.emp_unit[emp]
