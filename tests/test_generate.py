@@ -393,6 +393,13 @@ def test_a_profile_and_seed_give_byte_identical_files(tmp_path, profile):
     assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
 
 
+@pytest.mark.parametrize(("seed", "days"), [(9, 2), (12, 1)])
+def test_short_logs_work_in_every_noisy_profile(tmp_path, seed, days):
+    for profile in ("random", "harsh"):
+        counts = generate(tmp_path / profile, preset="tiny", seed=seed, profile=profile, days=days)
+        assert counts["access_log"] > 0
+
+
 def test_profiles_set_their_knobs_within_the_ranges():
     from dataclasses import fields
 
