@@ -89,8 +89,9 @@ def test_one_off_shift_finding_among_four_quiet_peers_by_hand():
     r = run_frames(raw, [finding("f1", "E1", "off-shift", access="A1", ts="2026-03-31T00:00:00Z")])
     # evidence 1 (low, fresh, alone): level log2(1 + 1/1) = 1; the 3 peers are all 0, so the median is 0,
     # k = 0, the population share is (0 + 1) / (3 + 2) = 1/5 and q = (0 + 20/5) / (3 + 20) = 4/23;
-    # surprise = ln(0.5 / q) + 1 / 1; units = surprise - 2 (the dead zone); score = 100 (1 - exp(-u / 4))
-    units = math.log(0.5 * 23 / 4) + 1.0 - 2.0
+    # surprise = ln(0.5 / q) + 1 / 0.7 (no peer above the median: the tail's scale is its floor, 0.7);
+    # units = surprise - 2 (the dead zone); score = 100 (1 - exp(-u / 4))
+    units = math.log(0.5 * 23 / 4) + 1.0 / 0.7 - 2.0
     assert r.units.at["E1", "findings:off-shift"] == pytest.approx(units)
     assert r.table.at["E1", "score"] == pytest.approx(100 * (1 - math.exp(-units / 4)))
     assert r.table.loc[["E2", "E3", "E4"], "score"].tolist() == [0.0, 0.0, 0.0]
@@ -346,21 +347,23 @@ def test_a_day_of_work_elsewhere_explains_its_circumstance_findings_but_an_eveni
 
 def test_a_cited_case_naming_the_person_explains_more_when_colleagues_cite_it_too():
     # E1 and E2 (unit T1) support another unit's raid on C1 and cite it, without an assignment; E3
-    # (unit T2) cites it alone; E4 (T2) looks the suspect up with an unrelated case: a pretext
+    # (unit T2) cites it alone; E5 (T2) looks the suspect up without a case while E3 cites it: their
+    # unit supports the operation; E4 (T3) looks the suspect up with an unrelated case: a pretext
     raw = frames(6)
-    raw["employees"].loc[raw["employees"]["employee_id"].isin(["E3", "E4"]), "unit_id"] = "T2"
+    raw["employees"].loc[raw["employees"]["employee_id"].isin(["E3", "E5"]), "unit_id"] = "T2"
+    raw["employees"].loc[raw["employees"]["employee_id"] == "E4", "unit_id"] = "T3"
     raw["case_subjects"] = pd.DataFrame({"case_id": ["C1"], "person_id": ["S1"], "role": ["suspect"]})
+    cases = {1: "C1", 2: "C1", 3: "C1", 4: "C9", 5: None}
     raw["accesses"] = pd.DataFrame(
-        [access(f"A{e}", f"E{e}", "S1", case="C1" if e < 4 else "C9", ts=f"2026-03-2{e}T10:00:00Z")
-         for e in (1, 2, 3, 4)]
-    )  # fmt: skip
+        [access(f"A{e}", f"E{e}", "S1", case=c, ts=f"2026-03-2{e}T10:00:00Z") for e, c in cases.items()]
+    )
     found = [
         finding(f"f{e}", f"E{e}", "pre-action-lookup", access=f"A{e}", target="S1",
                 ts=f"2026-03-2{e}T10:00:00Z")
-        for e in (1, 2, 3, 4)
+        for e in cases
     ]  # fmt: skip
     w = run_frames(raw, found).weights.set_index("finding_id")["case_support"]
-    assert w.to_dict() == {"f1": 0.8, "f2": 0.8, "f3": 0.5, "f4": 0.0}
+    assert w.to_dict() == {"f1": 0.8, "f2": 0.8, "f3": 0.5, "f4": 0.0, "f5": 0.5}
 
 
 def test_a_relative_met_in_routine_work_weighs_less_than_one_looked_up_alone_off_shift():

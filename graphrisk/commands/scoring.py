@@ -10,6 +10,7 @@ import click
 
 from graphrisk.cli import Output, _parse_params, output_options, with_store
 from graphrisk.errors import UsageError
+from graphrisk.scoring.combine import DEFAULT_THRESHOLD
 
 __all__ = ["COMMANDS", "explain", "score"]
 
@@ -39,7 +40,11 @@ def _window_options(command):
 @click.option("--write-back", is_flag=True, help="Write scores and findings into Neo4j (needs --neo4j-uri).")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(0), help="Employees to list.")
 @click.option(
-    "--threshold", default=50.0, show_default=True, type=click.FloatRange(0, 100), help="Alert at this score."
+    "--threshold",
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    type=click.FloatRange(0, 100),
+    help="Alert at this score (calibrated to about 20 alerts per 6,000 employees; docs/scoring.md).",
 )
 @click.option(
     "--param", "params", multiple=True, metavar="RULE.NAME=VALUE", help="Override a rule parameter."

@@ -3,20 +3,65 @@
 The three parts are measured in the same unit, the *risk unit*: one nat
 of surprise among one's peers beyond the dead zone (see
 :func:`graphrisk.scoring.peers.surprise` and :mod:`graphrisk.scoring.model`).
-They are added up, and the total is mapped onto 0-100 by a fixed saturating
-curve; each part gets its share of the points.
+The strongest component counts fully and every other one a share
+(:func:`combine_units`), the total is mapped onto 0-100 by a fixed saturating
+curve, and each part gets its share of the points.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DEFAULT_TAU", "DEFAULT_THRESHOLD", "calibrate", "points", "risk_units_for"]
+__all__ = ["DEFAULT_TAU", "DEFAULT_THRESHOLD", "calibrate", "combine_units", "points", "risk_units_for"]
 
-#: Risk units at which the score reaches 100 (1 - 1/e) = 63.2; the threshold 50 is at 2.77 units.
+#: Risk units at which the score reaches 100 (1 - 1/e) = 63.2; the threshold 65 is at 4.2 units.
 DEFAULT_TAU = 4.0
-#: Default alert threshold on the score (the same as ``graphrisk evaluate``'s).
-DEFAULT_THRESHOLD = 50.0
+#: Default alert threshold on the score: about 20 alerts per 6,000 employees on the quality sweep
+#: (docs/quality.md). ``graphrisk evaluate`` reads the ``alert`` column the scores file carries.
+DEFAULT_THRESHOLD = 65.0
+
+
+def combine_units(units, others_share: float = 0.25):
+    """The strongest component counts fully, every other one ``others_share`` of its units.
+
+    Parameters
+    ----------
+    units : DataFrame (employees x components) of non-negative risk units.
+    others_share : :math:`\\lambda \\in [0, 1]`; 1 adds every component up.
+
+    Returns
+    -------
+    (DataFrame, ndarray)
+        The units as they count (same shape), and their row sums, the risk :math:`R`.
+
+    Notes
+    -----
+    With :math:`u_{(1)}` the employee's strongest component:
+
+    .. math:: R = u_{(1)} + \\lambda \\sum_{k \\ne (1)} u_k
+              = \\lambda \\sum_k u_k + (1 - \\lambda) \\max_k u_k
+
+    One clear pattern then outranks many weak ones: an honest employee who is
+    a little unusual in five respects (each 1-in-50 among peers, say) no longer
+    adds up to someone who is extraordinary in one. Both terms are
+    non-decreasing in every component, so :math:`R` is too. Ties for the
+    strongest go to the first column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> u, r = combine_units(pd.DataFrame({"a": [3.0, 1.0], "b": [1.0, 1.0], "c": [0.0, 1.0]}))
+    >>> u.to_dict("list"), r.tolist()
+    ({'a': [3.0, 1.0], 'b': [0.25, 0.25], 'c': [0.0, 0.25]}, [3.25, 1.5])
+    """
+    values = units.to_numpy(dtype=float)
+    if values.size == 0:
+        return units.copy(), values.sum(axis=1)
+    share = np.full_like(values, others_share)
+    share[np.arange(len(values)), values.argmax(axis=1)] = 1.0
+    counted = units.copy()
+    counted[:] = values * share
+    return counted, (values * share).sum(axis=1)
 
 
 def calibrate(risk_units: np.ndarray, tau: float = DEFAULT_TAU) -> np.ndarray:

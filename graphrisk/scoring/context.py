@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from graphrisk.frames import isin
+
 __all__ = [
     "CONTEXT_SIGNALS",
     "ContextParams",
@@ -68,6 +70,7 @@ class ContextParams:
     support_alone: float = 0.5  #: a cited case covers the person, no colleague cites it
     support_team: float = 0.8  #: ... and a colleague of the unit cites it within ``support_days``
     support_days: int = 3
+    support_unit: float = 0.5  #: no case cited, but a colleague of the unit cites one that names the person
     work_day_targets: int = 20  #: distinct targets in a day that make a day of work
     work_day_hours: int = 4  #: distinct clock hours (UTC) with look-ups that day
     work_day: float = 0.85
@@ -166,28 +169,29 @@ def cited_case_support(
     probe = pd.DataFrame({"row": np.arange(len(f)), "access_id": f["access_id"].to_numpy(),
                           "employee_id": f["employee_id"].to_numpy(), "person_id": _person(f).to_numpy(),
                           "day": _naive_day(f["day"])})  # fmt: skip
-    m = probe.merge(cited, on="access_id").merge(
-        case_subjects[["case_id", "person_id"]], on=["case_id", "person_id"]
-    )
-    if m.empty:
-        return out
+    subjects = case_subjects[["case_id", "person_id"]].drop_duplicates()
+    m = probe.merge(cited, on="access_id").merge(subjects, on=["case_id", "person_id"])
     out[m["row"].to_numpy()] = p.support_alone
     if employees is None or employees.empty:
         return out
     unit = employees.set_index("employee_id")["unit_id"]
-    m["unit_id"] = m["employee_id"].map(unit)
-    # who cited which case on which day, by unit
-    acc = accesses.loc[accesses["case_id"].notna(), ["employee_id", "case_id", "ts"]]
-    acc = acc[pd.Index(acc["case_id"]).isin(pd.unique(m["case_id"]))]
+    # every case that names the person, and who of the employee's unit cited it, on which day
+    named = probe.dropna(subset=["person_id"]).merge(subjects, on="person_id")
+    named["unit_id"] = named["employee_id"].map(unit)
+    acc = accesses.loc[accesses["case_id"].notna(), ["access_id", "employee_id", "case_id", "ts"]]
+    acc = acc[pd.Index(acc["case_id"]).isin(pd.unique(named["case_id"]))]
     days = acc.assign(day=_naive_day(pd.to_datetime(acc["ts"], utc=True).dt.floor("D")))
-    days = days.drop_duplicates(["employee_id", "case_id", "day"])
+    days = days.drop_duplicates(["employee_id", "case_id", "day"])[["employee_id", "case_id", "day"]]
     days["unit_id"] = days["employee_id"].map(unit)
-    near = m.merge(
+    near = named.merge(
         days.rename(columns={"employee_id": "other", "day": "other_day"}), on=["case_id", "unit_id"]
     )
     near = near[(near["other"] != near["employee_id"])
                 & ((near["other_day"] - near["day"]).abs() <= pd.Timedelta(days=p.support_days))]  # fmt: skip
-    out[pd.unique(near["row"].to_numpy())] = p.support_team
+    rows = pd.unique(near["row"].to_numpy())
+    own = np.zeros(len(f), dtype=bool)
+    own[m["row"].to_numpy()] = True
+    out[rows] = np.where(own[rows], p.support_team, p.support_unit)
     return out
 
 
@@ -244,7 +248,9 @@ def routine_encounters(
 
     Notes
     -----
-    An ``own-network`` or ``colleague-lookup`` finding is a **routine encounter**
+    An ``own-network`` or ``colleague-lookup`` finding, or a
+    ``criminal-proximity-access`` finding whose look-up is not also about a planned
+    action, a flagged person or a high- or top-sensitivity case, is a **routine encounter**
     when its look-up was made on shift (no ``off-shift`` finding on it, or on a
     work day, :func:`work_days_elsewhere`) and within :math:`\\pm m` minutes
     (default 60) the employee looked up at least :math:`k` (default 3) other
@@ -262,7 +268,7 @@ def routine_encounters(
     ...     "target_type": "person", "target_id": ["R", "X", "Y", "Z", "R"]})
     >>> f = pd.DataFrame({"rule_id": ["own-network", "own-network"], "employee_id": ["E1", "E1"],
     ...     "access_id": ["A1", "A5"], "ts": ts[[0, 4]], "target": ["person:R", "person:R"],
-    ...     "off_shift": [False, False]})
+    ...     "off_shift": [False, False], "severity": ["medium", "medium"]})
     >>> routine_encounters(f, acc).tolist()  # the 22:00 look-up has nothing around it
     [0.7, 0.0]
     """
@@ -273,7 +279,15 @@ def routine_encounters(
     on_shift = ~f["off_shift"].astype(bool).to_numpy()
     if work_day is not None:
         on_shift |= np.asarray(work_day, dtype=bool)
-    cand = f["rule_id"].isin(_ENCOUNTER_RULES).to_numpy() & on_shift
+    cand = f["rule_id"].isin(_ENCOUNTER_RULES).to_numpy().copy()
+    # a member of an organisation one is close to, met in routine work; unless the look-up is also
+    # about a sensitive investigation, a flagged person or a planned action: then it is targeted
+    targeted = f["rule_id"].isin(("pre-action-lookup", "sensitive-target")) | (
+        (f["rule_id"] == "open-case-no-need-to-know") & f["severity"].isin(("high", "critical"))
+    )
+    targeted_access = set(f.loc[targeted.to_numpy(), "access_id"])
+    cand |= (f["rule_id"] == "criminal-proximity-access").to_numpy() & ~isin(f["access_id"], targeted_access)
+    cand &= on_shift
     if not cand.any():
         return out
     emps = pd.unique(f.loc[cand, "employee_id"])

@@ -129,7 +129,8 @@ def _top_findings(weights: pd.DataFrame, employees: set) -> dict[tuple[str, str]
         days=("day", "nunique"),
         **{flag: (flag, "sum") for flag, _ in _AGGRAVATIONS},
     )
-    cols = ["employee_id", "rule_id", "finding_id", "access_id", "ts", "target", "severity", "weight"]
+    cols = [*keys, "finding_id", "access_id", "ts", "target", "severity", "weight"]
+    cols += [c for c in ("pattern", "explained") if c in w.columns]
     cols += ["evidence"] if "evidence" in w.columns else []
     head = w.loc[grouped.cumcount().to_numpy() < MAX_EVIDENCE, cols]
     out: dict[tuple[str, str], list[dict]] = {}
@@ -143,7 +144,7 @@ def _top_findings(weights: pd.DataFrame, employees: set) -> dict[tuple[str, str]
             }
         ]
     for r in head.to_dict("records"):
-        out[(r["employee_id"], r["rule_id"])].append(
+        out[(r["employee_id"], r[keys[1]])].append(
             {
                 "finding_id": r["finding_id"],
                 "access_id": r["access_id"],
@@ -151,6 +152,8 @@ def _top_findings(weights: pd.DataFrame, employees: set) -> dict[tuple[str, str]
                 "target": r["target"],
                 "severity": r["severity"],
                 "weight": round(float(r["weight"]), 3),
+                **({"scenario": r["pattern"]} if "pattern" in r else {}),
+                **({"explained_by_work": round(float(r["explained"]), 3)} if "explained" in r else {}),
                 "path": _path(r.get("evidence")),
             }
         )

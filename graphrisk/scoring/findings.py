@@ -108,8 +108,11 @@ def finding_weights(
     the number of aggravating circumstances of the access (outside every shift,
     outside the unit's territory, citing a case that does not cover it, an
     export), :math:`a` = :data:`AGGRAVATION` and :math:`h` the half-life. A
-    finding on an access that cites a case is a pretext: every rule leaves out
-    what the cited case justifies, so the citation did not cover this look-up.
+    finding on an access that cites a case that does not name the person looked up
+    is a pretext: every rule leaves out what the cited case justifies, so the
+    citation did not cover this look-up. A cited case that names the person, without
+    an assignment, is case work missing from the assignment list
+    (:func:`graphrisk.scoring.context.cited_case_support`), not a pretext.
 
     Examples
     --------
@@ -148,7 +151,12 @@ def finding_weights(
     cited[found] = accesses["case_id"].notna().to_numpy()[where[found]]
     export = np.zeros(len(f), dtype=bool)
     export[found] = (accesses["action"] == "export").to_numpy()[where[found]]
-    f["pretext"] = cited
+    ctx = work_context(f, accesses, employees, case_subjects, context_params)
+    for col in ctx.columns:
+        f[col] = ctx[col].to_numpy()
+    # a cited case that names the person looked up is case work without an assignment, not a pretext
+    named = isin(f["access_id"], set(f.loc[f["case_support"].to_numpy() > 0, "access_id"]))
+    f["pretext"] = cited & ~named
     f["export"] = export
     k = f[["off_shift", "outside", "pretext", "export"]].sum(axis=1)
     k -= (f["off_shift"] & (f.rule_id == "off-shift")).astype(int)
@@ -161,9 +169,6 @@ def finding_weights(
     f["weight"] = sev * (1.0 + AGGRAVATION * f["aggravation"]) / (1.0 + f["shared"]) * f["decay"]
     f["caseload"] = _in_caseload(f, caseload, vehicles)
     f.loc[f["caseload"], "weight"] *= CASELOAD
-    ctx = work_context(f, accesses, employees, case_subjects, context_params)
-    for col in ctx.columns:
-        f[col] = ctx[col].to_numpy()
     f["weight"] *= 1.0 - f["explained"]
     if own_network_divisor is not None:
         own = f["rule_id"].isin(NETWORK_SIZE_RULES).to_numpy()
@@ -324,6 +329,13 @@ def rule_evidence(weights: pd.DataFrame) -> pd.DataFrame:
 
     over the targets :math:`t` of the employee's findings of rule :math:`r`.
     Different targets add up: a pattern over many persons is not discounted.
+    The circumstance rules (:data:`CONTEXT_RULES`: ``off-shift``,
+    ``outside-territory``) say *when* and *where*, not *whom*: for them the roles
+    of target and day are swapped, so the targets of one day have diminishing
+    returns (:math:`M_d \\log_2(1 + S_d/M_d)` over the day's targets) and days add
+    up. A whole day of work elsewhere, with a hundred look-ups each off shift and
+    outside the territory, then weighs like a handful of such look-ups, and
+    several evenings of browsing weigh more than one.
 
     Examples
     --------
@@ -337,7 +349,10 @@ def rule_evidence(weights: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype=object if c.endswith("_id") else float) for c in cols})
     per_day = weights.groupby(["employee_id", "rule_id", "target", "day"], sort=True)["weight"].max()
     per_day = per_day.reset_index()
-    g = per_day.groupby(["employee_id", "rule_id", "target"], sort=True)["weight"]
+    # circumstance rules: the targets of one day have diminishing returns instead (see Notes)
+    by_day = isin(per_day["rule_id"], CONTEXT_RULES)
+    per_day["unit"] = per_day["target"].astype(object).where(~by_day, per_day["day"].astype(str))
+    g = per_day.groupby(["employee_id", "rule_id", "unit"], sort=True)["weight"]
     m = g.max()
     s = g.sum()
     ratio = np.divide(s.to_numpy(), m.to_numpy(), out=np.zeros(len(m)), where=m.to_numpy() > 0)

@@ -32,11 +32,12 @@ import pandas as pd
 from graphrisk.frames import isin
 from graphrisk.network import DEFAULT_ALPHA, DEFAULT_HOPS
 from graphrisk.rules import RULES
-from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, points
+from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, combine_units, points
 from graphrisk.scoring.context import ContextParams
 from graphrisk.scoring.features import FEATURES, behaviour_features
 from graphrisk.scoring.findings import SEVERITY_WEIGHT, finding_weights, network_size_divisor, rule_evidence
 from graphrisk.scoring.inputs import ScoreInputs
+from graphrisk.scoring.patterns import assign_patterns
 from graphrisk.scoring.peers import MIN_PEERS, peer_baselines, peer_groups, surprise, unit_levels
 from graphrisk.scoring.position import Position, network_position
 
@@ -62,6 +63,8 @@ class ScoreParams:
     dead_zone: float = 2.0  #: nats of surprise a component needs before it counts
     network_floor: float = 2.0  #: the unit of the network component: one medium-severity finding
     min_peers: int = MIN_PEERS
+    tail_floor: float = 0.7  #: the least mean excess of the peers' upper tail (log2 units)
+    others_share: float = 0.25  #: what every component but the strongest adds to the risk
     hops: int = DEFAULT_HOPS
     alpha: float = DEFAULT_ALPHA
     context: ContextParams = field(default_factory=ContextParams)  #: the work-context model
@@ -80,6 +83,8 @@ class ScoreParams:
             "dead_zone": self.dead_zone,
             "network_floor": self.network_floor,
             "min_peers": self.min_peers,
+            "tail_floor": self.tail_floor,
+            "others_share": self.others_share,
             "hops": self.hops,
             "alpha": self.alpha,
             "context": dict(self.context.__dict__),
@@ -165,11 +170,11 @@ def score_frames(
         known, inputs.accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles,
         inputs.case_subjects, params.context,
     )  # fmt: skip
+    weights["pattern"] = assign_patterns(weights) if len(weights) else pd.Series(dtype=object)
     evidence = rule_evidence(weights)
     lap("findings")
 
-    rules = list(RULES)
-    values = pd.DataFrame(0.0, index=ids, columns=[f"findings:{r}" for r in rules])
+    values = pd.DataFrame(0.0, index=ids, columns=[f"findings:{r}" for r in RULES])
     if len(evidence):
         e = evidence.pivot(index="employee_id", columns="rule_id", values="evidence")
         for r in e.columns:
@@ -188,7 +193,7 @@ def score_frames(
     for col in values.columns:
         floor = _floor(col, params)
         level = np.log2(1.0 + values[col] / floor)
-        base = peer_baselines(level, groups, 1.0)
+        base = peer_baselines(level, groups, params.tail_floor)
         units[col] = np.maximum(surprise(level.to_numpy(), base) - params.dead_zone, 0.0)
         medians[col] = floor * (np.exp2(base.median) - 1.0)  # back on the value's own scale
         spreads[col] = base.scale
@@ -209,7 +214,7 @@ def score_frames(
     seconds.update({f"network_{k}": v for k, v in position.seconds.items()})
     lap("network")
 
-    risk = units.sum(axis=1).to_numpy()
+    units, risk = combine_units(units, params.others_share)
     score = calibrate(risk, params.tau)
     pts = pd.DataFrame(points(score, units.to_numpy()), index=ids, columns=units.columns)
     table = pd.DataFrame(index=ids)
