@@ -19,8 +19,10 @@ __all__ = [
     "NO_DATE",
     "choose",
     "day_number",
+    "elapsed_in_runs",
     "local_to_utc",
     "offsets",
+    "runs",
     "stream",
     "uniform_in",
     "utc_to_local",
@@ -109,6 +111,37 @@ def offsets(sorted_keys: np.ndarray, n: int) -> np.ndarray:
     [0, 2, 2, 3]
     """
     return np.searchsorted(sorted_keys, np.arange(n + 1), side="left")
+
+
+def runs(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expand row ``i`` into a run of ``counts[i]`` rows: ``(idx, first, pos)``.
+
+    ``idx`` is the row each expanded row comes from, ``first`` where each row's run
+    starts, ``pos`` the place of each expanded row in its run (0 for the first). A
+    session's look-ups, a look-up's repeated log lines and a duplicated line's copies
+    are all such runs.
+
+    >>> [a.tolist() for a in runs(np.array([2, 1, 3]))]
+    [[0, 0, 1, 2, 2, 2], [0, 2, 3], [0, 1, 0, 0, 1, 2]]
+    """
+    counts = np.asarray(counts)
+    idx = np.repeat(np.arange(len(counts)), counts)
+    first = np.cumsum(counts) - counts
+    return idx, first, np.arange(len(idx)) - first[idx]
+
+
+def elapsed_in_runs(steps: np.ndarray, idx: np.ndarray, first: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """The time from the start of its run to each row, given each row's step after the one before.
+
+    ``idx``, ``first`` and ``pos`` are from :func:`runs`; the step of a run's first row is
+    not counted (the run starts there). One cumulative sum over all runs, less the sum
+    at each run's start, so that no run's time leaks into the next.
+
+    >>> elapsed_in_runs(np.array([9, 5, 9, 9, 1, 2]), *runs(np.array([2, 1, 3]))).tolist()
+    [0, 5, 0, 0, 1, 3]
+    """
+    elapsed = np.cumsum(np.where(pos == 0, 0, steps))
+    return elapsed - elapsed[first][idx]
 
 
 def uniform_in(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

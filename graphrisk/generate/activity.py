@@ -25,8 +25,10 @@ from graphrisk.generate._common import (
     MINUTE,
     NO_DATE,
     choose,
+    elapsed_in_runs,
     local_to_utc,
     offsets,
+    runs,
     uniform_in,
     weekday,
     weighted_in,
@@ -160,6 +162,10 @@ class Events:
 
     def __len__(self) -> int:
         return len(self.ts)
+
+    def rows(self, idx: np.ndarray, **new: np.ndarray) -> Events:
+        """The look-ups at ``idx`` (indices, repeats allowed, or a mask); columns in ``new`` replaced."""
+        return Events(**{f: new[f] if f in new else getattr(self, f)[idx] for f in self.__dataclass_fields__})
 
 
 def rosters(rng: np.random.Generator, org: Organisation, night: np.ndarray) -> np.ndarray:
@@ -378,9 +384,7 @@ def normal_events(
 
     # the look-ups of each session
     length = rng.geometric(1 / per_session[s_shift])
-    ev_s = np.repeat(np.arange(n_s), length)
-    first = np.r_[0, np.cumsum(length)[:-1]]
-    pos = np.arange(len(ev_s)) - first[ev_s]
+    ev_s, first, pos = runs(length)
     n_ev = len(ev_s)
     is_case = purpose[ev_s] == CASE_WORK
     later_p = np.where(is_case[:, None], [[0.5, 0.12, 0.13, 0.25]], [[0.6, 0.2, 0.2, 0.0]])
@@ -416,10 +420,7 @@ def normal_events(
     export_p = np.where(is_case & with_ref, 0.03, 0.002)
     action[(rng.random(n_ev) < export_p) & ~at_first] = EXPORT
 
-    gaps = rng.exponential(45.0, n_ev) + 5
-    gaps[at_first] = 0
-    elapsed = np.cumsum(gaps)
-    elapsed -= elapsed[first][ev_s]
+    elapsed = elapsed_in_runs(rng.exponential(45.0, n_ev) + 5, ev_s, first, pos)
     ts = np.minimum(s_start[ev_s] + elapsed.astype(np.int64), s_end[ev_s] - 1)
     return Events(
         emp=s_emp[ev_s],
@@ -450,25 +451,12 @@ def repeat_lines(rng: np.random.Generator, events: Events, lines_per_lookup: flo
     if lines_per_lookup <= 1.0:
         return events
     extra = rng.poisson(lines_per_lookup - 1.0, len(events))
-    idx = np.repeat(np.arange(len(events)), 1 + extra)
-    first = np.r_[0, np.cumsum(1 + extra)[:-1]]
-    pos = np.arange(len(idx)) - first[idx]
-    step = rng.integers(2, 20, len(idx))
-    step[pos == 0] = 0
-    delay = np.cumsum(step)
-    delay -= delay[first][idx]
+    idx, first, pos = runs(1 + extra)
+    delay = elapsed_in_runs(rng.integers(2, 20, len(idx)), idx, first, pos)
     action = events.action[idx].copy()
     action[pos > 0] = VIEW
-    return Events(
-        emp=events.emp[idx],
-        ts=np.minimum(events.ts[idx] + delay, np.maximum(events.limit[idx], events.ts[idx])),
-        system=events.system[idx],
-        target_type=events.target_type[idx],
-        target=events.target[idx],
-        action=action,
-        case=events.case[idx],
-        limit=events.limit[idx],
-    )
+    ts = np.minimum(events.ts[idx] + delay, np.maximum(events.limit[idx], events.ts[idx]))
+    return events.rows(idx, ts=ts, action=action)
 
 
 def _systems(rng: np.random.Generator, ttype: np.ndarray, case_work: np.ndarray) -> np.ndarray:

@@ -30,8 +30,10 @@ from graphrisk.generate._common import (
     MINUTE,
     NO_DATE,
     choose,
+    elapsed_in_runs,
     local_to_utc,
     offsets,
+    runs,
     uniform_in,
     utc_to_local,
     weekday,
@@ -152,10 +154,7 @@ def person_sessions(
     n_veh = pop.vehicle_offsets[person + 1] - pop.vehicle_offsets[person]
     with_vehicle = (rng.random(n) < vehicle_p) & (n_veh > 0)
     with_address = rng.random(n) < address_p
-    k = 1 + with_vehicle + with_address
-    idx = np.repeat(np.arange(n), k)
-    first = np.cumsum(k) - k
-    pos = np.arange(len(idx)) - first[idx]
+    idx, first, pos = runs(1 + with_vehicle + with_address)
     ttype = np.full(len(idx), PERSON)
     second = pos == 1
     ttype[second] = np.where(with_vehicle[idx[second]], VEHICLE, ADDRESS)
@@ -166,10 +165,7 @@ def person_sessions(
     target[v] = uniform_in(rng, pop.vehicle_offsets[p[v]], pop.vehicle_offsets[p[v] + 1])
     a = ttype == ADDRESS
     target[a] = pop.address[p[a]]
-    step = (rng.exponential(gap, len(idx)) + 5).astype(np.int64)
-    step[pos == 0] = 0
-    delay = np.cumsum(step)
-    delay -= delay[first][idx]
+    delay = elapsed_in_runs((rng.exponential(gap, len(idx)) + 5).astype(np.int64), idx, first, pos)
     lim = ts[idx] + HOUR if limit is None else np.asarray(limit, dtype=np.int64)[idx]
     stamp = np.minimum(ts[idx] + delay, np.maximum(lim, ts[idx]))
     system = choose(rng, _SYSTEM_P[ttype]) if len(ttype) else ttype
@@ -706,7 +702,7 @@ def drop_work_elsewhere(events: Events, extra: Extra, n_emp: int) -> Events:
         valid = idx < off[e[rows] + 1]
         r, idx = rows[valid], idx[valid]
         drop[r] |= (events.ts[r] >= lo[idx]) & (events.ts[r] < hi[idx])
-    return Events(**{f: getattr(events, f)[~drop] for f in Events.__dataclass_fields__})
+    return events.rows(~drop)
 
 
 def duplicate_lines(rng, events: Events, noise: Noise) -> Events:
@@ -717,25 +713,11 @@ def duplicate_lines(rng, events: Events, noise: Noise) -> Events:
     extra[burst] += rng.integers(5, 31, burst.sum())
     if not extra.any():
         return events
-    idx = np.repeat(np.arange(n), 1 + extra)
-    first = np.r_[0, np.cumsum(1 + extra)[:-1]]
-    pos = np.arange(len(idx)) - first[idx]
-    step = rng.integers(0, 6, len(idx))
-    step[pos == 0] = 0
-    delay = np.cumsum(step)
-    delay -= delay[first][idx]
+    idx, first, pos = runs(1 + extra)
+    delay = elapsed_in_runs(rng.integers(0, 6, len(idx)), idx, first, pos)
     action = events.action[idx].copy()
     action[(pos > 0) & (action == SEARCH) & (rng.random(len(idx)) < 0.5)] = VIEW
-    return Events(
-        emp=events.emp[idx],
-        ts=events.ts[idx] + delay,
-        system=events.system[idx],
-        target_type=events.target_type[idx],
-        target=events.target[idx],
-        action=action,
-        case=events.case[idx],
-        limit=events.limit[idx],
-    )
+    return events.rows(idx, ts=events.ts[idx] + delay, action=action)
 
 
 def record_shifts(rng, world: World, shifts: Shifts, noise: Noise) -> Shifts:

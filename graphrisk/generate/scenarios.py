@@ -25,6 +25,7 @@ Look-alike groups (``lookalike:<id>``): ``assigned-investigator``,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -227,6 +228,18 @@ class _Planner:
     def count(self, scenario: str) -> int:
         return sum(i.scenario == scenario for i in self.insiders)
 
+    def recruits(self, scenario: str, wanted: int, mask=None) -> Iterator[int]:
+        """Candidates (see :meth:`candidates`) for ``scenario``, one at a time, until ``wanted``
+        of its insiders are taken; a candidate the story does not fit is simply passed over.
+
+        Lazy, like the loop every scenario used to write out: the candidates are drawn
+        when the first one is asked for.
+        """
+        for e in self.candidates(mask):
+            if self.count(scenario) >= wanted:
+                return
+            yield e
+
     def members(self, o: int) -> np.ndarray:
         return self.crime.member_person[self.crime.member_offsets[o] : self.crime.member_offsets[o + 1]]
 
@@ -250,6 +263,128 @@ class _Planner:
     def near(self, p: int, modes) -> int:
         """An adult living near person ``p``."""
         return int(self.adults.draw(self.rng, np.array([self.pop.muni[p]]), modes=modes)[0])
+
+    # Story pieces that the baseline scenarios and their varied versions (the realism
+    # profiles) share. Each draws from ``self.rng`` in the order the scenarios always
+    # did, so that the baseline output stays byte-identical.
+
+    def people_targets(self, people: np.ndarray, detailed: int) -> list[tuple[int, int]]:
+        """The persons, and the vehicle and address of the first ``detailed`` of them."""
+        targets = [(PERSON, int(p)) for p in people]
+        for p in people[:detailed]:
+            targets += [*self.vehicle(p), (ADDRESS, int(self.pop.address[p]))]
+        return targets
+
+    def relatives_in_orgs(self, wanted: int) -> Iterator[tuple[int, int, int]]:
+        """(employee, organisation, member) for the criminal-relative scenario, until ``wanted``
+        are taken: an organisation with open cases (often of the own region) and the member
+        who is to be the employee's relative.
+
+        An employee who works on a case against the drawn organisation is passed over: the
+        insider is not on its case.
+        """
+        crime, rng = self.crime, self.rng
+        orgs = np.unique(crime.case_org[self.open_org_cases])
+        if len(orgs) == 0:
+            return
+        for e in self.recruits("criminal-relative", wanted):
+            local = orgs[crime.org_region[orgs] == self.emp_region[e]]
+            o = int(rng.choice(local if len(local) and rng.random() < 0.6 else orgs))
+            if np.isin(self.assigned_cases[e], np.flatnonzero(crime.case_org == o)).any():
+                continue
+            yield e, o, int(rng.choice(self.members(o)))
+
+    def org_targets(self, o: int) -> list[tuple[int, int]]:
+        """An organisation's world: its members, their addresses and vehicles, its own address,
+        and its open cases with their suspects, witnesses and victims."""
+        pop, crime = self.pop, self.crime
+        targets = []
+        for p in self.members(o):
+            targets += [(PERSON, int(p)), (ADDRESS, int(pop.address[p]))]
+            vs = range(pop.vehicle_offsets[p], pop.vehicle_offsets[p + 1])
+            targets += [(VEHICLE, int(v)) for v in vs]
+        if crime.org_address[o] >= 0:
+            targets.append((ADDRESS, int(crime.org_address[o])))
+        for c in self.open_org_cases[crime.case_org[self.open_org_cases] == o]:
+            targets.append((CASE, int(c)))
+            targets += [(PERSON, int(p)) for p in self.subjects(int(c), (SUSPECT, WITNESS, VICTIM))]
+        return targets
+
+    def leak_opportunities(self, wanted: int) -> Iterator[tuple[int, int]]:
+        """(case, time) of planned actions against organisations, in a random order and round
+        again, until ``wanted`` pre-raid leaks are taken or five tries each were spent.
+
+        Only actions whose 72 hours before fall in the log (the action itself may come
+        just after it).
+        """
+        crime, world = self.crime, self.world
+        upcoming = [
+            (int(c), int(t))
+            for c, t in zip(crime.action_case, crime.action_ts, strict=True)
+            if crime.case_kind[c] == CASE_ORG and world.start + 2 * HOUR <= t < world.end + PRE_ACTION - HOUR
+        ]
+        if not upcoming or not wanted:
+            return
+        order = self.rng.permutation(len(upcoming))
+        for i in range(wanted * 5):
+            if self.count("pre-raid-leak") >= wanted:
+                return
+            yield upcoming[order[i % len(upcoming)]]
+
+    def off_case_candidates(self, c: int, same_region: bool) -> np.ndarray:
+        """Candidates neither assigned to case ``c`` nor in its unit (a leak comes from
+        outside the team); only the region of its organisation if ``same_region``."""
+        crime, org = self.crime, self.org
+        on_case = np.zeros(self.n_emp, dtype=bool)
+        on_case[crime.assign_emp[crime.assign_case == c]] = True
+        region = crime.org_region[crime.case_org[c]]
+        allowed = ~on_case & (org.emp_unit != crime.case_unit[c])
+        return self.candidates(allowed & ((self.emp_region == region) if same_region else True))
+
+    def leak_targets(self, c: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """The suspects of case ``c``, and what a leak looks up: the case file, the suspects,
+        their addresses and the organisation's address."""
+        crime = self.crime
+        suspects = self.subjects(c)
+        targets = [(CASE, c)] + [(PERSON, int(p)) for p in suspects]
+        targets += [(ADDRESS, int(self.pop.address[p])) for p in suspects]
+        if crime.org_address[crime.case_org[c]] >= 0:
+            targets.append((ADDRESS, int(crime.org_address[crime.case_org[c]])))
+        return suspects, targets
+
+    def maybe_befriend_suspect(self, e: int, suspects: np.ndarray) -> None:
+        """The route in for some leaks (30%): the employee is a friend of one of the suspects."""
+        if self.rng.random() < 0.3 and len(suspects):
+            self.tie(self.person[e], int(self.rng.choice(suspects)), FRIEND, OPEN_SOURCE, (0.5, 10))
+
+    def ex_partner(self, e: int) -> int:
+        """Plant an ex-partner living nearby (a past partner tie); -1 if none was found."""
+        ex = self.near(self.person[e], (0.5, 0.3, 0.15, 0.05))
+        if ex == self.person[e]:
+            return -1
+        self.tie(self.person[e], ex, PARTNER, BRP_HISTORY, (1, 12))
+        return ex
+
+    def other_region(self, e: int) -> int:
+        """A random region other than the employee's."""
+        return int(self.rng.choice(np.flatnonzero(np.arange(self.world.geo.n_regions) != self.emp_region[e])))
+
+    def region_persons(self, r: int) -> tuple[int, int]:
+        """The range of persons living in region ``r`` (persons are ordered by municipality)."""
+        first, last = self.world.geo.region_bounds()
+        return int(self.pop.muni_offsets[first[r]]), int(self.pop.muni_offsets[last[r]])
+
+    def route_to_case(self, e: int, c: int) -> bool:
+        """Plant the two ties from ``e`` to case ``c``'s organisation: a friend nearby who is an
+        acquaintance of a member. False (nothing planted) if no suitable friend was drawn."""
+        rng = self.rng
+        members = self.members(int(self.crime.case_org[c]))
+        friend = self.near(self.person[e], (0.7, 0.2, 0.1, 0.0))
+        if friend == self.person[e] or np.isin(friend, members):
+            return False
+        self.tie(self.person[e], friend, FRIEND, OPEN_SOURCE, (1, 20))
+        self.tie(friend, int(rng.choice(members)), ACQUAINTANCE, SOURCE_CIE, (1, 10))
+        return True
 
     # --- groups that follow from the organisation ---
 
@@ -279,10 +414,8 @@ class _Planner:
         """Own family, partner's family, friends: targets within two ties."""
         if self.varied:
             return self.curious_family_varied(wanted)
-        rng, pop = self.rng, self.pop
-        for e in self.candidates():
-            if self.count("curious-family") >= wanted:
-                break
+        rng = self.rng
+        for e in self.recruits("curious-family", wanted):
             one, two = _hops(self.indptr, self.nbrs, self.person[e])
             if len(one) + len(two) < 3:
                 continue
@@ -292,78 +425,35 @@ class _Planner:
             )
             far = rng.choice(two, size=min(len(two), k - len(near)), replace=False) if len(two) else []
             people = np.r_[near, far].astype(np.int64)
-            targets = [(PERSON, int(p)) for p in people]
-            for p in people[:2]:
-                targets += [*self.vehicle(p), (ADDRESS, int(pop.address[p]))]
-            self.take(Insider(int(e), "curious-family", targets))
+            self.take(Insider(int(e), "curious-family", self.people_targets(people, 2)))
 
     def criminal_relative(self, wanted: int) -> None:
         """A relative or partner in an organisation under investigation, and its world looked up."""
         if self.varied:
             return self.criminal_relative_varied(wanted)
-        rng, pop, crime = self.rng, self.pop, self.crime
-        orgs = np.unique(crime.case_org[self.open_org_cases])
-        if len(orgs) == 0:
-            return
-        for e in self.candidates():
-            if self.count("criminal-relative") >= wanted:
-                break
-            local = orgs[crime.org_region[orgs] == self.emp_region[e]]
-            o = int(rng.choice(local if len(local) and rng.random() < 0.6 else orgs))
-            if np.isin(self.assigned_cases[e], np.flatnonzero(crime.case_org == o)).any():
-                continue
-            m = int(rng.choice(self.members(o)))
+        rng = self.rng
+        for e, o, m in self.relatives_in_orgs(wanted):
             if rng.random() < 0.3:
                 self.tie(self.person[e], m, PARTNER, SOURCE_BRP, (0.5, 6))
             else:
                 self.tie(self.person[e], m, FAMILY, SOURCE_BRP, None)
-            targets = []
-            for p in self.members(o):
-                targets += [(PERSON, int(p)), (ADDRESS, int(pop.address[p]))]
-                vs = range(pop.vehicle_offsets[p], pop.vehicle_offsets[p + 1])
-                targets += [(VEHICLE, int(v)) for v in vs]
-            if crime.org_address[o] >= 0:
-                targets.append((ADDRESS, int(crime.org_address[o])))
-            for c in self.open_org_cases[crime.case_org[self.open_org_cases] == o]:
-                targets.append((CASE, int(c)))
-                targets += [(PERSON, int(p)) for p in self.subjects(int(c), (SUSPECT, WITNESS, VICTIM))]
-            self.take(Insider(int(e), "criminal-relative", targets))
+            self.take(Insider(int(e), "criminal-relative", self.org_targets(o)))
 
     def pre_raid_leak(self, wanted: int) -> None:
         """Someone off the case looks up its subjects in the 72 hours before a planned action."""
         if self.varied:
             return self.pre_raid_leak_varied(wanted)
-        rng, world, crime, org = self.rng, self.world, self.crime, self.org
-        upcoming = [
-            (int(c), int(t))
-            for c, t in zip(crime.action_case, crime.action_ts, strict=True)
-            if crime.case_kind[c] == CASE_ORG and world.start + 2 * HOUR <= t < world.end + PRE_ACTION - HOUR
-        ]
-        if not upcoming or not wanted:
-            return
-        order = rng.permutation(len(upcoming))
-        for i in range(wanted * 5):
-            if self.count("pre-raid-leak") >= wanted:
-                break
-            c, t = upcoming[order[i % len(upcoming)]]
+        rng, world = self.rng, self.world
+        for c, t in self.leak_opportunities(wanted):
             lo, hi = max(t - PRE_ACTION, world.start), min(t - 30 * MINUTE, world.end)
             if hi - lo < HOUR:
                 continue
-            on_case = np.zeros(self.n_emp, dtype=bool)
-            on_case[crime.assign_emp[crime.assign_case == c]] = True
-            region = crime.org_region[crime.case_org[c]]
-            allowed = ~on_case & (org.emp_unit != crime.case_unit[c])
-            pool = self.candidates(allowed & ((self.emp_region == region) if rng.random() < 0.7 else True))
+            pool = self.off_case_candidates(c, same_region=rng.random() < 0.7)
             if len(pool) == 0:
                 continue
             e = int(pool[0])
-            suspects = self.subjects(c)
-            targets = [(CASE, c)] + [(PERSON, int(p)) for p in suspects]
-            targets += [(ADDRESS, int(self.pop.address[p])) for p in suspects]
-            if crime.org_address[crime.case_org[c]] >= 0:
-                targets.append((ADDRESS, int(crime.org_address[crime.case_org[c]])))
-            if rng.random() < 0.3 and len(suspects):  # the route in: a friend
-                self.tie(self.person[e], int(rng.choice(suspects)), FRIEND, OPEN_SOURCE, (0.5, 10))
+            suspects, targets = self.leak_targets(c)
+            self.maybe_befriend_suspect(e, suspects)
             self.take(Insider(e, "pre-raid-leak", targets, window=(lo, hi), case=c))
 
     def colleague_ex_vip(self, wanted: int) -> None:
@@ -373,9 +463,7 @@ class _Planner:
         rng, pop, org = self.rng, self.pop, self.org
         vips = np.flatnonzero(pop.flags & FLAG_VIP)
         unit_off = offsets(org.emp_unit, len(org.unit_id))
-        for e in self.candidates():
-            if self.count("colleague-ex-vip") >= wanted:
-                break
+        for e in self.recruits("colleague-ex-vip", wanted):
             kinds = rng.random(3) < (0.6, 0.4, 0.4)
             if not kinds.any():
                 kinds[rng.integers(0, 3)] = True
@@ -389,9 +477,8 @@ class _Planner:
                 for c in rng.choice(pool, size=min(len(pool), int(rng.integers(2, 6))), replace=False):
                     targets.append((PERSON, int(self.person[c])))
             if kinds[1]:
-                ex = self.near(self.person[e], (0.5, 0.3, 0.15, 0.05))
-                if ex != self.person[e]:
-                    self.tie(self.person[e], ex, PARTNER, BRP_HISTORY, (1, 12))
+                ex = self.ex_partner(e)
+                if ex >= 0:  # the ex-partner's new household
                     hh = pop.household[ex]
                     start = pop.hh_start[hh]
                     housemates = np.flatnonzero(pop.household[start : start + 6] == hh) + start
@@ -406,34 +493,23 @@ class _Planner:
         """Persons of another region, browsed off shift; never the national unit (no 'outside')."""
         if self.varied:
             return self.bulk_browsing_varied(wanted)
-        geo, pop = self.world.geo, self.pop
-        first, last = geo.region_bounds()
-        region_lo, region_hi = pop.muni_offsets[first], pop.muni_offsets[last]
-        for e in self.candidates(self.emp_region >= 0):
-            if self.count("bulk-browsing") >= wanted:
-                break
-            r = int(self.rng.choice(np.flatnonzero(np.arange(geo.n_regions) != self.emp_region[e])))
-            self.take(Insider(int(e), "bulk-browsing", browse=(int(region_lo[r]), int(region_hi[r]))))
+        for e in self.recruits("bulk-browsing", wanted, self.emp_region >= 0):
+            r = self.other_region(e)
+            self.take(Insider(int(e), "bulk-browsing", browse=self.region_persons(r)))
 
     def low_and_slow(self, wanted: int) -> None:
         """A friend of an associate, and about one careful look-up a week of an open case's suspects."""
         if self.varied:
             return self.low_and_slow_varied(wanted)
         rng, crime, org = self.rng, self.crime, self.org
-        for e in self.candidates(self.emp_region >= 0):
-            if self.count("low-and-slow") >= wanted:
-                break
+        for e in self.recruits("low-and-slow", wanted, self.emp_region >= 0):
             cases = self.open_org_cases[crime.case_unit[self.open_org_cases] != org.emp_unit[e]]
             cases = cases[~np.isin(cases, self.assigned_cases[e])]
             if len(cases) == 0:
                 continue
             c = int(rng.choice(cases))
-            members = self.members(int(crime.case_org[c]))
-            friend = self.near(self.person[e], (0.7, 0.2, 0.1, 0.0))
-            if friend == self.person[e] or np.isin(friend, members):
+            if not self.route_to_case(e, c):
                 continue
-            self.tie(self.person[e], friend, FRIEND, OPEN_SOURCE, (1, 20))
-            self.tie(friend, int(rng.choice(members)), ACQUAINTANCE, SOURCE_CIE, (1, 10))
             suspects = self.subjects(c)
             targets = [(PERSON, int(p)) for p in suspects]
             for p in suspects[:3]:
@@ -444,10 +520,8 @@ class _Planner:
 
     def curious_family_varied(self, wanted: int) -> None:
         """5-8 relatives and acquaintances within two ties, 15-30 look-ups over two months."""
-        rng, pop = self.rng, self.pop
-        for e in self.candidates():
-            if self.count("curious-family") >= wanted:
-                break
+        rng = self.rng
+        for e in self.recruits("curious-family", wanted):
             one, two = _hops(self.indptr, self.nbrs, self.person[e])
             k = int(rng.integers(5, 9))
             if len(one) + len(two) < k:
@@ -456,26 +530,14 @@ class _Planner:
             near = rng.choice(one, size=n_near, replace=False) if n_near else np.empty(0, dtype=np.int64)
             far = rng.choice(two, size=min(len(two), k - n_near), replace=False) if len(two) else []
             people = np.r_[near, far].astype(np.int64)
-            targets = [(PERSON, int(p)) for p in people]
-            for p in people[:3]:
-                targets += [*self.vehicle(p), (ADDRESS, int(pop.address[p]))]
+            targets = self.people_targets(people, 3)
             params = {"lookups_per_60_days": int(rng.integers(15, 31))}
             self.take(Insider(int(e), "curious-family", targets, params=params))
 
     def criminal_relative_varied(self, wanted: int) -> None:
         """A partner, a relative, or an in-law two ties away in an organisation; look-ups spread thin."""
-        rng, pop, crime = self.rng, self.pop, self.crime
-        orgs = np.unique(crime.case_org[self.open_org_cases])
-        if len(orgs) == 0:
-            return
-        for e in self.candidates():
-            if self.count("criminal-relative") >= wanted:
-                break
-            local = orgs[crime.org_region[orgs] == self.emp_region[e]]
-            o = int(rng.choice(local if len(local) and rng.random() < 0.6 else orgs))
-            if np.isin(self.assigned_cases[e], np.flatnonzero(crime.case_org == o)).any():
-                continue
-            m = int(rng.choice(self.members(o)))
+        rng, pop = self.rng, self.pop
+        for e, o, m in self.relatives_in_orgs(wanted):
             me = int(self.person[e])
             u = rng.random()
             partner = _household_partner(pop, me)
@@ -485,54 +547,25 @@ class _Planner:
                 self.tie(me, m, FAMILY, SOURCE_BRP, None)
             else:  # the partner's brother: an in-law, two ties away
                 self.tie(partner, m, FAMILY, SOURCE_BRP, None)
-            targets = []
-            for p in self.members(o):
-                targets += [(PERSON, int(p)), (ADDRESS, int(pop.address[p]))]
-                vs = range(pop.vehicle_offsets[p], pop.vehicle_offsets[p + 1])
-                targets += [(VEHICLE, int(v)) for v in vs]
-            if crime.org_address[o] >= 0:
-                targets.append((ADDRESS, int(crime.org_address[o])))
-            for c in self.open_org_cases[crime.case_org[self.open_org_cases] == o]:
-                targets.append((CASE, int(c)))
-                targets += [(PERSON, int(p)) for p in self.subjects(int(c), (SUSPECT, WITNESS, VICTIM))]
+            targets = self.org_targets(o)
             params = {"lookups_per_30_days": float(rng.uniform(6, 20))}
             self.take(Insider(int(e), "criminal-relative", targets, params=params))
 
     def pre_raid_leak_varied(self, wanted: int) -> None:
         """Alone, another unit, a few look-ups 24-72 hours before the action; some on shift."""
-        rng, world, crime, org = self.rng, self.world, self.crime, self.org
-        upcoming = [
-            (int(c), int(t))
-            for c, t in zip(crime.action_case, crime.action_ts, strict=True)
-            if crime.case_kind[c] == CASE_ORG and world.start + 2 * HOUR <= t < world.end + PRE_ACTION - HOUR
-        ]
-        if not upcoming or not wanted:
-            return
-        order = rng.permutation(len(upcoming))
-        for i in range(wanted * 5):
-            if self.count("pre-raid-leak") >= wanted:
-                break
-            c, t = upcoming[order[i % len(upcoming)]]
+        rng, world = self.rng, self.world
+        for c, t in self.leak_opportunities(wanted):
             lead = int(rng.integers(24, 73)) * HOUR
             lo, hi = max(t - lead, world.start), min(t - 30 * MINUTE, world.end)
             if hi - lo < HOUR:
                 continue
-            on_case = np.zeros(self.n_emp, dtype=bool)
-            on_case[crime.assign_emp[crime.assign_case == c]] = True
-            region = crime.org_region[crime.case_org[c]]
-            allowed = ~on_case & (org.emp_unit != crime.case_unit[c])
             same_region = rng.random() < 0.7
-            pool = self.candidates(allowed & ((self.emp_region == region) if same_region else True))
+            pool = self.off_case_candidates(c, same_region)
             if len(pool) == 0:
                 continue
             e = int(pool[0])
-            suspects = self.subjects(c)
-            targets = [(CASE, c)] + [(PERSON, int(p)) for p in suspects]
-            targets += [(ADDRESS, int(self.pop.address[p])) for p in suspects]
-            if crime.org_address[crime.case_org[c]] >= 0:
-                targets.append((ADDRESS, int(crime.org_address[crime.case_org[c]])))
-            if rng.random() < 0.3 and len(suspects):
-                self.tie(self.person[e], int(rng.choice(suspects)), FRIEND, OPEN_SOURCE, (0.5, 10))
+            suspects, targets = self.leak_targets(c)
+            self.maybe_befriend_suspect(e, suspects)
             few = rng.random() < 0.3 + 0.5 * self.stealth
             params = {
                 "lookups": int(rng.integers(2, 4) if few else rng.integers(4, 9)),
@@ -545,9 +578,7 @@ class _Planner:
         rng, pop, org = self.rng, self.pop, self.org
         vips = np.flatnonzero(pop.flags & FLAG_VIP)
         unit_off = offsets(org.emp_unit, len(org.unit_id))
-        for e in self.candidates():
-            if self.count("colleague-ex-vip") >= wanted:
-                break
+        for e in self.recruits("colleague-ex-vip", wanted):
             kinds = rng.random(3) < (0.8, 0.5, 0.5)
             targets = []
             if kinds[0] or not kinds.any():
@@ -558,9 +589,8 @@ class _Planner:
                 for c in rng.choice(pool, size=min(len(pool), int(rng.integers(3, 11))), replace=False):
                     targets.append((PERSON, int(self.person[c])))
             if kinds[1]:
-                ex = self.near(self.person[e], (0.5, 0.3, 0.15, 0.05))
-                if ex != self.person[e]:
-                    self.tie(self.person[e], ex, PARTNER, BRP_HISTORY, (1, 12))
+                ex = self.ex_partner(e)
+                if ex >= 0:
                     targets += [(PERSON, int(ex)), (ADDRESS, int(pop.address[ex])), *self.vehicle(ex)]
             if kinds[2] or not targets:
                 targets += [
@@ -570,40 +600,24 @@ class _Planner:
 
     def bulk_browsing_varied(self, wanted: int) -> None:
         """Browsing off shift: sometimes over several evenings, sometimes in the own region."""
-        rng, geo, pop = self.rng, self.world.geo, self.pop
-        first, last = geo.region_bounds()
-        region_lo, region_hi = pop.muni_offsets[first], pop.muni_offsets[last]
-        for e in self.candidates(self.emp_region >= 0):
-            if self.count("bulk-browsing") >= wanted:
-                break
+        rng = self.rng
+        for e in self.recruits("bulk-browsing", wanted, self.emp_region >= 0):
             own = rng.random() < 0.2 + 0.4 * self.stealth
-            r = (
-                int(self.emp_region[e])
-                if own
-                else int(rng.choice(np.flatnonzero(np.arange(geo.n_regions) != self.emp_region[e])))
-            )
+            r = int(self.emp_region[e]) if own else self.other_region(e)
             params = {"spread": bool(rng.random() < 0.5)}
-            self.take(
-                Insider(int(e), "bulk-browsing", browse=(int(region_lo[r]), int(region_hi[r])), params=params)
-            )
+            self.take(Insider(int(e), "bulk-browsing", browse=self.region_persons(r), params=params))
 
     def low_and_slow_varied(self, wanted: int) -> None:
         """2-4 single views over two months of an informant or a suspect of a case two ties away."""
         rng, crime, org = self.rng, self.crime, self.org
-        for e in self.candidates(self.emp_region >= 0):
-            if self.count("low-and-slow") >= wanted:
-                break
+        for e in self.recruits("low-and-slow", wanted, self.emp_region >= 0):
             cases = self.open_org_cases[crime.case_unit[self.open_org_cases] != org.emp_unit[e]]
             cases = cases[~np.isin(cases, self.assigned_cases[e]) & (crime.case_sensitivity[cases] >= 1)]
             if len(cases) == 0:
                 continue
             c = int(rng.choice(cases))
-            members = self.members(int(crime.case_org[c]))
-            friend = self.near(self.person[e], (0.7, 0.2, 0.1, 0.0))
-            if friend == self.person[e] or np.isin(friend, members):
+            if not self.route_to_case(e, c):
                 continue
-            self.tie(self.person[e], friend, FRIEND, OPEN_SOURCE, (1, 20))
-            self.tie(friend, int(rng.choice(members)), ACQUAINTANCE, SOURCE_CIE, (1, 10))
             informants = self.subjects(c, (INFORMANT,))
             people = informants if len(informants) and rng.random() < 0.5 else self.subjects(c)
             targets = [(PERSON, int(p)) for p in people]
@@ -706,56 +720,57 @@ def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: 
     days = world.days
     unit_cases = _unit_open_cases(world)
 
-    def pretext(e: int) -> int:
+    def pretext_or_none(e: int, p: float) -> int:
+        """With probability ``p`` a case to cite as the pretext: one of the employee's own,
+        else one of the unit's open cases; -1 for no case."""
+        if rng.random() >= p:
+            return -1
         mine = world.emp_cases[world.emp_case_offsets[e] : world.emp_case_offsets[e + 1]]
         if len(mine):
             return int(rng.choice(mine))
         unit = unit_cases.get(int(world.org.emp_unit[e]))
         return int(rng.choice(unit)) if unit is not None else -1
 
-    def scaled(per_30_days: float, least: int) -> int:
-        return max(least, int(rng.poisson(per_30_days * days / 30)))
-
     for ins in plan_.insiders:
         e = ins.emp
         if varied:
-            _planted_varied(rng, world, ins, log, pretext, noise.stealth)
+            _planted_varied(rng, world, ins, log, pretext_or_none, noise.stealth)
         elif ins.scenario == "curious-family":
             people = [t for t in ins.targets if t[0] == PERSON]
-            for _ in range(scaled(6, 2)):
+            for _ in range(_sessions(rng, 6, 30, days, 2)):
                 first = people[rng.integers(len(people))]
                 items = [first] + [
                     ins.targets[i] for i in rng.integers(0, len(ins.targets), rng.integers(0, 3))
                 ]
-                case = pretext(e) if rng.random() < 0.25 else -1
+                case = pretext_or_none(e, 0.25)
                 log.session(rng, e, items, on_shift=rng.random() < 0.5, case=case, export_p=0.01)
         elif ins.scenario == "criminal-relative":
-            for _ in range(scaled(8, 2)):
+            for _ in range(_sessions(rng, 8, 30, days, 2)):
                 items = _pick(rng, ins.targets, int(rng.integers(2, 6)))
-                case = pretext(e) if rng.random() < 0.4 else -1
+                case = pretext_or_none(e, 0.4)
                 log.session(rng, e, items, on_shift=rng.random() < 0.6, case=case, export_p=0.08)
         elif ins.scenario == "pre-raid-leak":
             for _ in range(int(rng.integers(2, 5))):
                 items = _pick(rng, ins.targets, int(rng.integers(2, 6)))
-                case = pretext(e) if rng.random() < 0.3 else -1
+                case = pretext_or_none(e, 0.3)
                 log.session(
                     rng, e, items, on_shift=rng.random() < 0.5, case=case, export_p=0.1, window=ins.window
                 )
         elif ins.scenario == "colleague-ex-vip":
-            for _ in range(scaled(5, 2)):
+            for _ in range(_sessions(rng, 5, 30, days, 2)):
                 items = _pick(rng, ins.targets, int(rng.integers(1, 4)))
-                case = pretext(e) if rng.random() < 0.2 else -1
+                case = pretext_or_none(e, 0.2)
                 log.session(rng, e, items, on_shift=rng.random() < 0.5, case=case, export_p=0.01)
         elif ins.scenario == "bulk-browsing":
             lo, hi = ins.browse
-            for _ in range(scaled(2, 1)):
+            for _ in range(_sessions(rng, 2, 30, days, 1)):
                 people = rng.integers(lo, hi, int(rng.integers(15, 81)))
                 items = [(PERSON, int(p)) for p in people]
                 log.session(rng, e, items, on_shift=False, case=-1, export_p=0.05, gap=20.0, searches=0.5)
         elif ins.scenario == "low-and-slow":
             for _ in range(max(1, round(days / 7 * rng.uniform(0.7, 1.3)))):
                 items = [ins.targets[rng.integers(len(ins.targets))]]
-                case = pretext(e) if rng.random() < 0.6 else -1
+                case = pretext_or_none(e, 0.6)
                 log.session(rng, e, items, on_shift=True, case=case, export_p=0.0, searches=0.2)
 
     for e, c, lo, hi in plan_.preparation:
@@ -782,7 +797,7 @@ def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: 
     for e, relatives in plan_.relatives:
         if len(relatives) == 0:
             continue
-        for _ in range(scaled(1.5, 1)):
+        for _ in range(_sessions(rng, 1.5, 30, days, 1)):
             p = int(rng.choice(relatives))
             items = [(PERSON, p)]
             if pop.vehicle_offsets[p + 1] > pop.vehicle_offsets[p] and rng.random() < 0.5:
@@ -791,59 +806,70 @@ def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: 
     return log.events()
 
 
-def _planted_varied(rng, world: World, ins: Insider, log: _Log, pretext, stealth: float) -> None:
+def _sessions(rng: np.random.Generator, per: float, period: int, days: int, least: int) -> int:
+    """How many sessions over the log: Poisson, ``per`` in ``period`` days on average, at least ``least``."""
+    return max(least, int(rng.poisson(per * days / period)))
+
+
+def _in_sessions(lookups: int, draw) -> Iterator[list[tuple[int, int]]]:
+    """Spend a budget of ``lookups`` in sessions of the targets ``draw()`` gives, the last cut short.
+
+    Lazy: each session is drawn only when the one before has been logged, so that the
+    draws keep their order.
+    """
+    left = lookups
+    while left > 0:
+        items = draw()[:left]
+        left -= len(items)
+        yield items
+
+
+def _planted_varied(rng, world: World, ins: Insider, log: _Log, pretext_or_none, stealth: float) -> None:
     """One insider's look-ups in the varied scenarios; ``stealth`` in [0, 1] makes them quieter."""
     e, days = ins.emp, world.days
 
     def over(per: float, period: int, least: int) -> int:
-        return max(least, int(rng.poisson(per * days / period)))
-
-    def case_or_none(p: float) -> int:
-        return pretext(e) if rng.random() < p else -1
+        return _sessions(rng, per, period, days, least)
 
     if ins.scenario == "curious-family":
         people = [t for t in ins.targets if t[0] == PERSON]
-        left = over(ins.params["lookups_per_60_days"], 60, 2)
-        while left > 0:
+
+        def relatives() -> list[tuple[int, int]]:
             first = people[rng.integers(len(people))]
-            items = [first] + ([ins.targets[rng.integers(len(ins.targets))]] if rng.random() < 0.4 else [])
-            items = items[:left]
-            left -= len(items)
+            return [first] + ([ins.targets[rng.integers(len(ins.targets))]] if rng.random() < 0.4 else [])
+
+        for items in _in_sessions(over(ins.params["lookups_per_60_days"], 60, 2), relatives):
             on = rng.random() < 0.3 + 0.5 * stealth  # mixed into routine work
             log.session(
                 rng,
                 e,
                 items,
                 on_shift=on,
-                case=case_or_none(0.1 + 0.3 * stealth),
+                case=pretext_or_none(e, 0.1 + 0.3 * stealth),
                 export_p=0.0,
                 day_off=not on,
             )
     elif ins.scenario == "criminal-relative":
-        left = over(ins.params["lookups_per_30_days"], 30, 2)
-        while left > 0:
-            items = _pick(rng, ins.targets, int(rng.integers(1, 3)))[:left]
-            left -= len(items)
+        lookups = over(ins.params["lookups_per_30_days"], 30, 2)
+        for items in _in_sessions(lookups, lambda: _pick(rng, ins.targets, int(rng.integers(1, 3)))):
             log.session(
                 rng,
                 e,
                 items,
                 on_shift=rng.random() < 0.5 + 0.4 * stealth,
-                case=case_or_none(0.4 + 0.4 * stealth),
+                case=pretext_or_none(e, 0.4 + 0.4 * stealth),
                 export_p=0.04 * (1 - stealth),
                 searches=0.4,
             )
     elif ins.scenario == "pre-raid-leak":
-        left = ins.params["lookups"]
-        while left > 0:
-            items = _pick(rng, ins.targets, int(rng.integers(1, 4)))[:left]
-            left -= len(items)
+        lookups = ins.params["lookups"]
+        for items in _in_sessions(lookups, lambda: _pick(rng, ins.targets, int(rng.integers(1, 4)))):
             log.session(
                 rng,
                 e,
                 items,
                 on_shift=ins.params["on_shift"] or rng.random() < 0.25,
-                case=case_or_none(0.3 + 0.3 * stealth),
+                case=pretext_or_none(e, 0.3 + 0.3 * stealth),
                 export_p=0.1 * (1 - stealth),
                 window=ins.window,
             )
@@ -856,7 +882,7 @@ def _planted_varied(rng, world: World, ins: Insider, log: _Log, pretext, stealth
                 e,
                 [target],
                 on_shift=rng.random() < 0.4 + 0.4 * stealth,
-                case=case_or_none(0.1 + 0.3 * stealth),
+                case=pretext_or_none(e, 0.1 + 0.3 * stealth),
                 export_p=0.0,
                 searches=0.3,
             )
@@ -879,7 +905,7 @@ def _planted_varied(rng, world: World, ins: Insider, log: _Log, pretext, stealth
                 e,
                 items,
                 on_shift=True,
-                case=case_or_none(0.3 + 0.5 * stealth),
+                case=pretext_or_none(e, 0.3 + 0.5 * stealth),
                 export_p=0.0,
                 searches=0.0,
             )
