@@ -144,9 +144,10 @@ def evidence_nodes(finding) -> list[str]:
     A planned action is named by its node key (``CASE|TIME|KIND``), like every other node.
 
     >>> row = pd.Series({"case_id": "C1", "evidence": json.dumps([["Employee", "E1"], "PERFORMED",
-    ...     ["Access", "X1"], "PLANS<-", ["Action", "C1|2026-03-06T04:00:00+0000|raid"]])})
+    ...     ["Access", "X1"], "TARGETED", ["Case", "C1"], "PLANS",
+    ...     ["Action", "C1|2026-03-06T04:00:00+0000|raid"]])})
     >>> evidence_nodes(row)
-    ['Employee:E1', 'Access:X1', 'Action:C1|2026-03-06T04:00:00+0000|raid']
+    ['Employee:E1', 'Access:X1', 'Case:C1', 'Action:C1|2026-03-06T04:00:00+0000|raid']
     """
     steps = json.loads(finding.evidence) if isinstance(finding.evidence, str) else finding.evidence
     out = [node_id(step[0], str(step[1])) for step in steps if isinstance(step, list)]
