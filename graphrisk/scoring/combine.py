@@ -11,6 +11,7 @@ curve, and each part gets its share of the points.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["DEFAULT_TAU", "DEFAULT_THRESHOLD", "calibrate", "combine_units", "points", "risk_units_for"]
 
@@ -49,7 +50,6 @@ def combine_units(units, others_share: float = 0.25):
 
     Examples
     --------
-    >>> import pandas as pd
     >>> u, r = combine_units(pd.DataFrame({"a": [3.0, 1.0], "b": [1.0, 1.0], "c": [0.0, 1.0]}))
     >>> u.to_dict("list"), r.tolist()
     ({'a': [3.0, 1.0], 'b': [0.25, 0.25], 'c': [0.0, 0.25]}, [3.25, 1.5])
@@ -59,9 +59,8 @@ def combine_units(units, others_share: float = 0.25):
         return units.copy(), values.sum(axis=1)
     share = np.full_like(values, others_share)
     share[np.arange(len(values)), values.argmax(axis=1)] = 1.0
-    counted = units.copy()
-    counted[:] = values * share
-    return counted, (values * share).sum(axis=1)
+    counted = values * share
+    return pd.DataFrame(counted, index=units.index, columns=units.columns), counted.sum(axis=1)
 
 
 def calibrate(risk_units: np.ndarray, tau: float = DEFAULT_TAU) -> np.ndarray:

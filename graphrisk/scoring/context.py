@@ -105,6 +105,7 @@ def work_context(
     if not {"employee_id", "ts", "target_type", "target_id"} <= set(accesses.columns):
         accesses = accesses.iloc[0:0].reindex(columns=["access_id", "employee_id", "ts", "target_type",
                                                        "target_id", "case_id"])  # fmt: skip
+    accesses = _keyed(accesses)  # once for the three signals
     out["case_support"] = cited_case_support(f, accesses, employees, case_subjects, p)
     out["work_day"] = work_days_elsewhere(f, accesses, p)
     out["routine"] = routine_encounters(f, accesses, p, work_day=out["work_day"].to_numpy() > 0)
@@ -166,9 +167,15 @@ def cited_case_support(
     if len(f) == 0 or case_subjects is None or case_subjects.empty or accesses.empty:
         return out
     cited = accesses[["access_id", "case_id"]].dropna(subset=["case_id"])
-    probe = pd.DataFrame({"row": np.arange(len(f)), "access_id": f["access_id"].to_numpy(),
-                          "employee_id": f["employee_id"].to_numpy(), "person_id": _person(f).to_numpy(),
-                          "day": _naive_day(f["day"])})  # fmt: skip
+    probe = pd.DataFrame(
+        {
+            "row": np.arange(len(f)),
+            "access_id": f["access_id"].to_numpy(),
+            "employee_id": f["employee_id"].to_numpy(),
+            "person_id": looked_up_person(f).to_numpy(),
+            "day": _naive_day(f["day"]),
+        }
+    )
     subjects = case_subjects[["case_id", "person_id"]].drop_duplicates()
     m = probe.merge(cited, on="access_id").merge(subjects, on=["case_id", "person_id"])
     out[m["row"].to_numpy()] = p.support_alone
@@ -178,10 +185,14 @@ def cited_case_support(
     # every case that names the person, and who of the employee's unit cited it, on which day
     named = probe.dropna(subset=["person_id"]).merge(subjects, on="person_id")
     named["unit_id"] = named["employee_id"].map(unit)
-    acc = accesses.loc[accesses["case_id"].notna(), ["access_id", "employee_id", "case_id", "ts"]]
-    acc = acc[pd.Index(acc["case_id"]).isin(pd.unique(named["case_id"]))]
-    days = acc.assign(day=_naive_day(pd.to_datetime(acc["ts"], utc=True).dt.floor("D")))
-    days = days.drop_duplicates(["employee_id", "case_id", "day"])[["employee_id", "case_id", "day"]]
+    acc = accesses.loc[accesses["case_id"].notna()]
+    day = (
+        acc["day"] if "day" in acc.columns else _naive_day(pd.to_datetime(acc["ts"], utc=True).dt.floor("D"))
+    )
+    acc = pd.DataFrame({"employee_id": acc["employee_id"].to_numpy(), "case_id": acc["case_id"].to_numpy(),
+                        "day": np.asarray(day)})  # fmt: skip
+    acc = acc[isin(acc["case_id"], pd.unique(named["case_id"]))]
+    days = acc.drop_duplicates(["employee_id", "case_id", "day"])
     days["unit_id"] = days["employee_id"].map(unit)
     near = named.merge(
         days.rename(columns={"employee_id": "other", "day": "other_day"}), on=["case_id", "unit_id"]
@@ -227,12 +238,8 @@ def work_days_elsewhere(
     circ = f["rule_id"].isin(_CIRCUMSTANCE_RULES).to_numpy() if len(f) else out.astype(bool)
     if not circ.any() or accesses.empty:
         return out
-    ts = pd.to_datetime(accesses["ts"], utc=True)
-    a = pd.DataFrame({"employee_id": accesses["employee_id"].to_numpy(), "day": _naive_day(ts.dt.floor("D")),
-                      "hour": ts.dt.hour.to_numpy(),
-                      "target": (accesses["target_type"].astype(object) + ":"
-                                 + accesses["target_id"].astype(object)).to_numpy()})  # fmt: skip
-    a = a[pd.Index(a["employee_id"]).isin(pd.unique(f.loc[circ, "employee_id"]))]
+    a = _keyed(accesses)
+    a = a[isin(a["employee_id"], pd.unique(f.loc[circ, "employee_id"]))]
     g = a.groupby(["employee_id", "day"], sort=False)
     shape = pd.DataFrame({"targets": g["target"].nunique(), "hours": g["hour"].nunique()})
     work = shape[(shape["targets"] >= p.work_day_targets) & (shape["hours"] >= p.work_day_hours)].index
@@ -291,19 +298,13 @@ def routine_encounters(
     if not cand.any():
         return out
     emps = pd.unique(f.loc[cand, "employee_id"])
-    flagged = set(f["access_id"])
-    a = accesses[pd.Index(accesses["employee_id"]).isin(emps)]
-    a = a[~pd.Index(a["access_id"]).isin(flagged)]
+    flagged = pd.unique(f["access_id"])
+    a = _keyed(accesses)
+    a = a[isin(a["employee_id"], emps) & ~isin(a["access_id"], flagged)]
     if a.empty:
         return out
-    a = pd.DataFrame(
-        {
-            "employee_id": a["employee_id"].to_numpy(),
-            "t": pd.to_datetime(a["ts"], utc=True).to_numpy(dtype="datetime64[ns]").astype(np.int64),
-            "target": (a["target_type"].astype(object) + ":" + a["target_id"].astype(object)).to_numpy(),
-        }
-    )
-    a = a.sort_values(["employee_id", "t"], kind="stable").reset_index(drop=True)  # fmt: skip
+    a = a[["employee_id", "t", "target"]].sort_values(["employee_id", "t"], kind="stable")
+    a = a.reset_index(drop=True)
     span = np.int64(p.routine_minutes * 60 * 1_000_000_000)
     rows = np.flatnonzero(cand)
     fe = f["employee_id"].to_numpy()[rows]
@@ -327,14 +328,36 @@ def routine_encounters(
 # ---------------------------------------------------------------- helpers
 
 
-def _person(f: pd.DataFrame) -> pd.Series:
-    """The finding's person, else the person it looked up."""
+def looked_up_person(f: pd.DataFrame, vehicles: pd.DataFrame | None = None) -> pd.Series:
+    """The finding's person, else the person it looked up, else (with ``vehicles``) the owner of
+    the vehicle it looked up: the circumstance rules name no person."""
     person = f["person_id"] if "person_id" in f.columns else pd.Series(None, index=f.index, dtype=object)
     person = person.astype(object).where(person.notna(), None)
+    missing = person.isna()
     if "target_type" in f.columns:
-        direct = person.isna() & (f["target_type"] == "person")
+        direct = missing & (f["target_type"] == "person")
         person[direct] = f.loc[direct, "target_id"]
+        if vehicles is not None and len(vehicles):
+            is_vehicle = missing & (f["target_type"] == "vehicle")
+            owner = vehicles.drop_duplicates("vehicle_id").set_index("vehicle_id")["owner_person_id"]
+            person[is_vehicle] = f.loc[is_vehicle, "target_id"].map(owner)
     return person
+
+
+def _keyed(accesses: pd.DataFrame) -> pd.DataFrame:
+    """The access log with the keys the signals group on: ``target`` (``type:id``), ``t`` (UTC
+    nanoseconds), ``day`` and ``hour``; a log that has them already is returned as it is."""
+    if "target" in accesses.columns:
+        return accesses
+    ts = pd.to_datetime(accesses["ts"], utc=True)
+    return accesses.assign(
+        target=(
+            accesses["target_type"].astype(object) + ":" + accesses["target_id"].astype(object)
+        ).to_numpy(),
+        t=_nanos(ts),
+        day=_naive_day(ts.dt.floor("D")),
+        hour=ts.dt.hour.to_numpy(),
+    )
 
 
 def _nanos(ts) -> np.ndarray:

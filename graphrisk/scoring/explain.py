@@ -144,7 +144,7 @@ def _top_findings(weights: pd.DataFrame, employees: set) -> dict[tuple[str, str]
             }
         ]
     for r in head.to_dict("records"):
-        out[(r["employee_id"], r[keys[1]])].append(
+        out[(r["employee_id"], r["rule_id"])].append(
             {
                 "finding_id": r["finding_id"],
                 "access_id": r["access_id"],

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.frames import isin
-from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, work_context
+from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, looked_up_person, work_context
 
 __all__ = [
     "AGGRAVATION",
@@ -91,27 +91,23 @@ def finding_weights(
     .. math:: w_i = \\frac{s_i \\,(1 + a\\,k_i)}{1 + c_i}\\, 2^{-\\mathrm{age}_i / h}\\,(1 - x_i)
 
     with :math:`x_i` how far ordinary work explains the look-up
-    (:func:`graphrisk.scoring.context.work_context`), and
-
-    with :math:`c_i` the number of other employees of the same unit who looked
-    up the same target (person, vehicle, address or case) in the window: a
-    target the whole team works on is routine, one only this employee looks at
-    is not. ``own-network`` and ``criminal-proximity-access`` findings (acquaintance
-    within two relations) are further divided by the employee's
-    :func:`network_size_divisor`, and a finding on a subject of a case the
-    employee is assigned to that day counts :data:`CASELOAD` (case work that
-    forgot to cite the case, not curiosity). An ``outside-territory`` finding on
-    a target in the area where the employee lives is left out (:func:`at_home`):
-    someone living just across the border is treated like a colleague living
-    inside the territory. With :math:`s_i` the severity
-    weight (:data:`SEVERITY_WEIGHT`), :math:`k_i`
-    the number of aggravating circumstances of the access (outside every shift,
-    outside the unit's territory, citing a case that does not cover it, an
-    export), :math:`a` = :data:`AGGRAVATION` and :math:`h` the half-life. A
-    finding on an access that cites a case that does not name the person looked up
-    is a pretext: every rule leaves out what the cited case justifies, so the
-    citation did not cover this look-up. A cited case that names the person, without
-    an assignment, is case work missing from the assignment list
+    (:func:`graphrisk.scoring.context.work_context`) and :math:`c_i` the number of other
+    employees of the same unit who looked up the same target (person, vehicle, address
+    or case) in the window: a target the whole team works on is routine, one only this
+    employee looks at is not. ``own-network`` and ``criminal-proximity-access`` findings
+    (acquaintance within two relations) are further divided by the employee's
+    :func:`network_size_divisor`, and a finding on a subject of a case the employee is
+    assigned to that day counts :data:`CASELOAD` (case work that forgot to cite the
+    case, not curiosity). An ``outside-territory`` finding on a target in the area where
+    the employee lives is left out (:func:`at_home`): someone living just across the
+    border is treated like a colleague living inside the territory. With :math:`s_i` the
+    severity weight (:data:`SEVERITY_WEIGHT`), :math:`k_i` the number of aggravating
+    circumstances of the access (outside every shift, outside the unit's territory,
+    citing a case that does not cover it, an export), :math:`a` = :data:`AGGRAVATION`
+    and :math:`h` the half-life. A finding on an access that cites a case that does not
+    name the person looked up is a pretext: every rule leaves out what the cited case
+    justifies, so the citation did not cover this look-up. A cited case that names the
+    person, without an assignment, is case work missing from the assignment list
     (:func:`graphrisk.scoring.context.cited_case_support`), not a pretext.
 
     Examples
@@ -379,15 +375,7 @@ def _in_caseload(
     """
     if caseload is None or caseload.empty:
         return np.zeros(len(f), dtype=bool)
-    person = f["person_id"] if "person_id" in f.columns else pd.Series(None, index=f.index, dtype=object)
-    person = person.astype(object).where(person.notna(), None)
-    missing = person.isna()
-    is_person = missing & (f["target_type"] == "person")
-    person[is_person] = f.loc[is_person, "target_id"]
-    if vehicles is not None and len(vehicles):
-        is_vehicle = missing & (f["target_type"] == "vehicle")
-        owner = vehicles.drop_duplicates("vehicle_id").set_index("vehicle_id")["owner_person_id"]
-        person[is_vehicle] = f.loc[is_vehicle, "target_id"].map(owner)
+    person = looked_up_person(f, vehicles)
     day = f["day"].dt.tz_localize(None).astype("datetime64[s]")
     probe = pd.DataFrame({"row": np.arange(len(f)), "employee_id": f["employee_id"].to_numpy(),
                           "person_id": person.to_numpy(), "day": day.to_numpy()})  # fmt: skip

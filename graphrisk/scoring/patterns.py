@@ -42,12 +42,11 @@ __all__ = ["PATTERNS", "Pattern", "assign_patterns"]
 
 @dataclass(frozen=True)
 class Pattern:
-    """A threat scenario: its id, title, the rules it gathers and its unit (one finding's weight)."""
+    """A threat scenario: its id, title, the rules it gathers and its story."""
 
     id: str
     title: str
     rules: tuple[str, ...]
-    unit: float
     story: str
 
 
@@ -58,21 +57,18 @@ PATTERNS: dict[str, Pattern] = {
             "own-network",
             "Look-ups in one's own network",
             ("own-network",),
-            2.0,
             "Curiosity about relatives, partners, friends and neighbours: the most common leak.",
         ),
         Pattern(
             "colleagues-vips",
             "Look-ups of colleagues and flagged persons",
             ("colleague-lookup", "sensitive-target"),
-            2.0,
             "Colleagues, their partners, celebrities and protected persons with no work around them.",
         ),
         Pattern(
             "criminal-link",
             "Look-ups about a criminal organisation one is close to",
             ("criminal-proximity-access",),
-            4.0,
             "A relative, partner or friend in a criminal organisation; information about its members, "
             "its investigations and their subjects flows to it (double loyalty, the sleeper).",
         ),
@@ -80,7 +76,6 @@ PATTERNS: dict[str, Pattern] = {
             "pre-raid-leak",
             "Look-ups right before a planned action",
             ("pre-action-lookup",),
-            8.0,
             "Subjects and case files of a raid, arrest or search looked up in the days before it by "
             "someone not on the case: the classic leak to criminals.",
         ),
@@ -88,7 +83,6 @@ PATTERNS: dict[str, Pattern] = {
             "case-curiosity",
             "Open cases without need to know",
             ("open-case-no-need-to-know",),
-            2.0,
             "Open investigations and their subjects looked up by someone neither on the case nor in "
             "its unit.",
         ),
@@ -96,7 +90,6 @@ PATTERNS: dict[str, Pattern] = {
             "browsing",
             "Browsing outside work",
             ("off-shift", "outside-territory", "unjustified-export"),
-            1.0,
             "Look-ups in private time, outside the territory one serves, exports without a case: "
             "browsing rather than work.",
         ),
