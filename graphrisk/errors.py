@@ -10,7 +10,10 @@ one-line messages and exit codes. Nothing else catches and re-raises them::
      |    +-- StoreNotFoundError   no data loaded yet in the chosen store
      |    +-- Neo4jUnavailableError the Neo4j server cannot be reached
      +-- QueryError                a Cypher query is malformed, refused or misses parameters
-          +-- WriteRefusedError    a read-only query tried to write
+     |    +-- WriteRefusedError    a read-only query tried to write
+     +-- PrivacyError              the site key, access file or audit log is missing or unusable
+          +-- AccessDeniedError    the acting user's role does not allow it (or a reveal without reason)
+          +-- AuditLogBrokenError  the audit log fails verification (tampered, truncated, cut short)
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "AccessDeniedError",
+    "AuditLogBrokenError",
     "DataError",
     "GraphriskError",
     "Neo4jUnavailableError",
+    "PrivacyError",
     "Problem",
     "QueryError",
     "StoreError",
@@ -106,3 +112,25 @@ class QueryError(GraphriskError):
 
 class WriteRefusedError(QueryError):
     """A query run as read-only tried to write; nothing was changed."""
+
+
+class PrivacyError(GraphriskError):
+    """The site key, the access file or the audit log is missing, unreadable or malformed."""
+
+    exit_code = 6
+
+
+class AccessDeniedError(PrivacyError):
+    """The acting user's role does not allow the action, or a reveal came without a reason."""
+
+    exit_code = 7
+
+
+class AuditLogBrokenError(PrivacyError):
+    """The audit log fails verification; ``line`` is the first broken entry (None: the whole log)."""
+
+    exit_code = 8
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(message)
