@@ -18,10 +18,15 @@ BAD = DATA / "bad"
 
 
 @pytest.fixture(autouse=True)
-def _hermetic_env(monkeypatch):
-    """Commands under test never pick up a developer's own store or server."""
-    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "GRAPHRISK_STORE"):
+def _hermetic_env(monkeypatch, tmp_path_factory):
+    """Commands under test never pick up a developer's own store, server, site key or audit log."""
+    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "GRAPHRISK_STORE", "GRAPHRISK_USER"):
         monkeypatch.delenv(name, raising=False)
+    private = tmp_path_factory.mktemp("privacy")  # beside tmp_path, so tests listing it see no extra files
+    monkeypatch.setenv("GRAPHRISK_KEY_FILE", str(private / "config" / "site.key"))
+    monkeypatch.setenv("GRAPHRISK_ACCESS_FILE", str(private / "config" / "access.json"))
+    monkeypatch.setenv("GRAPHRISK_AUDIT_HEAD", str(private / "config" / "audit-head.json"))
+    monkeypatch.setenv("GRAPHRISK_AUDIT_LOG", str(private / "state" / "audit.jsonl"))
 
 
 @pytest.fixture
