@@ -19,7 +19,15 @@ import click
 from graphrisk.contract import TABLE_ORDER, TABLES, ColumnType
 from graphrisk.graph import NODES, RELATIONSHIPS
 
-__all__ = ["SECTIONS", "WHOLE_FILES", "cli_reference", "contract_tables", "graph_schema", "render"]
+__all__ = [
+    "SECTIONS",
+    "WHOLE_FILES",
+    "cli_reference",
+    "contract_tables",
+    "graph_schema",
+    "render",
+    "roles_table",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,10 +164,25 @@ def rules_reference() -> str:
     return "".join(out)
 
 
+def roles_table() -> str:
+    """The permission table of :mod:`graphrisk.privacy.access`: which role may do which action."""
+    from graphrisk.privacy.access import ACTIONS, ROLE_ACTIONS, ROLES
+
+    out = ["| action | what it allows | " + " | ".join(ROLES) + " |\n"]
+    out.append("|---|---|" + "---|" * len(ROLES) + "\n")
+    for action, what in ACTIONS.items():
+        marks = " | ".join("yes" if action in ROLE_ACTIONS[r] else "" for r in ROLES)
+        out.append(f"| `{action}` | {what} | {marks} |\n")
+    out.append("\n| role | for |\n|---|---|\n")
+    out.extend(f"| `{role}` | {what} |\n" for role, what in ROLES.items())
+    return "".join(out)
+
+
 #: (file, section name) -> generator of that section's text
 SECTIONS: dict[tuple[str, str], Callable[[], str]] = {
     ("docs/data-model.md", "contract"): contract_tables,
     ("docs/data-model.md", "graph"): graph_schema,
+    ("docs/privacy.md", "roles"): roles_table,
 }
 
 
