@@ -10,7 +10,10 @@ one-line messages and exit codes. Nothing else catches and re-raises them::
      |    +-- StoreNotFoundError   no data loaded yet in the chosen store
      |    +-- Neo4jUnavailableError the Neo4j server cannot be reached
      +-- QueryError                a Cypher query is malformed, refused or misses parameters
-     |    +-- WriteRefusedError    a read-only query tried to write
+     |    +-- QueryRefusedError    not a read of the graph (LOAD CSV, administration, a procedure
+     |    |    |                   off the allow-list): refused before it was sent
+     |    |    +-- WriteRefusedError a read-only query tried to write; nothing was changed
+     |    +-- QueryTimeoutError    a query ran past its time limit and was stopped
      +-- PrivacyError              the site key, access file or audit log is missing or unusable
           +-- AccessDeniedError    the acting user's role does not allow it (or a reveal without reason)
           +-- AuditLogBrokenError  the audit log fails verification (tampered, truncated, cut short)
@@ -29,6 +32,8 @@ __all__ = [
     "PrivacyError",
     "Problem",
     "QueryError",
+    "QueryRefusedError",
+    "QueryTimeoutError",
     "StoreError",
     "StoreNotFoundError",
     "UsageError",
@@ -110,8 +115,16 @@ class QueryError(GraphriskError):
     exit_code = 5
 
 
-class WriteRefusedError(QueryError):
+class QueryRefusedError(QueryError):
+    """A query that does more than read the graph; refused before it was sent."""
+
+
+class WriteRefusedError(QueryRefusedError):
     """A query run as read-only tried to write; nothing was changed."""
+
+
+class QueryTimeoutError(QueryError):
+    """A query ran past its time limit and was stopped; nothing was changed."""
 
 
 class PrivacyError(GraphriskError):

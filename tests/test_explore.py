@@ -88,7 +88,7 @@ def test_the_walk_stops_at_max_nodes_and_says_so(source):
 def test_bad_requests_are_refused(source):
     with pytest.raises(UsageError, match="no Employee with id 'E9'"):
         neighbourhood(source, "Employee:E9")
-    with pytest.raises(UsageError, match="--hops must be 1 or more"):
+    with pytest.raises(UsageError, match="--hops 0 is less than 1"):
         neighbourhood(source, "Employee:E1", hops=0)
     with pytest.raises(UsageError, match="unknown relationship type"):
         parse_types("KNOWS")

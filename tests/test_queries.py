@@ -67,7 +67,7 @@ GOOD = """// name: q
 //   over two lines.
 // category: tests
 // param: unit_id string  the unit
-// param: limit int (default: 5)  how many
+// param: limit int (default: 5) (range: 1..100)  how many
 MATCH (u:Unit {unit_id: $unit_id}) RETURN u LIMIT $limit
 """
 
@@ -84,9 +84,20 @@ MATCH (u:Unit {unit_id: $unit_id}) RETURN u LIMIT $limit
         (GOOD.replace("limit int", "limit integer"), "unknown type 'integer'"),
         (GOOD.replace("unit_id string  the unit", "unit_id string"), "needs a description"),
         (GOOD.replace("(default: 5)", "(default: five)"), "not an int"),
-        (GOOD.replace("// category", "// param: limit int  again\n// category"), "declared twice"),
+        (
+            GOOD.replace("// category", "// param: limit int (range: 1..2)  again\n// category"),
+            "declared twice",
+        ),
         (GOOD.replace("RETURN u", "SET u.x = 1 RETURN u"), "only reads, but this one uses SET"),
         (GOOD.replace("MATCH", "MERGE"), "uses MERGE"),
+        (
+            GOOD.replace(" (range: 1..100)", ""),
+            r"int parameter limit needs its values: \(range: LOW\.\.HIGH\)",
+        ),
+        (GOOD.replace("1..100", "100..1"), "a range is LOW..HIGH"),
+        (GOOD.replace("(default: 5)", "(default: 500)"), "default of limit=500: must be from 1 to 100"),
+        (GOOD.replace("RETURN u", "WITH u LOAD CSV FROM 'file:///etc/passwd' AS r RETURN u"), "LOAD CSV"),
+        (GOOD.replace("RETURN u", "CALL dbms.listConfig() YIELD name RETURN u"), "CALL dbms.listConfig"),
     ],
 )
 def test_the_loader_refuses_bad_files(text, message):
@@ -278,7 +289,10 @@ def test_the_cypher_command_reads_and_refuses_writes(sample_store, neo4j_uri):
     assert json.loads(result.stdout)["rows"] == [{"employees": len(sample_store[1].tables["employees"])}]
     result = run("cypher", "CREATE (n:Intruder) RETURN n", env=env)
     assert result.exit_code == 5
-    assert "tries to write, and only read-only queries are allowed here; nothing was changed" in result.stderr
+    assert (
+        "tries to write (CREATE at line 1, column 1), and only read-only queries are allowed" in result.stderr
+    )
+    assert "nothing was changed" in result.stderr
     result = run("cypher", "MATCH (n:Intruder) RETURN count(n) AS n", "--format", "csv", env=env)
     assert result.stdout == "n\n0\n"
     result = run("cypher", "MATCH (p:Person {person_id: $id}) RETURN p.name AS name", env=env)

@@ -5,7 +5,7 @@
 // param: unit_id string (default: none)  only employees of this unit or a unit below it
 // param: since datetime (default: none)  only look-ups at or after this moment
 // param: until datetime (default: none)  only look-ups before this moment
-// param: limit int (default: 100)  at most this many pairs
+// param: limit int (default: 100) (range: 1..100000)  at most this many pairs
 MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
 WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
   AND ($unit_id IS NULL OR EXISTS {

@@ -3,7 +3,7 @@
 //   looked that subject up. Without a case id: every open case.
 // category: network
 // param: case_id string (default: none)  the case (none: all open cases)
-// param: max_hops int (default: 2)  the most relation hops (1 to 4)
+// param: max_hops int (default: 2) (range: 1..4)  the most relation hops
 MATCH (k:Case)<-[s:SUBJECT_OF]-(p:Person)
 WHERE ($case_id IS NULL AND k.status = 'open') OR k.case_id = $case_id
 MATCH path = (p)-[:RELATED_TO*1..4]-(:Person)<-[:IS_PERSON]-(e:Employee)

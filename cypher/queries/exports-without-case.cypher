@@ -4,7 +4,7 @@
 // category: look-ups
 // param: since datetime (default: none)  only exports at or after this moment
 // param: until datetime (default: none)  only exports before this moment
-// param: limit int (default: 50)  at most this many employees
+// param: limit int (default: 50) (range: 1..100000)  at most this many employees
 MATCH (e:Employee)-[:PERFORMED]->(a:Access {action: 'export'})
 WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
   AND NOT (a)-[:JUSTIFIED_BY]->(:Case)

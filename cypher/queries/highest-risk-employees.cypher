@@ -3,7 +3,7 @@
 //   empty until graphrisk score --write-back has run.
 // category: scores
 // param: min_score float (default: none)  only scores at or above this
-// param: limit int (default: 25)  at most this many employees
+// param: limit int (default: 25) (range: 1..100000)  at most this many employees
 MATCH (e:Employee)
 WHERE e.risk_score IS NOT NULL AND ($min_score IS NULL OR e.risk_score >= $min_score)
 OPTIONAL MATCH (e)-[:WORKS_IN]->(u:Unit)

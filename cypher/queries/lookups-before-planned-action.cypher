@@ -4,8 +4,8 @@
 //   or in its owning unit. Without a case id: every case with a planned action.
 // category: cases
 // param: case_id string (default: none)  the case (none: all cases)
-// param: window_hours int (default: 72)  hours before the action
-// param: limit int (default: 200)  at most this many look-ups
+// param: window_hours int (default: 72) (range: 1..8760)  hours before the action
+// param: limit int (default: 200) (range: 1..100000)  at most this many look-ups
 MATCH (k:Case)-[:PLANS]->(act:Action)
 WHERE $case_id IS NULL OR k.case_id = $case_id
 CALL (k) {

@@ -5,7 +5,7 @@
 // param: employee_id string  the employee
 // param: since datetime (default: none)  only look-ups at or after this moment
 // param: until datetime (default: none)  only look-ups before this moment
-// param: limit int (default: 200)  at most this many look-ups
+// param: limit int (default: 200) (range: 1..100000)  at most this many look-ups
 MATCH (e:Employee {employee_id: $employee_id})-[:PERFORMED]->(a:Access)
 WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
   AND EXISTS { MATCH (e)-[:WORKED]->(:Shift) }

@@ -4,8 +4,8 @@
 // category: look-ups
 // param: since datetime (default: none)  only look-ups at or after this moment
 // param: until datetime (default: none)  only look-ups before this moment
-// param: min_employees int (default: 3)  only persons looked up by at least this many employees
-// param: limit int (default: 25)  at most this many persons
+// param: min_employees int (default: 3) (range: 1..100000)  only persons looked up by at least this many employees
+// param: limit int (default: 25) (range: 1..100000)  at most this many persons
 MATCH (e:Employee)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
 WHERE ($since IS NULL OR a.ts >= $since) AND ($until IS NULL OR a.ts < $until)
 CALL (t) {

@@ -4,7 +4,7 @@
 //   its owning unit.
 // category: cases
 // param: case_id string  the case
-// param: limit int (default: 200)  at most this many look-ups
+// param: limit int (default: 200) (range: 1..100000)  at most this many look-ups
 MATCH (k:Case {case_id: $case_id})
 CALL (k) {
   MATCH (a:Access)-[:TARGETED]->(k)

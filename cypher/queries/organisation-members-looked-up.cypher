@@ -5,7 +5,7 @@
 // param: organisation_id string  the organisation
 // param: since datetime (default: none)  only look-ups at or after this moment
 // param: until datetime (default: none)  only look-ups before this moment
-// param: limit int (default: 200)  at most this many look-ups
+// param: limit int (default: 200) (range: 1..100000)  at most this many look-ups
 MATCH (o:Organisation {organisation_id: $organisation_id})<-[mem:MEMBER_OF]-(m:Person)
 CALL (m) {
   MATCH (a:Access)-[:TARGETED]->(m)

@@ -4,7 +4,7 @@
 //   context for the look-ups, never a signal by itself.
 // category: network
 // param: organisation_id string  the organisation
-// param: max_hops int (default: 2)  the most relation hops (1 to 4)
+// param: max_hops int (default: 2) (range: 1..4)  the most relation hops
 MATCH (o:Organisation {organisation_id: $organisation_id})<-[:MEMBER_OF]-(m:Person)
 MATCH path = (m)-[:RELATED_TO*1..4]-(ep:Person)<-[:IS_PERSON]-(e:Employee)
 WHERE length(path) <= $max_hops

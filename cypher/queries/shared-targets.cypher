@@ -3,7 +3,7 @@
 //   through a vehicle or address): who else was interested in the same people.
 // category: network
 // param: employee_id string  the employee
-// param: limit int (default: 50)  at most this many employees
+// param: limit int (default: 50) (range: 1..100000)  at most this many employees
 MATCH (e:Employee {employee_id: $employee_id})-[:PERFORMED]->(:Access)-[:TARGETED]->(t)
 CALL (t) {
   WITH t WHERE t:Person

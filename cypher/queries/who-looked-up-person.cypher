@@ -6,7 +6,7 @@
 // param: person_id string  the person looked up
 // param: since datetime (default: none)  only look-ups at or after this moment
 // param: until datetime (default: none)  only look-ups before this moment
-// param: limit int (default: 100)  at most this many look-ups
+// param: limit int (default: 100) (range: 1..100000)  at most this many look-ups
 MATCH (p:Person {person_id: $person_id})
 CALL (p) {
   MATCH (a:Access)-[:TARGETED]->(p)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from graphrisk.errors import UsageError
+from graphrisk.limits import EXPLORE_MAX_HOPS, EXPLORE_MAX_NODES, EXPLORE_MAX_PER_GROUP, Deadline, check_range
 
 from .source import ALL_TYPES, Edge, GraphSource, split_id
 
@@ -153,6 +154,7 @@ def neighbourhood(
     max_nodes: int = 150,
     per_group: int | None = 15,
     types: tuple[str, ...] = DEFAULT_TYPES,
+    deadline: Deadline | None = None,
 ) -> Neighbourhood:
     """The nodes within ``hops`` of ``centre`` along ``types``, capped; edges among them.
 
@@ -160,21 +162,26 @@ def neighbourhood(
     ----------
     source : the store, as a :class:`GraphSource`.
     centre : a node id (``Label:key``) that exists.
-    hops : how far to walk (1 or more).
-    max_nodes : the most nodes to show.
-    per_group : per node, relationship type and neighbour label, the most neighbours shown;
-        ``None`` shows all.
+    hops : how far to walk (1 to :data:`~graphrisk.limits.EXPLORE_MAX_HOPS`).
+    max_nodes : the most nodes to show (at most :data:`~graphrisk.limits.EXPLORE_MAX_NODES`).
+    per_group : per node, relationship type and neighbour label, the most neighbours shown
+        (at most :data:`~graphrisk.limits.EXPLORE_MAX_PER_GROUP`); ``None`` shows all.
     types : relationship types to walk along (and draw).
+    deadline : the command's time budget, checked after each hop (a Neo4j store's queries get
+        what is left of it as their timeout).
 
     Raises
     ------
     UsageError
-        For a centre that does not exist, or hops or caps below 1.
+        For a centre that does not exist, or hops or caps outside their range.
+    QueryTimeoutError
+        When the deadline passes.
     """
-    if hops < 1:
-        raise UsageError("--hops must be 1 or more")
-    if max_nodes < 1 or (per_group is not None and per_group < 1):
-        raise UsageError("--max-nodes and --per-group must be 1 or more")
+    check_range("--hops", hops, 1, EXPLORE_MAX_HOPS)
+    check_range("--max-nodes", max_nodes, 1, EXPLORE_MAX_NODES)
+    if per_group is not None:
+        check_range("--per-group", per_group, 1, EXPLORE_MAX_PER_GROUP)
+    deadline = deadline or Deadline(None)
     props = source.nodes([centre])
     if centre not in props:
         label, key = split_id(centre)
@@ -187,6 +194,7 @@ def neighbourhood(
         if not frontier:
             break
         found = source.expand(frontier, types, per_group)
+        deadline.check("explore")
         shown: dict[tuple[str, str, str], int] = {}
         candidates: list[str] = []
         rank = {n: i for i, n in enumerate(frontier)}
@@ -210,6 +218,7 @@ def neighbourhood(
         if truncated_at is not None:
             break
     edges = source.induced(list(hop_of), types)
+    deadline.check("explore")
     graph = build_graph({n: props[n] for n in hop_of}, edges, hop_of)
     kept = {c for c in collapsed if c.node in graph}
     for c in sorted(kept, key=lambda c: (c.node, c.type, c.label)):

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from graphrisk.errors import UsageError
+from graphrisk.limits import PATHS_MAX_HOPS, PATHS_MAX_LIMIT, Deadline, check_range
 
 from .explore import DEFAULT_TYPES, build_graph
 from .source import Edge, GraphSource, split_id
@@ -121,6 +122,7 @@ def find_paths(
     via: tuple[str, ...] = DEFAULT_TYPES,
     limit: int = 5,
     budget: int = DEFAULT_BUDGET,
+    deadline: Deadline | None = None,
 ) -> PathSearch:
     """The ``limit`` shortest simple paths of at most ``max_hops`` hops from ``start`` to ``end``.
 
@@ -128,10 +130,13 @@ def find_paths(
     ----------
     source : the store.
     start, end : node ids (``Label:key``) that exist.
-    max_hops : the longest path wanted.
+    max_hops : the longest path wanted (1 to :data:`~graphrisk.limits.PATHS_MAX_HOPS`).
     via : relationship types a path may use (in either direction).
-    limit : how many paths: the shortest, then the next shortest (ties in a fixed order).
+    limit : how many paths: the shortest, then the next shortest (ties in a fixed order); at most
+        :data:`~graphrisk.limits.PATHS_MAX_LIMIT`.
     budget : stop fetching after this many nodes, and say so.
+    deadline : the command's time budget, checked after each step of the search and between the
+        paths networkx finds; raises :class:`~graphrisk.errors.QueryTimeoutError` when it passes.
 
     Notes
     -----
@@ -140,8 +145,9 @@ def find_paths(
     for :math:`i \\le a` and within :math:`b` of the end otherwise, and each of its edges has an end
     that was expanded; so all such paths are in the fetched graph.
     """
-    if max_hops < 1 or limit < 1:
-        raise UsageError("--max-hops and --limit must be 1 or more")
+    check_range("--max-hops", max_hops, 1, PATHS_MAX_HOPS)
+    check_range("--limit", limit, 1, PATHS_MAX_LIMIT)
+    deadline = deadline or Deadline(None)
     if start == end:
         raise UsageError("FROM and TO are the same node")
     props = source.nodes([start, end])
@@ -156,8 +162,9 @@ def find_paths(
     paths: list[list[str]] = []
     stopped = None
     while True:
+        deadline.check("paths")
         graph = _undirected(edges)
-        paths = _shortest(graph, start, end, depth[0] + depth[1], limit)
+        paths = _shortest(graph, start, end, depth[0] + depth[1], limit, deadline)
         if len(paths) >= limit or depth[0] + depth[1] >= max_hops:
             break
         side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
@@ -175,7 +182,7 @@ def find_paths(
         depth[side] += 1
         if len(props) > budget:
             graph = _undirected(edges)
-            paths = _shortest(graph, start, end, depth[0] + depth[1], limit)
+            paths = _shortest(graph, start, end, depth[0] + depth[1], limit, deadline)
             stopped = (
                 f"stopped after fetching {len(props):,} nodes (budget {budget:,}) at "
                 f"{depth[0] + depth[1]} hops; narrow --via or lower --max-hops to look further"
@@ -221,12 +228,15 @@ def _undirected(edges: set[Edge]) -> nx.Graph:
     return graph
 
 
-def _shortest(graph: nx.Graph, start: str, end: str, most: int, limit: int) -> list[list[str]]:
+def _shortest(
+    graph: nx.Graph, start: str, end: str, most: int, limit: int, deadline: Deadline
+) -> list[list[str]]:
     if start not in graph or end not in graph or most < 1:
         return []
     out = []
     try:
         for p in nx.shortest_simple_paths(graph, start, end):
+            deadline.check("paths")  # each further path can take long on a dense graph
             if len(p) - 1 > most or len(out) >= limit:
                 break
             out.append(p)

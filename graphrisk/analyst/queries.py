@@ -8,23 +8,31 @@ Each file opens with a header of ``//`` lines, then the query::
     // category: look-ups
     // param: person_id string  the person
     // param: since datetime (default: none)  only look-ups at or after this moment
-    // param: limit int (default: 100)  at most this many rows
+    // param: limit int (default: 100) (range: 1..100000)  at most this many rows
     MATCH ...
 
 ``name`` must equal the file name (without ``.cypher``); a line starting with
 ``//`` plus two or more spaces continues the field above it. A parameter without
 a default is required; ``(default: none)`` makes it optional with the value
 ``null``. Types: ``string``, ``int``, ``float``, ``bool``, ``date``, ``datetime``.
+An ``int`` parameter declares the values it takes with ``(range: LOW..HIGH)``; a
+value outside is refused before the query is sent.
 
 The loader refuses a file with no query, a missing or unknown header field, a
 duplicate name, a parameter declared but not used, one used but not declared,
-and a clause that writes; ``tests/test_queries.py`` loads every file through it.
+an ``int`` without a range, and anything but a read of the graph (the guard of
+:func:`graphrisk.cypher.check_read_only`: no writes, ``LOAD CSV``, administration
+or procedures off its allow-list); ``tests/test_queries.py`` loads every file through it.
 
 >>> q = get_query("who-looked-up-person")
 >>> q.category, [p.name for p in q.params][:2]
 ('look-ups', ['person_id', 'since'])
 >>> q.bind({"person_id": "P1"})["limit"]
 100
+>>> q.bind({"person_id": "P1", "limit": "-1"})
+Traceback (most recent call last):
+...
+graphrisk.errors.UsageError: -p limit=-1: must be from 1 to 100000
 """
 
 from __future__ import annotations
@@ -36,8 +44,8 @@ from functools import cache
 
 import pandas as pd
 
-from graphrisk.cypher import cypher_dir, parameters_used, query_names, strip_comments
-from graphrisk.errors import UsageError
+from graphrisk.cypher import check_read_only, cypher_dir, parameters_used, query_names, strip_comments
+from graphrisk.errors import QueryError, UsageError, WriteRefusedError
 
 __all__ = [
     "PARAM_TYPES",
@@ -58,12 +66,13 @@ PARAM_TYPES = ("string", "int", "float", "bool", "date", "datetime")
 _TRUE = {"true", "yes", "1", "y", "on"}
 _FALSE = {"false", "no", "0", "n", "off"}
 _NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-#: Clauses that write (the server refuses them in a read transaction too; this names the file).
-_WRITE_RE = re.compile(r"\b(CREATE|MERGE|SET|DELETE|REMOVE|DROP|LOAD\s+CSV|FOREACH)\b", re.IGNORECASE)
 _PARAM_RE = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)"
-    r"(?:\s+\(default:\s*(?P<default>[^)]*)\))?\s*(?P<doc>.*)$"
+    r"(?:\s+\(default:\s*(?P<default>[^)]*)\))?"
+    r"(?:\s+\(range:\s*(?P<low>-?\d+)\s*\.\.\s*(?P<high>-?\d+)\s*\))?\s*(?P<doc>.*)$"
 )
+#: What the driver can send as an int (a 64-bit integer); a larger one is refused by name.
+INT64 = (-(2**63), 2**63 - 1)
 
 
 @dataclass(frozen=True)
@@ -75,10 +84,24 @@ class QueryParam:
     doc: str
     required: bool
     default: object = None
+    low: int | None = None  #: the least value an int takes (the header's ``(range: LOW..HIGH)``)
+    high: int | None = None
 
     def describe(self) -> str:
         default = "" if self.required else f" (default: {_show(self.default)})"
-        return f"{self.name} {self.type}{default}"
+        return f"{self.name} {self.type}{_range(self)}{default}"
+
+    def check(self, value: object, what: str) -> object:
+        """``value`` if it is within the declared range (and, for an int, within 64 bits)."""
+        if self.type != "int" or value is None or isinstance(value, bool):
+            return value
+        low, high = (
+            self.low if self.low is not None else INT64[0],
+            self.high if self.high is not None else INT64[1],
+        )
+        if not low <= value <= high:
+            raise UsageError(f"{what}={value}: must be from {low} to {high}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -112,7 +135,7 @@ class NamedQuery:
         values: dict[str, object] = {}
         for name, value in given.items():
             p = self.param(name)
-            values[name] = convert_value(value, p.type, f"-p {name}")
+            values[name] = p.check(convert_value(value, p.type, f"-p {name}"), f"-p {name}")
         missing = [p for p in self.params if p.required and p.name not in values]
         if missing:
             need = " ".join(f"-p {p.name}=..." for p in missing)
@@ -150,9 +173,12 @@ def parse_query(name: str, text: str) -> NamedQuery:
     body = strip_comments(text).strip()
     if not body:
         raise UsageError(f"{where}: holds no query")
-    writes = _WRITE_RE.search(body)
-    if writes:
-        raise UsageError(f"{where}: a library query only reads, but this one uses {writes.group(0).upper()}")
+    try:
+        check_read_only(text, where)
+    except WriteRefusedError as exc:
+        raise UsageError(f"{where}: a library query only reads, but this one uses {exc.clause}") from None
+    except QueryError as exc:
+        raise UsageError(f"a library query only reads the graph: {exc}") from None
     params = tuple(_parse_param(where, spec) for spec in fields["param"])
     declared = [p.name for p in params]
     if len(set(declared)) != len(declared):
@@ -292,10 +318,11 @@ def queries_reference() -> str:
     for q in queries:
         out.append(f"\n## {q.name}\n\n*{q.category}* — {q.description}\n\n")
         if q.params:
-            out.append("| parameter | type | default | meaning |\n|---|---|---|---|\n")
+            out.append("| parameter | type | default | values | meaning |\n|---|---|---|---|---|\n")
             for p in q.params:
                 default = "required" if p.required else f"`{_show(p.default)}`"
-                out.append(f"| `{p.name}` | {p.type} | {default} | {p.doc} |\n")
+                values = f"{p.low} to {p.high}" if p.low is not None else ""
+                out.append(f"| `{p.name}` | {p.type} | {default} | {values} | {p.doc} |\n")
             out.append("\n")
         example = " ".join(f"-p {p.name}={_example(p)}" for p in q.params if p.required)
         out.append(f"```bash\ngraphrisk query {q.name}{' ' + example if example else ''}\n```\n")
@@ -331,7 +358,19 @@ def _parse_param(where: str, spec: str) -> QueryParam:
         raise UsageError(f"{where}: parameter {m['name']} needs a description")
     required = m["default"] is None
     default = None if required else convert_value(m["default"].strip(), type_name, f"{where}: default")
-    return QueryParam(m["name"], type_name, m["doc"].strip(), required, default)
+    low, high = (None, None) if m["low"] is None else (int(m["low"]), int(m["high"]))
+    if type_name == "int" and low is None:
+        # an unbounded int is how `-p limit=99999999999999999999` reached the driver
+        raise UsageError(f"{where}: int parameter {m['name']} needs its values: (range: LOW..HIGH)")
+    if low is not None and (type_name != "int" or not INT64[0] <= low <= high <= INT64[1]):
+        raise UsageError(f"{where}: parameter {m['name']}: a range is LOW..HIGH of an int, LOW <= HIGH")
+    param = QueryParam(m["name"], type_name, m["doc"].strip(), required, default, low, high)
+    param.check(default, f"{where}: default of {m['name']}")
+    return param
+
+
+def _range(p: QueryParam) -> str:
+    return "" if p.low is None else f" {p.low}..{p.high}"
 
 
 def _show(value) -> str:

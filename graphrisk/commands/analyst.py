@@ -21,6 +21,20 @@ from graphrisk.analyst.values import plain
 from graphrisk.atomic import replaced_on_success
 from graphrisk.cli import Output, output_options, store_options, with_store
 from graphrisk.errors import UsageError
+from graphrisk.limits import (
+    DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT,
+    EXPLORE_MAX_HOPS,
+    EXPLORE_MAX_NODES,
+    EXPLORE_MAX_PER_GROUP,
+    MAX_ROWS,
+    MAX_TIMEOUT,
+    MIN_TIMEOUT,
+    PATHS_MAX_HOPS,
+    PATHS_MAX_LIMIT,
+    TIMEOUT_ENV,
+    Deadline,
+)
 
 FORMATS = click.Choice(["table", "csv", "json"])
 KIND = click.Choice(["employee", "person", "case", "organisation"])
@@ -73,6 +87,49 @@ def _print_frame(output: Output, frame, fmt: str, meta: dict) -> None:
     output.info(f"{len(rows):,} row{'s' if len(rows) != 1 else ''}")
 
 
+def _limit_options(command, rows: bool = True):
+    """``--timeout`` (every analyst command) and ``--max-rows`` (queries); see graphrisk/limits.py."""
+    command = click.option(
+        "--timeout", type=click.FloatRange(MIN_TIMEOUT, MAX_TIMEOUT), envvar=TIMEOUT_ENV,
+        default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
+        help=f"Stop after this many seconds, at most {MAX_TIMEOUT:g} (or set {TIMEOUT_ENV}).",
+    )(command)  # fmt: skip
+    if rows:
+        command = click.option(
+            "--max-rows", type=click.IntRange(1, MAX_ROWS), default=DEFAULT_MAX_ROWS, show_default=True,
+            help=f"Show at most this many rows (at most {MAX_ROWS:,}); the output says when there were more.",
+        )(command)  # fmt: skip
+    return command
+
+
+def _row_options(command):
+    return _limit_options(command, rows=True)
+
+
+def _time_option(command):
+    return _limit_options(command, rows=False)
+
+
+def _deadline(store, timeout: float, what: str) -> Deadline:
+    """One time budget for the command: Neo4j transactions get what is left of it as their server-side
+    timeout, and the work between queries (either store) checks it."""
+    deadline = Deadline(timeout, what)
+    if store.kind == "neo4j":
+        store.runner.deadline = deadline
+    return deadline
+
+
+def _show_rows(output: Output, frame, fmt: str, meta: dict) -> None:
+    """Print a query's rows, and say when ``--max-rows`` cut them (as Neo4j Browser does)."""
+    cut = frame.attrs.get("truncated_at")
+    _print_frame(output, frame, fmt, {**meta, "truncated": cut is not None})
+    if cut is not None:
+        output.info(
+            f"[yellow]note[/]: showing the first {cut:,} rows; the query returned more. Add LIMIT (with "
+            f"ORDER BY) to the query, or raise --max-rows (at most {MAX_ROWS:,})"
+        )
+
+
 @click.command()
 @click.argument("name", required=False)
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter.")
@@ -80,9 +137,10 @@ def _print_frame(output: Output, frame, fmt: str, meta: dict) -> None:
 @click.option("--category", help="With --list: only this category.")
 @click.option("--show", is_flag=True, help="Print the query's header and Cypher instead of running it.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format.")
+@_row_options
 @output_options
 @store_options
-def query(name, params, list_, category, show, fmt, quiet, as_json, **store_args) -> None:
+def query(name, params, list_, category, show, fmt, max_rows, timeout, quiet, as_json, **store_args) -> None:
     """Run a named risk query from the library (cypher/queries/), or list them.
 
     Queries run in a read-only transaction on Neo4j. Parameters are typed (see --list or
@@ -129,8 +187,9 @@ def query(name, params, list_, category, show, fmt, quiet, as_json, **store_args
     values = q.bind(parse_assignments(params))
     with open_store(**_store_kwargs(store_args)) as store:
         _neo4j_only(store)
-        frame = store.read(q.cypher_name, values)
-    _print_frame(output, frame, fmt, {"query": q.name, "params": plain(values)})
+        _deadline(store, timeout, f"query {q.name}")
+        frame = store.read(q.cypher_name, values, max_rows=max_rows)
+    _show_rows(output, frame, fmt, {"query": q.name, "params": plain(values)})
 
 
 def _describe(q) -> dict:
@@ -161,13 +220,16 @@ def _store_kwargs(args: dict) -> dict:
 @click.option("-p", "--param", "params", multiple=True, metavar="KEY[:TYPE]=VALUE",
               help="A parameter; text unless typed: string, int, float, bool, date, datetime.")  # fmt: skip
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format.")
+@_row_options
 @output_options
 @with_store
-def cypher(text, path, params, fmt, quiet, as_json, store) -> None:
+def cypher(text, path, params, fmt, max_rows, timeout, quiet, as_json, store) -> None:
     """Run ad-hoc Cypher on Neo4j, read-only.
 
-    The query runs in a READ transaction: one that tries to create, change or delete anything
-    is refused by the server, with nothing changed. Use $name parameters with -p.
+    Only queries that read the graph are sent: LOAD CSV, administration commands (SHOW, TERMINATE,
+    CREATE/DROP/ALTER ...), USE, CALL {...} IN TRANSACTIONS, writes and procedures other than the
+    schema ones (db.labels, db.schema.visualization, ...) are refused first, and what is sent runs
+    in a READ transaction, whose writes the server refuses. Use $name parameters with -p.
 
     \b
     Example:
@@ -194,25 +256,32 @@ def cypher(text, path, params, fmt, quiet, as_json, store) -> None:
     unused = sorted(set(values) - parameters_used(text))
     if unused:
         raise UsageError(f"-p {', '.join(unused)}: the query uses no such $parameter")
-    frame = store.read_text(text, values)
-    _print_frame(output, frame, "json" if as_json else fmt, {"params": plain(values)})
+    _deadline(store, timeout, "cypher")
+    frame = store.read_text(text, values, max_rows=max_rows)
+    _show_rows(output, frame, "json" if as_json else fmt, {"params": plain(values)})
 
 
 def _explore_options(command):
     options = [
         click.argument("kind", type=KIND),
         click.argument("node_id"),
-        click.option("--hops", type=int, default=2, show_default=True, help="How far to walk."),
+        click.option(
+            "--hops",
+            type=click.IntRange(1, EXPLORE_MAX_HOPS),
+            default=2,
+            show_default=True,
+            help="How far to walk.",
+        ),
         click.option(
             "--max-nodes",
-            type=int,
+            type=click.IntRange(1, EXPLORE_MAX_NODES),
             default=150,
             show_default=True,
             help="Show at most this many nodes; the rest is cut and counted.",
         ),
         click.option(
             "--per-group",
-            type=int,
+            type=click.IntRange(1, EXPLORE_MAX_PER_GROUP),
             default=15,
             show_default=True,
             help="Per node and relationship type, show at most this many neighbours; "
@@ -226,24 +295,26 @@ def _explore_options(command):
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return _time_option(command)
 
 
-def _neighbourhood(store, kind, node_id, hops, max_nodes, per_group, types):
+def _neighbourhood(store, command, kind, node_id, hops, max_nodes, per_group, types, timeout):
     from graphrisk.analyst import KINDS, neighbourhood, parse_types, source_for
 
+    deadline = _deadline(store, timeout, command)
     source = source_for(store)
     centre = source.resolve(node_id, labels=[KINDS[kind]])
     return neighbourhood(
-        source, centre, hops=hops, max_nodes=max_nodes, per_group=per_group, types=parse_types(types)
-    )
+        source, centre, hops=hops, max_nodes=max_nodes, per_group=per_group, types=parse_types(types),
+        deadline=deadline,
+    )  # fmt: skip
 
 
 @click.command()
 @_explore_options
 @output_options
 @with_store
-def explore(kind, node_id, hops, max_nodes, per_group, types, quiet, as_json, store) -> None:
+def explore(kind, node_id, hops, max_nodes, per_group, types, timeout, quiet, as_json, store) -> None:
     """Show the network around an employee, person, case or organisation.
 
     Prints the neighbourhood as a tree (how each node was reached, with relationship types) and
@@ -257,7 +328,7 @@ def explore(kind, node_id, hops, max_nodes, per_group, types, quiet, as_json, st
         graphrisk explore organisation ORG0001 --hops 3 --types MEMBER_OF,RELATED_TO,IS_PERSON
     """
     output = Output(quiet=quiet, as_json=as_json)
-    hood = _neighbourhood(store, kind, node_id, hops, max_nodes, per_group, types)
+    hood = _neighbourhood(store, "explore", kind, node_id, hops, max_nodes, per_group, types, timeout)
     if as_json:
         output.json({"ok": True, **hood.to_dict()})
         return
@@ -318,7 +389,7 @@ def _tree(graph, centre: str) -> Tree:
               help="Write here: .graphml, .gexf, .json (Cytoscape), .csv (edge list) or .html.")  # fmt: skip
 @output_options
 @with_store
-def export(kind, node_id, hops, max_nodes, per_group, types, out, quiet, as_json, store) -> None:
+def export(kind, node_id, hops, max_nodes, per_group, types, timeout, out, quiet, as_json, store) -> None:
     """Write the network around a node to a file for Gephi, Cytoscape, yEd or a browser.
 
     The same neighbourhood as graphrisk explore, in the format the file name ends in:
@@ -333,7 +404,7 @@ def export(kind, node_id, hops, max_nodes, per_group, types, out, quiet, as_json
     from graphrisk.analyst.export import write_graph
 
     output = Output(quiet=quiet, as_json=as_json)
-    hood = _neighbourhood(store, kind, node_id, hops, max_nodes, per_group, types)
+    hood = _neighbourhood(store, "export", kind, node_id, hops, max_nodes, per_group, types, timeout)
     title = f"{hood.graph.nodes[hood.centre]['type']} {hood.graph.nodes[hood.centre]['label']}: {hops} hops"
     write_graph(hood.graph, out, title=title, notes=hood.notes(), centre=hood.centre)
     if as_json:
@@ -351,15 +422,18 @@ def export(kind, node_id, hops, max_nodes, per_group, types, out, quiet, as_json
 @click.command()
 @click.argument("start", metavar="FROM")
 @click.argument("end", metavar="TO")
-@click.option("--max-hops", type=int, default=6, show_default=True, help="The longest path to look for.")
+@click.option("--max-hops", type=click.IntRange(1, PATHS_MAX_HOPS), default=6, show_default=True,
+              help="The longest path to look for.")  # fmt: skip
 @click.option("--via", help="Relationship types a path may use, comma-separated, or 'all' "
               "(default: all but geography, unit hierarchy and shifts).")  # fmt: skip
-@click.option("--limit", type=int, default=5, show_default=True, help="How many paths: the shortest first.")
+@click.option("--limit", type=click.IntRange(1, PATHS_MAX_LIMIT), default=5, show_default=True,
+              help="How many paths: the shortest first.")  # fmt: skip
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the paths as a graph: .graphml, .gexf, .json, .csv or .html.")  # fmt: skip
+@_time_option
 @output_options
 @with_store
-def paths(start, end, max_hops, via, limit, out, quiet, as_json, store) -> None:
+def paths(start, end, max_hops, via, limit, out, timeout, quiet, as_json, store) -> None:
     """Find the shortest and alternative paths between two nodes (e.g. an employee and an organisation).
 
     FROM and TO are ids (E000012, ORG0001) or Label:id when an id is ambiguous. Each path is shown
@@ -375,9 +449,10 @@ def paths(start, end, max_hops, via, limit, out, quiet, as_json, store) -> None:
     from graphrisk.analyst.export import write_graph
 
     output = Output(quiet=quiet, as_json=as_json)
+    deadline = _deadline(store, timeout, "paths")
     source = source_for(store)
     a, b = source.resolve(start), source.resolve(end)
-    found = find_paths(source, a, b, max_hops=max_hops, via=parse_types(via), limit=limit)
+    found = find_paths(source, a, b, max_hops=max_hops, via=parse_types(via), limit=limit, deadline=deadline)
     if out is not None:
         write_graph(found.graph, out, title=f"Paths from {a} to {b}", notes=found.notes(), centre=a)
     if as_json:

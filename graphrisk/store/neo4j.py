@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC
 from enum import Enum
 
 import neo4j
@@ -22,10 +23,17 @@ from neo4j import exceptions as nx
 
 from graphrisk import __version__
 from graphrisk.contract import EVALUATION_ONLY, TABLES
-from graphrisk.cypher import cypher_text, parameters_used, statements
-from graphrisk.errors import Neo4jUnavailableError, QueryError, StoreError, WriteRefusedError
+from graphrisk.cypher import check_read_only, cypher_text, parameters_used, statements
+from graphrisk.errors import (
+    Neo4jUnavailableError,
+    QueryError,
+    QueryTimeoutError,
+    StoreError,
+    WriteRefusedError,
+)
 from graphrisk.graph import NODES, RELATIONSHIPS, TABLE_MARKERS, node_rows, rel_rows, with_synthetic_ids
 from graphrisk.ingest import Dataset
+from graphrisk.limits import Deadline
 from graphrisk.store.base import GraphStats, LoadSummary, Progress, Store, table_order
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Mode", "Neo4jStore", "QueryRunner"]
@@ -53,36 +61,59 @@ class QueryRunner:
     def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
         self.driver = driver
         self.database = database
+        #: The time budget of the command now running: each transaction gets what is left of it
+        #: as its server-side timeout. None (batch commands: load, detect, score) sets no limit
+        #: here; the server's own ``db.transaction.timeout`` still applies.
+        self.deadline: Deadline | None = None
 
-    def run(self, name: str, params: dict | None = None, *, mode: Mode = Mode.READ) -> pd.DataFrame:
+    def run(
+        self, name: str, params: dict | None = None, *, mode: Mode = Mode.READ, max_rows: int | None = None
+    ) -> pd.DataFrame:
         """Run the statement in ``cypher/NAME.cypher``."""
-        return self.run_text(cypher_text(name), params, mode=mode, tag=name)
+        return self.run_text(cypher_text(name), params, mode=mode, tag=name, max_rows=max_rows)
 
     def run_text(
-        self, text: str, params: dict | None = None, *, mode: Mode = Mode.READ, tag: str = "ad-hoc"
+        self,
+        text: str,
+        params: dict | None = None,
+        *,
+        mode: Mode = Mode.READ,
+        tag: str = "ad-hoc",
+        max_rows: int | None = None,
     ) -> pd.DataFrame:
-        """Run Cypher text; refuse to start when a parameter it uses is missing."""
+        """Run Cypher text; refuse to start when a parameter it uses is missing.
+
+        With ``max_rows``, at most that many rows are fetched; when there were more, the frame's
+        ``attrs["truncated_at"]`` is ``max_rows`` (the rest is discarded on the server).
+        """
         params = dict(params or {})
         missing = sorted(parameters_used(text) - set(params))
         if missing:
             raise QueryError(f"{tag}: missing parameter(s): {', '.join('$' + m for m in missing)}")
         metadata = {"app": "graphrisk", "version": __version__, "query": tag}
+        timeout = self.deadline.remaining(tag) if self.deadline else None
 
-        @neo4j.unit_of_work(metadata=metadata)  # shows in the server's query log and listTransactions
+        # metadata shows in the server's query log and SHOW TRANSACTIONS; the timeout is enforced
+        # by the server, which stops the transaction and answers TransactionTimedOut
+        @neo4j.unit_of_work(metadata=metadata, timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> pd.DataFrame:
-            return tx.run(text, params).to_df(parse_dates=True)
+            result = tx.run(text, params)
+            if max_rows is None:
+                return result.to_df(parse_dates=True)
+            return _capped_frame(result, max_rows)
 
-        return self._transact(work, mode, tag)
+        fetch = 10_000 if max_rows is None else min(10_000, max_rows + 1)
+        return self._transact(work, mode, tag, fetch_size=fetch)
 
     def run_script(self, name: str) -> None:
         """Run each ``;``-separated statement of a file in its own write transaction (schema)."""
         for i, text in enumerate(statements(name), start=1):
             self.run_text(text, mode=Mode.WRITE, tag=f"{name}#{i}")
 
-    def _transact(self, work, mode: Mode, tag: str):
+    def _transact(self, work, mode: Mode, tag: str, fetch_size: int = 10_000):
         try:
             with self.driver.session(
-                database=self.database, default_access_mode=mode.value, fetch_size=10_000
+                database=self.database, default_access_mode=mode.value, fetch_size=fetch_size
             ) as session:
                 if mode is Mode.READ:
                     return session.execute_read(work)
@@ -92,6 +123,13 @@ class QueryRunner:
         except nx.AuthError as exc:
             raise Neo4jUnavailableError(f"Neo4j refused the credentials: {exc.message}") from exc
         except nx.ClientError as exc:
+            if "TransactionTimedOut" in (exc.code or ""):
+                if exc.code.endswith("ClientConfiguration") and self.deadline is not None:
+                    raise self.deadline.expired(tag) from None
+                raise QueryTimeoutError(
+                    f"{tag}: stopped by the server's time limit for a transaction "
+                    "(db.transaction.timeout); nothing was changed"
+                ) from None
             if mode is Mode.READ and _is_write_refusal(exc):
                 raise WriteRefusedError(
                     f"{tag}: this query tries to write, and only read-only queries are allowed here; "
@@ -102,6 +140,33 @@ class QueryRunner:
             raise QueryError(f"{tag}: {exc.code}: {exc.message}") from exc
         except nx.DriverError as exc:
             raise StoreError(f"{tag}: the Neo4j driver failed: {exc}") from exc
+
+
+def _capped_frame(result: neo4j.Result, max_rows: int) -> pd.DataFrame:
+    """The first ``max_rows`` records as the driver's ``to_df(parse_dates=True)`` would give them."""
+    records = result.fetch(max_rows)
+    more = result.peek() is not None
+    frame = pd.DataFrame([r.values() for r in records], columns=list(result.keys()), dtype=object)
+    for column in frame.columns:
+        values = frame[column]
+        temporal = values.map(lambda v: isinstance(v, neo4j.time.DateTime | neo4j.time.Date)).to_numpy()
+        if temporal.any() and (temporal | values.isna().to_numpy()).all():
+            frame[column] = values.map(_timestamp)
+        else:
+            frame[column] = values.infer_objects()
+    if more:
+        frame.attrs["truncated_at"] = max_rows
+    return frame
+
+
+def _timestamp(value) -> pd.Timestamp:
+    """A Neo4j Date or DateTime as a pandas Timestamp, in its own offset (as the driver does)."""
+    if value is None:
+        return pd.NaT
+    tzinfo = getattr(value, "tzinfo", None)
+    if tzinfo is None:
+        return pd.Timestamp(value.iso_format())
+    return pd.Timestamp(value.astimezone(UTC).iso_format()).astimezone(tzinfo)
 
 
 def _is_write_refusal(exc: nx.ClientError) -> bool:
@@ -167,13 +232,21 @@ class Neo4jStore(Store):
         present = set(stats.nodes) | set(stats.relationships)
         return {table for table, marker in TABLE_MARKERS.items() if marker in present}
 
-    def read(self, name: str, params: dict | None = None) -> pd.DataFrame:
+    def read(self, name: str, params: dict | None = None, *, max_rows: int | None = None) -> pd.DataFrame:
         """Run a named read-only statement; temporal values come back as pandas timestamps."""
-        return self.runner.run(name, params, mode=Mode.READ)
+        return self.runner.run(name, params, mode=Mode.READ, max_rows=max_rows)
 
-    def read_text(self, text: str, params: dict | None = None, *, tag: str = "ad-hoc") -> pd.DataFrame:
-        """Run user-supplied Cypher in a READ transaction: a write is refused (WriteRefusedError)."""
-        return self.runner.run_text(text, params, mode=Mode.READ, tag=tag)
+    def read_text(
+        self, text: str, params: dict | None = None, *, tag: str = "ad-hoc", max_rows: int | None = None
+    ) -> pd.DataFrame:
+        """Run user-supplied Cypher, read-only.
+
+        :func:`~graphrisk.cypher.check_read_only` refuses anything but a read of the graph before it
+        is sent (``LOAD CSV``, administration, writes, procedures off the allow-list); what it lets
+        through runs in a READ transaction, whose writes the server refuses (WriteRefusedError).
+        """
+        check_read_only(text, tag)
+        return self.runner.run_text(text, params, mode=Mode.READ, tag=tag, max_rows=max_rows)
 
     def write(self, name: str, params: dict | None = None) -> pd.DataFrame:
         """Run a named statement in a WRITE transaction (write-back of scores and findings)."""

@@ -4,7 +4,11 @@
 //   java -cp "$(cat classpath.txt)" scripts/neo4j/Launcher.java DATA_DIR PORT
 //
 // DATA_DIR is the Neo4j home (databases under DATA_DIR/data, Neo4j's logs under DATA_DIR/logs).
-// Auth is disabled. Prints "READY bolt://127.0.0.1:PORT" once the default database is available,
+// Auth is disabled (Community has no roles to grant anyway; see docs/analyst.md, "Hardening the
+// Neo4j server", for what a site sets). The read-only hardening a site should have is set here too,
+// so that tests run against it: LOAD CSV cannot read files (file URLs are off, and the import
+// directory is the empty DATA_DIR/import), and only the schema procedures analysts may call, and
+// none of dbms.*, are loaded. Prints "READY bolt://127.0.0.1:PORT" once the default database is available,
 // then waits until the JVM is told to stop (SIGTERM/SIGINT), shutting the DBMS down cleanly.
 //
 // Environment (all optional):
@@ -30,6 +34,11 @@ import org.neo4j.graphdb.GraphDatabaseService;
 
 public class Launcher {
     static final String HOST = "127.0.0.1";
+    // The procedures graphrisk's analysts may CALL (graphrisk.cypher.ALLOWED_PROCEDURES); keep the two
+    // lists equal.
+    static final java.util.List<String> PROCEDURES = java.util.List.of(
+            "db.labels", "db.relationshipTypes", "db.propertyKeys", "db.schema.visualization",
+            "db.schema.nodeTypeProperties", "db.schema.relTypeProperties");
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
@@ -39,6 +48,8 @@ public class Launcher {
         Path home = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
         Files.createDirectories(home);
+        Path importDir = home.resolve("import");
+        Files.createDirectories(importDir);
 
         long pageCache = parseSize(env("NEO4J_PAGECACHE", "256m"));
         String retention = env("NEO4J_TX_RETENTION", "1 files");
@@ -62,6 +73,11 @@ public class Launcher {
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, retention)
                 .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, 64L * 1024 * 1024)
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
+                // LOAD CSV FROM 'file:///etc/passwd' read any file the server could; the client
+                // refuses LOAD CSV, and the server must not be able to either
+                .setConfig(GraphDatabaseSettings.allow_file_urls, false)
+                .setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir)
+                .setConfig(GraphDatabaseSettings.procedure_allowlist, PROCEDURES)
                 .setConfig(GraphDatabaseSettings.filewatcher_enabled, false)
                 // Netty waits a 5 s "quiet period" when Bolt shuts down; 1 s makes stops quicker.
                 .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 1);
