@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
+    "AUDIT_GROUPS_ENDINGS",
     "EVALUATION_ONLY",
     "TABLES",
     "TABLE_ORDER",
@@ -23,6 +24,7 @@ __all__ = [
     "ColumnType",
     "Reference",
     "Table",
+    "is_audit_groups_file",
     "table",
 ]
 
@@ -317,6 +319,23 @@ TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
 TABLE_ORDER: tuple[str, ...] = tuple(t.name for t in _TABLES)
 #: Tables that only ``graphrisk evaluate`` may read.
 EVALUATION_ONLY: frozenset[str] = frozenset({"ground_truth"})
+
+#: How the name of an audit-only group attribute file ends (``graphrisk fairness --groups``), e.g.
+#: ``audit_groups.csv`` or ``2026-hr.audit_groups.csv``. Such a file (a migration background from
+#: HR, say) is kept outside every data set, so that it can never reach loading, detection or
+#: scoring: ``load`` refuses a data set directory that holds one, and ``fairness`` reads no other.
+AUDIT_GROUPS_ENDINGS: tuple[str, ...] = ("audit_groups.csv", "audit_groups.parquet")
+
+
+def is_audit_groups_file(name: str) -> bool:
+    """Whether a file called ``name`` is an audit-only group file (any case).
+
+    >>> is_audit_groups_file("audit_groups.csv"), is_audit_groups_file("sample.Audit_Groups.CSV")
+    (True, True)
+    >>> is_audit_groups_file("ground_truth.csv"), is_audit_groups_file("audit_groups.csv.bak")
+    (False, False)
+    """
+    return name.lower().endswith(AUDIT_GROUPS_ENDINGS)
 
 
 def table(name: str) -> Table:

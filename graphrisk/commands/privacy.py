@@ -1,8 +1,9 @@
-"""Commands for privacy and accountability: ``keys``, ``users`` and ``audit`` (docs/privacy.md)."""
+"""Privacy and accountability commands: ``keys``, ``users``, ``audit``, ``fairness`` (docs/privacy.md)."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from rich.table import Table
@@ -10,7 +11,7 @@ from rich.table import Table
 from graphrisk.cli import Output, output_options
 from graphrisk.errors import PrivacyError, UsageError
 
-__all__ = ["COMMANDS", "audit", "keys", "users"]
+__all__ = ["COMMANDS", "audit", "fairness", "keys", "users"]
 
 
 def _session():
@@ -402,4 +403,102 @@ def audit_path(quiet: bool, as_json: bool) -> None:
         click.echo(str(session.log.path))
 
 
-COMMANDS = [keys, users, audit]
+# --- fairness -----------------------------------------------------------------------------
+
+
+@click.command()
+@click.option(
+    "--scores",
+    "scores_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="A scores file of `graphrisk score --out` (.csv, .parquet or .json).",
+)
+@click.option(
+    "--groups",
+    "groups_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The audit-only group file: CSV employee_id,group, named *audit_groups.csv, outside the data set.",
+)
+@click.option(
+    "--findings",
+    "findings_path",
+    type=click.Path(path_type=Path),
+    help="A findings file of `graphrisk detect --out`: adds each rule's findings per group.",
+)
+@click.option(
+    "--min-group-size",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Groups (and rests) smaller than this are shown by size only: their shares would point at people.",
+)
+@output_options
+def fairness(
+    scores_path: Path, groups_path: Path, findings_path, min_group_size: int, quiet: bool, as_json: bool
+):
+    """Report per audit group how often its members are ranked high, alerted or found (auditor).
+
+    For each group in the group file: its size; its number and share in the
+    top 1% and top 2% by score, among the alerts and, with --findings, among
+    the employees with a finding of each rule; the ratio of that share to
+    the rest's with a 95% Katz log interval. A ratio whose whole interval
+    lies above 1.25 (the fairness band is 0.8-1.25) is flagged with "!".
+
+    The group file (e.g. a migration background from HR) never enters a data
+    set: `graphrisk load` refuses one. Ids in the files may be employee ids or
+    pseudonyms; a mix needs the site key. Only aggregates are shown, and
+    nothing about groups under --min-group-size. docs/privacy.md tells how an
+    integrity unit uses the report.
+
+    \b
+    Example:
+        graphrisk score --out scores.parquet && graphrisk detect --out findings.parquet
+        graphrisk fairness --scores scores.parquet --groups 2026-hr.audit_groups.csv \\
+            --findings findings.parquet
+    """
+    from graphrisk.evaluate.scores_file import SUFFIXES, read_scores_file
+    from graphrisk.privacy.fairness import fairness_report, format_report, read_groups
+    from graphrisk.reports.findings import read_findings
+
+    out = Output(quiet=quiet, as_json=as_json)
+    session = _session()
+    params = {
+        "scores": str(scores_path),
+        "groups": str(groups_path),
+        "findings": str(findings_path) if findings_path else None,
+        "min_group_size": min_group_size,
+    }
+    with session.audited("fairness", action="fairness", params=params) as record:
+        if scores_path.suffix not in SUFFIXES:
+            raise UsageError(f"{scores_path}: a scores file ends in {', '.join(SUFFIXES)}")
+        scores = read_scores_file(_a_file(scores_path, "scores file"), None)
+        groups = read_groups(_a_file(groups_path, "group file"))
+        findings = read_findings(_a_file(findings_path, "findings file")) if findings_path else None
+        report = fairness_report(
+            scores,
+            groups,
+            findings,
+            key=lambda: session.key,
+            min_group_size=min_group_size,
+            scores_name=scores_path.name,
+            findings_name=findings_path.name if findings_path else None,
+        )
+        record.done(rows=len(report.groups))  # aggregates only: no subjects
+    if as_json:
+        out.json({"ok": True, **report.to_dict()})
+    elif not quiet:
+        click.echo(format_report(report))
+
+
+def _a_file(path: Path, what: str) -> Path:
+    """``path`` if it is a file; else a UsageError (a directory or a named pipe is not read)."""
+    if not path.exists():
+        raise UsageError(f"{what} {str(path)!r} does not exist")
+    if not path.is_file():
+        raise UsageError(f"{what} {str(path)!r} is not a file")
+    return path
+
+
+COMMANDS = [keys, users, audit, fairness]

@@ -62,7 +62,13 @@ class _JsonTable(RawTable):
         return [self._record_lines[int(p)] for p in positions]
 
 
-def read_scores_file(path: Path, employee_ids: list[str]) -> Scores:
+def read_scores_file(path: Path, employee_ids: list[str] | None) -> Scores:
+    """Read ``path`` strictly; ``employee_ids`` is the population (None: any id is accepted).
+
+    Raises :class:`~graphrisk.errors.DataError` listing every problem (file, line, column):
+    a missing column, an empty or repeated id, an id outside ``employee_ids``, a score that
+    is not a finite number, an alert that is not true or false.
+    """
     raw = _read_json(path) if path.suffix == ".json" else read_raw("scores", path)
     out = Collector()
     out.extend(raw.problems)
@@ -80,13 +86,13 @@ def read_scores_file(path: Path, employee_ids: list[str]) -> Scores:
     n = len(frame)
     text_ok = raw.kind != "json"
     ids = list(_column(out, raw, "employee_id", frame["employee_id"], _parse_id, _fast_ids))
-    known = set(employee_ids)
+    known = set(employee_ids) if employee_ids is not None else None
     seen: dict[str, int] = {}
     unknown, repeated, repeat_notes = [], [], {}
     for pos, value in enumerate(ids):
         if value is None:
             continue
-        if value not in known:
+        if known is not None and value not in known:
             unknown.append(pos)
         elif value in seen:
             repeated.append(pos)

@@ -22,6 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from graphrisk.contract import PERSON_FLAGS, RELATION_KINDS, TABLES, ColumnType
+from graphrisk.errors import UsageError
 from graphrisk.generate import _names
 from graphrisk.generate._common import NO_DATE, stream
 from graphrisk.generate.activity import ACTIONS, SYSTEMS, TARGET_TYPES, Events, Shifts, World
@@ -315,7 +316,45 @@ def write_dataset(
     (out_dir / "generator.json").write_text(
         json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+    groups = write_audit_groups(audit_groups_path(out_dir), ids, org.n_employees, plan)
+    say(f"wrote the audit-only group file {groups} next to the data set (for graphrisk fairness)")
     return counts
+
+
+def audit_groups_path(out_dir: Path) -> Path:
+    """Where the generator puts the audit-only group file of the data set in ``out_dir``: beside it.
+
+    Outside the directory, as a real group file (from HR) must be: ``graphrisk load`` refuses a
+    data set that holds one, and a copy of the data set does not carry it along.
+
+    >>> audit_groups_path(Path("/data/sample"))
+    PosixPath('/data/sample.audit_groups.csv')
+    """
+    out_dir = out_dir.absolute()
+    return out_dir.parent / f"{out_dir.name}.audit_groups.csv"
+
+
+def write_audit_groups(path: Path, ids: _Ids, n_employees: int, plan: Plan) -> Path:
+    """Every employee with the group ``large-family`` (the look-alikes with many relatives) or ``other``.
+
+    The stand-in for an HR attribute in an equality audit: large families are more common in some
+    communities, and knowing many people is no misconduct, so ``graphrisk fairness`` on this file
+    shows whether the scores hold that against them. Always CSV, sorted by employee id.
+    """
+    large = {e for e, label in plan.labels if label == "lookalike:large-family"}
+    everyone = np.arange(n_employees)
+    order = np.argsort(ids.employee[everyone], kind="stable")
+    names = ids.employees(everyone[order]).to_pylist()
+    groups = ["large-family" if i in large else "other" for i in everyone[order].tolist()]
+    rows = [f"{e},{g}\n" for e, g in zip(names, groups, strict=True)]
+    try:
+        path.write_text("employee_id,group\n" + "".join(rows), encoding="utf-8")
+    except OSError as exc:  # beside the output folder: the folder above may be read-only
+        raise UsageError(
+            f"cannot write the audit-only group file {path} beside the output folder "
+            f"({exc.strerror or exc}); choose an output folder whose parent you may write to"
+        ) from None
+    return path
 
 
 def _text_rank(words) -> np.ndarray:

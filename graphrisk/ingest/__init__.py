@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from graphrisk.contract import EVALUATION_ONLY, TABLE_ORDER, TABLES
+from graphrisk.contract import EVALUATION_ONLY, TABLE_ORDER, TABLES, is_audit_groups_file
 from graphrisk.errors import DataError, Problem
 from graphrisk.ingest.files import find_files, read_raw
 from graphrisk.ingest.validate import (
@@ -34,6 +34,12 @@ _ORDERED = {
     "employees": ("start_date", "end_date"),
     "case_assignments": ("start_date", "end_date"),
 }
+
+
+_AUDIT_GROUPS_INSIDE = (
+    "an audit-only group file (graphrisk fairness --groups) may not be part of a data set: group "
+    "attributes must never reach loading, detection or scoring; move it out of {directory}"
+)
 
 
 @dataclass
@@ -80,6 +86,9 @@ def read_dataset(path: str | Path, *, include_evaluation: bool = False) -> Datas
     files, located = find_files(directory, wanted)
     out = Collector()
     out.extend(located)
+    for found in sorted(directory.iterdir()):  # group attributes must never reach a store
+        if is_audit_groups_file(found.name):
+            out.add(Problem(found.name, None, None, None, _AUDIT_GROUPS_INSIDE.format(directory=directory)))
     for name in wanted:
         if TABLES[name].required and name not in files:
             out.add(Problem(f"{name}.csv", None, None, None, f"required file is missing from {directory}"))

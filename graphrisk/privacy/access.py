@@ -82,6 +82,9 @@ ROLES: dict[str, str] = {
 }
 
 #: The one permission table: role -> the actions it allows.
+#: ``fairness`` is the auditor's alone: whoever runs it reads the group file, an attribute such as a
+#: migration background per employee, beside the scores. In an analyst's hands that attribute could
+#: enter triage, which is the bias the report is there to catch; an admin has no use for risk data.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "analyst": frozenset(
         {
@@ -96,7 +99,6 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "explore",
             "paths",
             "export",
-            "fairness",
             "reveal",
         }
     ),
