@@ -123,6 +123,116 @@ CASES: list[Case] = [
         "exit 2: no employee has it (written under another key?)",
     ),
     Case(
+        "cypher-refused-before-sending",
+        "Ad-hoc Cypher (Neo4j)",
+        "each refused form below given to the guard alone (no server)",
+        "refused with the class and words the CLI shows; the guard is a tokenizer (comments, strings, "
+        "backtick names, `$parameters`), not patterns over the text",
+    ),
+    Case(
+        "cypher-load-csv",
+        "Ad-hoc Cypher (Neo4j)",
+        "`graphrisk cypher \"LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row\"`, also in lower case, "
+        "split by comments and newlines, after other clauses, in full-width letters",
+        "exit 5 before anything is sent: `LOAD CSV reads files and URLs from the database server (line 1, "
+        "column 1)`",
+    ),
+    Case(
+        "cypher-load-csv-server",
+        "Ad-hoc Cypher (Neo4j)",
+        "the same `LOAD CSV` of `file:///etc/passwd` (and `../` tricks) with the client's guard bypassed",
+        "the server refuses it: the launcher sets `dbms.security.allow_csv_import_from_file_urls=false` "
+        "and an empty `server.directories.import`",
+    ),
+    Case(
+        "cypher-admin-commands",
+        "Ad-hoc Cypher (Neo4j)",
+        "`SHOW TRANSACTIONS/USERS/SETTINGS/DATABASES/PROCEDURES/PRIVILEGES/SERVERS/ALIASES`, "
+        "`TERMINATE TRANSACTIONS`, `CREATE USER/INDEX`, `DROP`, `ALTER`, `GRANT`, `START/STOP DATABASE` "
+        "(also after `EXPLAIN`, `CYPHER` options or `UNION`), `USE system`",
+        "exit 5 before anything is sent, naming the command (`SHOW TRANSACTIONS is an administration "
+        "command`)",
+    ),
+    Case(
+        "cypher-procedures",
+        "Ad-hoc Cypher (Neo4j)",
+        "`CALL dbms.listConfig()`, `dbms.listConnections`, `dbms.killConnections`, `db.clearQueryCaches`, "
+        "backtick-quoted and mixed-case names, `apoc.*`",
+        "exit 5 before anything is sent, naming the procedure and the allow-list (`db.labels`, "
+        "`db.relationshipTypes`, `db.propertyKeys`, `db.schema.*`)",
+    ),
+    Case(
+        "cypher-writes",
+        "Ad-hoc Cypher (Neo4j)",
+        "`CREATE`, `MERGE`, `SET`, `DETACH DELETE`, `REMOVE`, `FOREACH`, hidden behind comments and case",
+        "exit 5 before anything is sent (`tries to write (SET at line 1, column 30)`); the READ "
+        "transaction stays as a second barrier",
+    ),
+    Case(
+        "cypher-in-transactions",
+        "Ad-hoc Cypher (Neo4j)",
+        "`CALL { ... } IN [CONCURRENT] TRANSACTIONS`, two statements separated by `;`, a query that starts "
+        "with no clause, an unclosed string",
+        "exit 5 before anything is sent, saying which",
+    ),
+    Case(
+        "cypher-hidden-keywords",
+        "Ad-hoc Cypher (Neo4j)",
+        "`LOAD/* */CSV`, a no-break space, a `//` comment ended by a carriage return or U+2028, an escaped "
+        "quote, random text inside a string literal (hypothesis)",
+        "keywords outside strings are found however written; anything inside a string is data",
+    ),
+    Case(
+        "cypher-allowed-reads",
+        "Ad-hoc Cypher (Neo4j)",
+        "reads with `LOAD CSV` or `SHOW USERS` in a string, a comment, backticks or a property; "
+        "`CALL { MATCH ... RETURN ... }`, `CALL (e) { ... }`, `CALL db.labels()`, `start`/`stop` as names",
+        "run on the server, exit 0",
+    ),
+    Case(
+        "limit-timeout-query",
+        "Query limits",
+        "a query that runs for minutes with `--timeout 0.5` (or `GRAPHRISK_QUERY_TIMEOUT=0.3`); a named "
+        "query after its command's time is used up",
+        "stopped by the server at the limit, exit 5: `stopped after 0.5 s, the time limit of one "
+        "command; ... --timeout SECONDS or GRAPHRISK_QUERY_TIMEOUT (default 60, at most 3600)`",
+    ),
+    Case(
+        "limit-timeout-explore-paths",
+        "Query limits",
+        "`explore`, `export` and `paths` whose steps are slow, `--timeout 0.2`, on both stores",
+        "exit 5 `explore: stopped after 0.2 s ...`; no file written",
+    ),
+    Case(
+        "limit-explore-paths-bounds",
+        "Query limits",
+        "`explore --hops 1000000 --max-nodes 100000000` (before: 37 s, 891 MB, 1.95 million lines), "
+        "`paths --max-hops 1000000` (before: not done after 120 s), `--per-group`, `--limit`, 0",
+        "exit 2 naming the option and its range (`--hops` 1..6, `--max-nodes` 1..2000, `--per-group` "
+        "1..100, `--max-hops` 1..8, paths `--limit` 1..50); the library refuses the same",
+    ),
+    Case(
+        "limit-option-values",
+        "Query limits",
+        "`--max-rows 100001`, `--max-rows 0`, `--timeout 1e9`, `GRAPHRISK_QUERY_TIMEOUT=soon`",
+        "exit 2 naming the option and its range",
+    ),
+    Case(
+        "limit-int-parameters",
+        "Query limits",
+        "`query ... -p limit=99999999999999999999` (before: OverflowError traceback), `-p limit=-1` "
+        "(before: a raw server error), `0`, `100001`, `-p max_hops=5`",
+        "exit 2 before anything is sent: `-p limit=-1: must be from 1 to 100000` (each int parameter "
+        "declares its range in the query's header)",
+    ),
+    Case(
+        "limit-rows",
+        "Query limits",
+        "ad-hoc and named queries returning more rows than `--max-rows` (default 1,000, at most 100,000)",
+        'the first rows are shown, the rest discarded on the server; a note says so (`"truncated": true` '
+        "in JSON), as Neo4j Browser's max rows does",
+    ),
+    Case(
         "fairness-group-file-in-dataset",
         "Fairness report",
         "an audit-only group file (`audit_groups.csv`, `*.audit_groups.csv`, `.parquet`) inside a data set",
