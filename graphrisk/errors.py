@@ -8,6 +8,7 @@ one-line messages and exit codes. Nothing else catches and re-raises them::
      +-- DataError                 a data set breaks the contract (carries every Problem)
      +-- StoreError                the store cannot be opened, read or written
      |    +-- StoreNotFoundError   no data loaded yet in the chosen store
+     |    +-- StoreBusyError       another process is loading the store (its write lock is held)
      |    +-- Neo4jUnavailableError the Neo4j server cannot be reached
      +-- QueryError                a Cypher query is malformed, refused or misses parameters
      |    +-- QueryRefusedError    not a read of the graph (LOAD CSV, administration, a procedure
@@ -34,6 +35,7 @@ __all__ = [
     "QueryError",
     "QueryRefusedError",
     "QueryTimeoutError",
+    "StoreBusyError",
     "StoreError",
     "StoreNotFoundError",
     "UsageError",
@@ -103,6 +105,10 @@ class StoreError(GraphriskError):
 
 class StoreNotFoundError(StoreError):
     """Nothing has been loaded into the chosen store yet."""
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the store's write lock, and waiting for it timed out."""
 
 
 class Neo4jUnavailableError(StoreError):

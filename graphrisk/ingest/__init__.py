@@ -8,14 +8,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from graphrisk.contract import EVALUATION_ONLY, TABLE_ORDER, TABLES, is_audit_groups_file
 from graphrisk.errors import DataError, Problem
-from graphrisk.ingest.files import find_files, read_raw
+from graphrisk.ingest.files import RawTable, find_files, read_raw
 from graphrisk.ingest.validate import (
     Collector,
     check_hierarchy,
@@ -44,12 +44,17 @@ _AUDIT_GROUPS_INSIDE = (
 
 @dataclass
 class Dataset:
-    """A validated data set: one typed frame per contract table present."""
+    """A validated data set: one typed frame per contract table present.
+
+    ``files`` keeps each file's name, header and line numbers (not its values),
+    so that a store refusing a row can say where it is (:meth:`line_of`).
+    """
 
     path: Path
     tables: dict[str, pd.DataFrame]
     sources: dict[str, Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    files: dict[str, RawTable] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         return name in self.tables
@@ -59,6 +64,17 @@ class Dataset:
 
     def row_counts(self) -> dict[str, int]:
         return {name: len(frame) for name, frame in self.tables.items()}
+
+    def file_name(self, name: str) -> str:
+        """The file table ``name`` was read from, as messages show it."""
+        return self.sources[name].name if name in self.sources else f"{name}.csv"
+
+    def line_of(self, name: str, positions) -> list[int | None]:
+        """The file line (CSV; header = 1) or row (Parquet) of each row position of table ``name``."""
+        raw = self.files.get(name)
+        if raw is None:
+            return [None for _ in positions]
+        return raw.line_of(positions)
 
 
 def read_dataset(path: str | Path, *, include_evaluation: bool = False) -> Dataset:
@@ -124,4 +140,6 @@ def read_dataset(path: str | Path, *, include_evaluation: bool = False) -> Datas
     if out.total:
         by_file = sorted(out.problems, key=lambda p: p.file)  # stable: keeps each file's order
         raise DataError(by_file, total=out.total)
-    return Dataset(directory, typed, sources=files, warnings=out.warnings)
+    # the files without their values: line numbers for later messages, not a second copy of the data
+    kept = {name: replace(raws[name], frame=None, problems=[]) for name in typed}
+    return Dataset(directory, typed, sources=files, warnings=out.warnings, files=kept)

@@ -6,14 +6,25 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from graphrisk.contract import EVALUATION_ONLY, TABLE_ORDER
+from graphrisk.contract import EVALUATION_ONLY, TABLE_ORDER, TABLES
+from graphrisk.errors import DataError, Problem
 from graphrisk.frames import isin
 from graphrisk.graph import NODES, RELATIONSHIPS, node_rows, rel_rows, with_synthetic_ids
 from graphrisk.ingest import Dataset
 
-__all__ = ["GraphStats", "LoadSummary", "Progress", "Store", "graph_counts"]
+__all__ = [
+    "ACCESS_COLUMNS",
+    "GraphStats",
+    "LoadSummary",
+    "Progress",
+    "Store",
+    "access_conflicts",
+    "graph_counts",
+    "refuse_changed_accesses",
+]
 
 #: progress(step_name, done, total) — called as a load goes; total is in rows.
 Progress = Callable[[str, int, int], None]
@@ -115,6 +126,116 @@ def graph_counts(tables: dict[str, pd.DataFrame]) -> GraphStats:
         if n:
             stats.relationships[spec.type] = stats.relationships.get(spec.type, 0) + n
     return stats
+
+
+#: What an access event is: every column of the log. A look-up is a fact recorded when it happened;
+#: a re-load may repeat it (and is skipped), never change who made it, of what, when or why.
+ACCESS_COLUMNS: tuple[str, ...] = tuple(TABLES["access_log"].column_names)
+_EXAMPLES = 5
+
+
+def access_conflicts(dataset: Dataset, existing: pd.DataFrame) -> list[Problem]:
+    """One Problem per incoming access whose id the store holds with other content.
+
+    ``existing`` holds the store's rows for (at least) the incoming ids, with
+    the columns of :data:`ACCESS_COLUMNS`; both stores call this with what
+    they read, so they refuse exactly the same rows. Identical rows are no
+    conflict (loading the same data twice changes nothing); timestamps
+    compare as instants, missing values equal missing values.
+
+    >>> from pathlib import Path
+    >>> from graphrisk.ingest import Dataset
+    >>> row = {"access_id": "X1", "ts": pd.Timestamp("2026-03-02T08:15:00Z"), "employee_id": "E1",
+    ...        "system": "BVH", "target_type": "person", "target_id": "P4", "action": "view", "case_id": None}
+    >>> incoming = pd.DataFrame([{**row, "employee_id": "E2"}])
+    >>> ds = Dataset(Path("ds"), {"access_log": incoming})
+    >>> [str(p) for p in access_conflicts(ds, pd.DataFrame([row]))]
+    ["access_log.csv: access_id: 'X1' is in the store with other content: employee_id 'E1' there, 'E2' here"]
+    >>> access_conflicts(ds, incoming)
+    []
+    """
+    if "access_log" not in dataset.tables or existing is None or not len(existing):
+        return []
+    incoming = dataset["access_log"]
+    known = isin(
+        incoming["access_id"].astype("string[pyarrow]"), existing["access_id"].astype("string[pyarrow]")
+    )
+    if not known.any():
+        return []
+    positions = np.flatnonzero(known)
+    existing = existing.drop_duplicates("access_id")
+    at = pd.Index(existing["access_id"].astype(object)).get_indexer(incoming["access_id"].iloc[positions])
+    here = _comparable(incoming.iloc[positions])
+    there = _comparable(existing.iloc[at])
+    differs = {c: ~np.asarray(here[c] == there[c], dtype=bool) for c in ACCESS_COLUMNS[1:]}
+    changed = np.logical_or.reduce(list(differs.values()))
+    if not changed.any():
+        return []
+    rows = np.flatnonzero(changed)
+    lines = dataset.line_of("access_log", positions[rows])
+    file = dataset.file_name("access_log")
+    problems = []
+    for row, line in zip(rows, lines, strict=True):
+        what = "; ".join(
+            f"{c} {_show(c, there[c][row])} there, {_show(c, here[c][row])} here"
+            for c in ACCESS_COLUMNS[1:]
+            if differs[c][row]
+        )
+        access_id = here["access_id"][row]
+        problems.append(
+            Problem(
+                file, line, None, "access_id", f"{access_id!r} is in the store with other content: {what}"
+            )
+        )
+    return problems
+
+
+def refuse_changed_accesses(dataset: Dataset, existing: pd.DataFrame, where: str) -> None:
+    """Raise :class:`DataError` (before anything is written) when :func:`access_conflicts` finds any."""
+    problems = access_conflicts(dataset, existing)
+    if not problems:
+        return
+    shown = problems[:_EXAMPLES]
+    if len(problems) > len(shown):
+        more = len(problems) - len(shown)
+        shown.append(Problem(shown[0].file, None, None, "access_id", f"... and {more} more rows like this"))
+    shown.append(
+        Problem(
+            shown[0].file,
+            None,
+            None,
+            None,
+            f"an access event never changes once loaded into {where}: give a new event its own "
+            "access_id, or load with --replace to empty the store first",
+        )
+    )
+    raise DataError(shown, total=len(problems))
+
+
+def _comparable(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The access columns as arrays that compare with ``==``: Python strings or None, ``ts`` as UTC ns.
+
+    Plain NumPy arrays, not a frame: pandas would turn None back into a missing
+    value that is unequal to itself.
+    """
+    out = {}
+    for c in ACCESS_COLUMNS:
+        col = frame[c] if c in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        if c == "ts":
+            out[c] = pd.to_datetime(col, utc=True).dt.as_unit("ns").astype("int64").to_numpy()
+            continue
+        values = col.astype(object).to_numpy(copy=True)
+        values[col.isna().to_numpy()] = None
+        out[c] = values
+    return out
+
+
+def _show(column: str, value) -> str:
+    if value is None:
+        return "(empty)"
+    if column == "ts":
+        return pd.Timestamp(int(value), tz="UTC").isoformat()
+    return repr(str(value))
 
 
 def table_order(names) -> list[str]:

@@ -3,21 +3,70 @@
 Layout of a store directory::
 
     .graphrisk/
-      manifest.json          format version, graphrisk version, rows per table, when loaded
-      tables/NAME.parquet    one typed table per contract table (ground truth never)
+      manifest.json              the one pointer: format version, the current tables directory,
+                                 rows per table, when loaded, graphrisk version
+      tables-000007-3fa2c1/      one version: NAME.parquet per contract table (ground truth never)
+        .readers                 the version's lock: every reader holds it shared
+      write.lock                 held by the one writer; says who holds it (pid, host, command)
 
-A load writes a complete new ``tables/`` beside the old one and swaps the two
-with renames, so a load that fails half-way leaves the previous store as it was.
-The graph (nodes and relationships) is derived from the tables by the graph
-model in :mod:`graphrisk.graph`, the same one the Neo4j loaders follow.
+**Reading.** A store object pins one version at its first read: it reads
+``manifest.json``, takes a shared ``flock`` on that version's ``.readers`` and
+reads only that directory until :meth:`EmbeddedStore.close`. A command
+therefore sees one whole version from its first table to its last, however
+many loads finish meanwhile. Readers never wait for a load and never write.
+
+**Writing.** A load takes an exclusive ``flock`` on ``write.lock`` for its whole
+run; a second load waits for it up to ``GRAPHRISK_LOCK_WAIT`` seconds (default
+60, ``0`` to refuse at once) and is then refused with
+:class:`~graphrisk.errors.StoreBusyError`, naming the store and the holder.
+Under the lock it removes what earlier crashed runs left behind, reads the
+current version, merges the data set into it and writes a complete new version
+into ``.tables-new-<version>/`` (every file fsynced), renames that to
+``tables-<version>/`` and then replaces ``manifest.json`` atomically (a
+temporary file, fsync, rename, fsync of the directory). That rename is the
+only commit point: a crash before it leaves the old store whole, a crash
+after it the new one. Versions the manifest no longer names are removed
+under an exclusive, non-blocking lock on their ``.readers``, so a version a
+reader still holds stays until a later load finds it free.
+
+**Older stores.** Format 1 (graphrisk before this layout) kept ``tables/``
+beside the manifest and swapped directories with renames, which a crash could
+leave as no ``tables/`` plus a ``.tables-old-PID`` (the old tables), or new
+tables under the old manifest. Such a store is read from whichever of
+``tables/`` and ``.tables-old-*`` matches its manifest (every table present
+with the manifest's row count); the next load writes the new layout, and the
+load after that removes the old directories.
+
+**Modes.** Directories and files are created with :func:`graphrisk.atomic.file_mode`
+(owner only unless ``GRAPHRISK_FILE_MODE`` says otherwise); a load also
+narrows the store directory itself to that mode.
+
+**Fault injection** (for tests): ``GRAPHRISK_FAULT=embedded-swap:STEP`` makes
+a load end the process with ``os._exit(86)`` at ``STEP``, as ``kill -9`` would;
+``GRAPHRISK_FAULT=embedded-swap:STEP:sleep=SECONDS`` pauses there instead.
+The steps, in order (:data:`FAULT_STEPS`): ``locked`` (write lock held),
+``staging`` (new directory made, empty), ``table`` (first table written),
+``written`` (every table written and synced), ``renamed`` (the version
+directory in place, not yet named), ``manifest-written`` (the new manifest
+written under its temporary name), ``published`` (manifest replaced, old
+version still there), ``cleaned`` (old versions removed, lock still held).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
+import secrets
 import shutil
+import socket
+import sys
 import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,19 +75,74 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from graphrisk import __version__
+from graphrisk.atomic import dir_mode, file_mode, fsync_dir, private_dir, private_file
 from graphrisk.contract import EVALUATION_ONLY, TABLES
-from graphrisk.errors import StoreError, StoreNotFoundError
+from graphrisk.errors import StoreBusyError, StoreError, StoreNotFoundError, UsageError
 from graphrisk.ingest import Dataset
-from graphrisk.store.base import GraphStats, LoadSummary, Progress, Store, graph_counts, table_order
+from graphrisk.store.base import (
+    GraphStats,
+    LoadSummary,
+    Progress,
+    Store,
+    graph_counts,
+    refuse_changed_accesses,
+    table_order,
+)
 
-__all__ = ["FORMAT_VERSION", "EmbeddedStore"]
+__all__ = [
+    "DEFAULT_LOCK_WAIT",
+    "FAULT_ENV",
+    "FAULT_EXIT_CODE",
+    "FAULT_STEPS",
+    "FORMAT_VERSION",
+    "LOCK_WAIT_ENV",
+    "EmbeddedStore",
+]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+LEGACY_FORMAT = 1  #: ``tables/`` beside the manifest, swapped by renames; read, and migrated by a load
 MANIFEST = "manifest.json"
+WRITE_LOCK = "write.lock"
+READERS = ".readers"
+LOCK_WAIT_ENV = "GRAPHRISK_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 60.0
+FAULT_ENV = "GRAPHRISK_FAULT"
+FAULT_EXIT_CODE = 86
+FAULT_STEPS = (
+    "locked",
+    "staging",
+    "table",
+    "written",
+    "renamed",
+    "manifest-written",
+    "published",
+    "cleaned",
+)
+
+_VERSION_DIR = re.compile(r"^tables-(\d+)-([0-9a-f]+)$")
+_STAGING = ".tables-new-"
+_TRASH = ".trash-"
+_LEGACY_OLD = ".tables-old-"
+_PIN_ATTEMPTS = 50
+
+
+@dataclass
+class _Pin:
+    """The version a store object reads: its manifest, its directory and the shared lock held on it."""
+
+    manifest: dict
+    directory: Path
+    release: weakref.finalize | None  # closes the lock's descriptor (None: a format-1 store has no lock)
 
 
 class EmbeddedStore(Store):
     """A store directory of Parquet tables.
+
+    Parameters
+    ----------
+    path : the store directory.
+    lock_wait : seconds a load waits for another load to finish; None reads
+        ``GRAPHRISK_LOCK_WAIT`` (default 60).
 
     >>> import tempfile
     >>> store = EmbeddedStore(tempfile.mkdtemp())
@@ -48,8 +152,10 @@ class EmbeddedStore(Store):
 
     kind = "embedded"
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, *, lock_wait: float | None = None) -> None:
         self.path = Path(path)
+        self.lock_wait = lock_wait
+        self._pin: _Pin | None = None
 
     def describe(self) -> str:
         return str(self.path)
@@ -57,31 +163,32 @@ class EmbeddedStore(Store):
     def exists(self) -> bool:
         return (self.path / MANIFEST).is_file()
 
+    def close(self) -> None:
+        """Let go of the version this object reads (a later read pins the newest one)."""
+        pin, self._pin = self._pin, None
+        if pin is not None and pin.release is not None:
+            pin.release()
+
+    # -- reading ---------------------------------------------------------------------------------
+
     def manifest(self) -> dict:
-        if not self.exists():
-            raise StoreNotFoundError(
-                f"no data loaded in the embedded store at {self.path}; run 'graphrisk load DATASET_DIR' first"
-            )
-        try:
-            manifest = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"the store manifest {self.path / MANIFEST} cannot be read: {exc}") from exc
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise StoreError(
-                f"the store at {self.path} has format version {manifest.get('format_version')}, "
-                f"this graphrisk reads {FORMAT_VERSION}; load the data set again with --replace"
-            )
-        return manifest
+        """The manifest of the version this object reads."""
+        return self._pinned().manifest
+
+    @property
+    def tables_dir(self) -> Path:
+        """The directory of the version this object reads."""
+        return self._pinned().directory
 
     def table_names(self) -> list[str]:
         return table_order(self.manifest()["tables"])
 
     def table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
         """Read one stored table (an empty frame with the contract's columns if it was not loaded)."""
-        manifest = self.manifest()
-        if name not in manifest["tables"]:
+        pin = self._pinned()
+        if name not in pin.manifest["tables"]:
             return pd.DataFrame({c: pd.Series(dtype="string[pyarrow]") for c in TABLES[name].column_names})
-        path = self.path / "tables" / f"{name}.parquet"
+        path = pin.directory / f"{name}.parquet"
         try:
             return pq.read_table(path, columns=columns).to_pandas(types_mapper=_string_types)
         except (OSError, pa.ArrowException) as exc:
@@ -96,26 +203,120 @@ class EmbeddedStore(Store):
     def stats(self) -> GraphStats:
         return graph_counts(self.tables())
 
+    def _pinned(self) -> _Pin:
+        if self._pin is None:
+            self._pin = self._open_version()
+        return self._pin
+
+    def _open_version(self) -> _Pin:
+        """Read the manifest and hold its version shared; retry when a load retired it meanwhile."""
+        missing = None
+        for _ in range(_PIN_ATTEMPTS):
+            manifest = self._read_manifest()
+            if manifest["format_version"] == LEGACY_FORMAT:
+                return _Pin(manifest, self._legacy_dir(manifest), None)
+            directory = self.path / manifest["tables_dir"]
+            if missing == directory:
+                raise StoreError(
+                    f"the embedded store at {self.path} names the tables directory {directory.name}, "
+                    "which is missing; load the data set again with --replace"
+                )
+            lock = directory / READERS
+            try:
+                fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                missing = directory  # retired by a load since the manifest was read: read it again
+                continue
+            except OSError as exc:
+                raise StoreError(f"cannot open the embedded store at {self.path}: {exc}") from exc
+            try:
+                # waits only while a load is retiring this very version, which takes a rename
+                fcntl.flock(fd, fcntl.LOCK_SH)
+                if os.path.samestat(os.fstat(fd), os.stat(lock)):
+                    return _Pin(manifest, directory, weakref.finalize(self, os.close, fd))
+            except FileNotFoundError:
+                pass
+            except BaseException:
+                os.close(fd)
+                raise
+            os.close(fd)
+            missing = directory
+        raise StoreError(f"the embedded store at {self.path} kept changing while it was being opened")
+
+    def _read_manifest(self) -> dict:
+        if not self.exists():
+            raise StoreNotFoundError(
+                f"no data loaded in the embedded store at {self.path}; run 'graphrisk load DATASET_DIR' first"
+            )
+        path = self.path / MANIFEST
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"the store manifest {path} cannot be read: {exc}") from exc
+        version = manifest.get("format_version") if isinstance(manifest, dict) else None
+        if version not in (FORMAT_VERSION, LEGACY_FORMAT):
+            raise StoreError(
+                f"the store at {self.path} has format version {version}, "
+                f"this graphrisk reads {LEGACY_FORMAT} and {FORMAT_VERSION}; "
+                "load the data set again with --replace"
+            )
+        tables = manifest.get("tables")
+        tables_dir = manifest.get("tables_dir", "")
+        if not isinstance(tables, dict) or (
+            version == FORMAT_VERSION and not _VERSION_DIR.match(str(tables_dir))
+        ):
+            raise StoreError(
+                f"the store manifest {path} is malformed (it must name its tables); "
+                "load the data set again with --replace"
+            )
+        return manifest
+
+    def _legacy_dir(self, manifest: dict) -> Path:
+        """The format-1 tables directory that matches ``manifest``, also after a crash mid-swap."""
+        candidates = [self.path / "tables", *sorted(self.path.glob(f"{_LEGACY_OLD}*"))]
+        for directory in candidates:
+            if _holds(directory, manifest["tables"]):
+                return directory
+        raise StoreError(
+            f"the embedded store at {self.path} was left half-written by an older graphrisk: "
+            "no tables directory matches its manifest; load the data set again with --replace"
+        )
+
+    # -- writing ---------------------------------------------------------------------------------
+
     def load(
         self, dataset: Dataset, *, replace: bool = False, progress: Progress | None = None
     ) -> LoadSummary:
+        """Merge ``dataset`` into a new version and publish it (see the module docstring).
+
+        An access id the store holds with other content is refused
+        (:func:`~graphrisk.store.base.refuse_changed_accesses`) before anything is written.
+        """
         started = time.perf_counter()
-        old = {} if replace or not self.exists() else self.tables()
-        merged: dict[str, pd.DataFrame] = dict(old)
         names = [n for n in table_order(dataset.tables) if n not in EVALUATION_ONLY]
-        total = sum(len(dataset[n]) for n in names)
-        done = 0
-        for name in names:
-            frame = dataset[name]
-            if name in old:
-                # new rows win, as MERGE ... SET does in Neo4j
-                frame = pd.concat([old[name], frame], ignore_index=True)
-                frame = frame.drop_duplicates(subset=list(TABLES[name].key), keep="last")
-            merged[name] = frame.reset_index(drop=True)
-            done += len(dataset[name])
-            if progress:
-                progress(name, done, total)
-        self._write(merged)
+        with self._write_lock():
+            _fault("locked")
+            self._remove_leftovers(legacy=True)
+            self.close()  # what this object read before the lock may be older than the current version
+            old = {} if replace or not self.exists() else self.tables()
+            previous = 0 if replace or not self.exists() else int(self.manifest().get("version", 0))
+            if not replace:
+                refuse_changed_accesses(dataset, old.get("access_log"), f"the embedded store at {self.path}")
+            merged: dict[str, pd.DataFrame] = dict(old)
+            total = sum(len(dataset[n]) for n in names)
+            done = 0
+            for name in names:
+                frame = dataset[name]
+                if name in old:
+                    # new rows win, as MERGE ... SET does in Neo4j
+                    frame = pd.concat([old[name], frame], ignore_index=True)
+                    frame = frame.drop_duplicates(subset=list(TABLES[name].key), keep="last")
+                merged[name] = frame.reset_index(drop=True)
+                done += len(dataset[name])
+                if progress:
+                    progress(name, done, total)
+            self.close()  # the old version is not read again; let the clean-up retire it
+            self._write(merged, previous + 1)
         return LoadSummary(
             store=self.kind,
             rows={n: len(dataset[n]) for n in names},
@@ -123,32 +324,198 @@ class EmbeddedStore(Store):
             seconds=time.perf_counter() - started,
         )
 
-    def _write(self, tables: dict[str, pd.DataFrame]) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
-        staging = self.path / f".tables-new-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
+    def _write(self, tables: dict[str, pd.DataFrame], version: int) -> None:
+        name = f"tables-{version:06d}-{secrets.token_hex(3)}"
+        staging = self.path / f"{_STAGING}{name}"
+        target = self.path / name
+        published = False
         try:
-            for name, frame in tables.items():
-                pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), staging / f"{name}.parquet")
+            private_dir(staging)
+            _fault("staging")
+            for i, (table, frame) in enumerate(tables.items()):
+                with private_file(staging / f"{table}.parquet", sync=True) as f:
+                    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), f)
+                if i == 0:
+                    _fault("table")
+            with private_file(staging / READERS, sync=True):
+                pass
+            fsync_dir(staging)
+            _fault("written")
+            staging.rename(target)
+            fsync_dir(self.path)
+            _fault("renamed")
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "graphrisk_version": __version__,
                 "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "tables": {name: len(frame) for name, frame in tables.items()},
+                "version": version,
+                "tables_dir": name,
+                "tables": {t: len(frame) for t, frame in tables.items()},
             }
-            current = self.path / "tables"
-            retired = self.path / f".tables-old-{os.getpid()}"
-            if current.exists():
-                current.rename(retired)
-            staging.rename(current)
-            tmp_manifest = self.path / f".{MANIFEST}.tmp"
-            tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-            tmp_manifest.replace(self.path / MANIFEST)
-            shutil.rmtree(retired, ignore_errors=True)
+            tmp = self.path / f".{MANIFEST}.tmp"
+            with private_file(tmp, sync=True) as f:
+                f.write((json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+            _fault("manifest-written")
+            tmp.replace(self.path / MANIFEST)
+            published = True
+            fsync_dir(self.path)
         except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
+            if not published:
+                shutil.rmtree(staging, ignore_errors=True)
+                shutil.rmtree(target, ignore_errors=True)
             raise StoreError(f"cannot write the embedded store at {self.path}: {exc}") from exc
+        _fault("published")
+        self._remove_leftovers(legacy=False)
+        _fault("cleaned")
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """Hold ``write.lock`` exclusively: wait for another writer up to the lock wait, then refuse."""
+        wait = self._lock_wait()
+        path = self.path / WRITE_LOCK
+        try:
+            private_dir(self.path)
+            _narrow(self.path)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, file_mode())
+        except OSError as exc:
+            raise StoreError(f"cannot write the embedded store at {self.path}: {exc}") from exc
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreBusyError(self._busy_message(path, wait)) from None
+                    time.sleep(0.1)
+            holder = {
+                "pid": os.getpid(),
+                "host": socket.gethostname(),
+                "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "",
+                "since": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, (json.dumps(holder) + "\n").encode("utf-8"), 0)
+            try:
+                yield
+            finally:
+                os.ftruncate(fd, 0)  # the next holder writes its own; a stale name would mislead
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _lock_wait(self) -> float:
+        if self.lock_wait is not None:
+            return max(0.0, float(self.lock_wait))
+        text = os.environ.get(LOCK_WAIT_ENV, "").strip()
+        if not text:
+            return DEFAULT_LOCK_WAIT
+        try:
+            wait = float(text)
+        except ValueError:
+            wait = -1.0
+        if not 0 <= wait < float("inf"):
+            raise UsageError(f"{LOCK_WAIT_ENV}={text!r} must be a number of seconds, 0 or more")
+        return wait
+
+    def _busy_message(self, path: Path, wait: float) -> str:
+        try:
+            holder = json.loads(path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            holder = {}
+        if holder.get("pid"):
+            who = f"process {holder['pid']} on {holder.get('host', '?')}"
+            if holder.get("command"):
+                who += f" ('{holder['command']}')"
+            if holder.get("since"):
+                who += f", since {holder['since']}"
+        else:
+            who = "another process"
+        waited = f"waited {wait:g} s; " if wait else ""
+        return (
+            f"the embedded store at {self.path} is being loaded by {who}; {waited}"
+            f"try again when that load has finished, or wait longer with {LOCK_WAIT_ENV}=SECONDS"
+        )
+
+    def _remove_leftovers(self, *, legacy: bool) -> None:
+        """Remove what crashed or finished loads left: staging, trash, retired versions (held by no reader).
+
+        With ``legacy``, also the format-1 directories once the manifest no
+        longer uses them. Best effort: what cannot be removed now is removed by a later load.
+        """
+        try:
+            current = self._read_manifest() if self.exists() else {}
+        except StoreError:
+            return  # a manifest we cannot read: judge nothing, remove nothing
+        in_use = current.get("tables_dir")
+        migrated = current.get("format_version") == FORMAT_VERSION
+        try:
+            entries = list(self.path.iterdir())
+        except OSError:
+            return
+        for entry in entries:
+            name = entry.name
+            try:
+                if name.startswith((_STAGING, _TRASH)):
+                    shutil.rmtree(entry, ignore_errors=True)
+                elif name == f".{MANIFEST}.tmp":
+                    entry.unlink(missing_ok=True)
+                elif _VERSION_DIR.match(name) and name != in_use:
+                    self._retire(entry)
+                elif legacy and migrated and (name == "tables" or name.startswith(_LEGACY_OLD)):
+                    shutil.rmtree(entry, ignore_errors=True)
+            except OSError:
+                continue
+
+    def _retire(self, directory: Path) -> None:
+        """Remove a version no reader holds; leave it when one does."""
+        try:
+            fd = os.open(directory / READERS, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            fd = None
+        try:
+            if fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return  # a reader is on it; a later load retires it
+            trash = self.path / f"{_TRASH}{directory.name}"
+            directory.rename(trash)  # gone from its name at once: a reader that comes later retries
+        finally:
+            if fd is not None:
+                os.close(fd)
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _holds(directory: Path, rows: dict[str, int]) -> bool:
+    """Whether ``directory`` has every table of a manifest, each with the manifest's row count."""
+    try:
+        return all(
+            pq.read_metadata(directory / f"{name}.parquet").num_rows == count for name, count in rows.items()
+        )
+    except (OSError, pa.ArrowException):
+        return False
+
+
+def _narrow(path: Path) -> None:
+    """Give the store directory the configured mode (stores made by older graphrisk were 0755)."""
+    try:
+        if path.stat().st_uid == os.getuid():
+            os.chmod(path, dir_mode())
+    except OSError:
+        pass  # not ours to change; the files inside are still created private
+
+
+def _fault(step: str) -> None:
+    """The fault-injection point: end or pause the process at ``step`` when GRAPHRISK_FAULT asks."""
+    spec = os.environ.get(FAULT_ENV, "")
+    if not spec.startswith(f"embedded-swap:{step}"):
+        return
+    rest = spec.removeprefix(f"embedded-swap:{step}")
+    if rest == "":
+        os._exit(FAULT_EXIT_CODE)  # no clean-up, no flush: as kill -9 would
+    if rest.startswith(":sleep="):
+        time.sleep(float(rest.removeprefix(":sleep=")))
 
 
 def _string_types(arrow_type: pa.DataType):

@@ -34,7 +34,15 @@ from graphrisk.errors import (
 from graphrisk.graph import NODES, RELATIONSHIPS, TABLE_MARKERS, node_rows, rel_rows, with_synthetic_ids
 from graphrisk.ingest import Dataset
 from graphrisk.limits import Deadline
-from graphrisk.store.base import GraphStats, LoadSummary, Progress, Store, table_order
+from graphrisk.store.base import (
+    ACCESS_COLUMNS,
+    GraphStats,
+    LoadSummary,
+    Progress,
+    Store,
+    refuse_changed_accesses,
+    table_order,
+)
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Mode", "Neo4jStore", "QueryRunner"]
 
@@ -289,11 +297,16 @@ class Neo4jStore(Store):
 
         Every statement merges on ids, so a load that stopped half-way can simply be run again.
         ``after_batch(loader_name, batch_number)`` is called after each committed batch.
+        An access id the database holds with other content is refused before anything is
+        written (:func:`~graphrisk.store.base.refuse_changed_accesses`), as on the embedded store.
         """
         started = time.perf_counter()
         self.verify()
         if replace:
             self.clear()
+        elif dataset.has("access_log"):
+            stored = self.stored_accesses(dataset["access_log"]["access_id"])
+            refuse_changed_accesses(dataset, stored, f"Neo4j at {self.uri}")
         self.runner.run_script("schema")
         tables = {
             n: with_synthetic_ids(n, dataset[n])
@@ -324,6 +337,18 @@ class Neo4jStore(Store):
             stats=self.stats(),
             seconds=time.perf_counter() - started,
         )
+
+    def stored_accesses(self, ids: pd.Series) -> pd.DataFrame:
+        """The stored content of the Access nodes among ``ids``, read in batches (empty frame: none)."""
+        ids = ids.dropna().astype(object).tolist()
+        frames = []
+        for start in range(0, len(ids), self.batch_size):
+            frame = self.runner.run("check/existing_accesses", {"ids": ids[start : start + self.batch_size]})
+            if len(frame):
+                frames.append(frame)
+        if not frames:
+            return pd.DataFrame(columns=list(ACCESS_COLUMNS))
+        return pd.concat(frames, ignore_index=True)
 
 
 def rel_rows_for_neo4j(spec, frame: pd.DataFrame) -> pd.DataFrame:
