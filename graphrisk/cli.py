@@ -6,8 +6,11 @@ object) here and nowhere else; a user's mistake never shows a traceback.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
+import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,6 +70,24 @@ class GraphriskGroup(click.Group):
             as_json = _wants_json(ctx)
             _report_error(exc, as_json, wrote_nothing=ctx.invoked_subcommand == "load")
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            # output files turn their own errors into OutputError (graphrisk.outputs); an error
+            # without a file name here is the terminal or pipe: standard output on a full disk
+            # (> /dev/full) or a closed pipe. Anything else is a bug and keeps its traceback.
+            if exc.filename is not None or exc.errno not in (errno.ENOSPC, errno.EPIPE, errno.EIO):
+                raise
+            click.echo(f"Error: cannot write to standard output: {exc.strerror}", err=True)
+            _silence_stdout()
+            ctx.exit(1)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that Python's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real descriptor (a test runner's buffer): nothing to flush
+        pass
 
 
 def _wants_json(ctx: click.Context) -> bool:
@@ -239,6 +260,21 @@ def _print_stats(out: Output, stats: GraphStats) -> None:
         r = rels[i] if i < len(rels) else ("", "")
         table.add_row(n[0], f"{n[1]:,}" if n[1] != "" else "", r[0], f"{r[1]:,}" if r[1] != "" else "")
     out.out.print(table)
+
+
+def readable(path: Path, what: str, wanted: str = "file") -> Path:
+    """``path`` when it is a ``wanted`` ("file" or "directory"); else a UsageError saying what is there.
+
+    Checked before reading, so that a named pipe is refused instead of read for ever, and a
+    directory or a dangling link is called what it is instead of "missing".
+    """
+    from graphrisk.errors import UsageError
+    from graphrisk.ingest.files import describe_path
+
+    wrong = describe_path(path, wanted)
+    if wrong is not None:
+        raise UsageError(f"{what} {str(path)!r} {wrong}")
+    return path
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, dict]:

@@ -11,12 +11,16 @@ a UTC offset, dates are ISO dates, extra columns are kept but ignored.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
     "AUDIT_GROUPS_ENDINGS",
+    "CONTROL_CHARACTERS",
+    "EARLIEST",
     "EVALUATION_ONLY",
+    "LATEST",
     "TABLES",
     "TABLE_ORDER",
     "TARGET_TABLES",
@@ -27,6 +31,18 @@ __all__ = [
     "is_audit_groups_file",
     "table",
 ]
+
+
+#: The plausible span of every date and timestamp, inclusive (timestamps compared in UTC). A value
+#: outside it is a typo or a placeholder (``9999-12-31`` for "no end"), and is refused at load:
+#: graphrisk's date arithmetic (windows, ages, days between events) works within it.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+
+#: Ids and text may not hold control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F,
+#: tab and line breaks included): a NUL or escape character in a name is a corrupt export, breaks
+#: XML exports and can rewrite a terminal; a line break splits a value that is shown on one line.
+CONTROL_CHARACTERS = r"[\x00-\x1f\x7f-\x9f]"
 
 
 class ColumnType(StrEnum):

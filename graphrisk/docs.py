@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from graphrisk.contract import TABLE_ORDER, TABLES, ColumnType
+from graphrisk.contract import EARLIEST, LATEST, TABLE_ORDER, TABLES, ColumnType
 from graphrisk.graph import NODES, RELATIONSHIPS
 
 __all__ = [
@@ -64,6 +64,23 @@ def contract_tables() -> str:
             )
         out.append("\n")
     return "".join(out).rstrip() + "\n"
+
+
+def value_rules() -> str:
+    """The rules every date, timestamp, id and text value follows (from the contract's constants)."""
+    return (
+        f"- **Plausible span.** Every date and timestamp lies between {EARLIEST} and {LATEST} "
+        "inclusive (timestamps compared in UTC). Anything outside is refused with file, line and "
+        'column: a year 9999 or 2300 is a typo or a placeholder, and `9999-12-31` for "no end" is '
+        "refused too (leave an end date empty instead).\n"
+        "- **No control characters.** Ids and text (names, ranks, systems, ...) may not hold a "
+        "control character (U+0000 to U+001F, U+007F to U+009F; tab and line breaks included): "
+        "a NUL or escape character is a corrupt export, makes GraphML and GEXF exports invalid XML "
+        "and can rewrite a terminal. Such a value is refused with file, line and column.\n"
+        "- **Spreadsheet formulas are not refused.** An id or name may start with `=`, `+`, `-` or "
+        "`@`; graphrisk's CSV outputs neutralise such cells instead (see docs/analyst.md, Output "
+        "files).\n"
+    )
 
 
 def graph_schema() -> str:
@@ -180,6 +197,7 @@ def roles_table() -> str:
 
 #: (file, section name) -> generator of that section's text
 SECTIONS: dict[tuple[str, str], Callable[[], str]] = {
+    ("docs/data-model.md", "values"): value_rules,
     ("docs/data-model.md", "contract"): contract_tables,
     ("docs/data-model.md", "graph"): graph_schema,
     ("docs/privacy.md", "roles"): roles_table,

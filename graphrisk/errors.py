@@ -5,6 +5,7 @@ one-line messages and exit codes. Nothing else catches and re-raises them::
 
     GraphriskError                 base of everything graphrisk raises on purpose
      +-- UsageError                a bad option, parameter or name given by the user
+     +-- OutputError               an output file cannot be written (no permission, disk full, ...)
      +-- DataError                 a data set breaks the contract (carries every Problem)
      +-- StoreError                the store cannot be opened, read or written
      |    +-- StoreNotFoundError   no data loaded yet in the chosen store
@@ -30,6 +31,7 @@ __all__ = [
     "DataError",
     "GraphriskError",
     "Neo4jUnavailableError",
+    "OutputError",
     "PrivacyError",
     "Problem",
     "QueryError",
@@ -53,6 +55,13 @@ class UsageError(GraphriskError):
     """The user asked for something that does not exist or does not fit."""
 
     exit_code = 2
+
+
+class OutputError(GraphriskError):
+    """An output file cannot be written: the message names the file and the cause.
+
+    Exit code 1: the user's disk or folder, not their options or data, is at fault.
+    """
 
 
 @dataclass(frozen=True, order=True)

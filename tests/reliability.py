@@ -301,6 +301,120 @@ CASES: list[Case] = [
         "in JSON), as Neo4j Browser's max rows does",
     ),
     Case(
+        "out-not-a-folder",
+        "Outputs",
+        "`--out notes/sub/x.csv` where `notes` is a regular file, in `score`, `detect`, `export`, "
+        "`paths` and `report` (before: a FileExistsError traceback)",
+        "exit 1: `cannot write notes/sub/x.csv: notes is a file, not a folder`; the file is untouched",
+    ),
+    Case(
+        "out-unwritable",
+        "Outputs",
+        "`--out` in a folder the user may not write (as root: `/sys`), in the same five commands "
+        "(before: a PermissionError traceback)",
+        "exit 1: `cannot write PATH: Permission denied`",
+    ),
+    Case(
+        "out-disk-full",
+        "Outputs",
+        "the disk fills up half-way through writing `score`, `detect` or `export --out x.csv` over an "
+        "earlier `x.csv`",
+        "exit 1: `cannot write x.csv: no space left on the device; nothing was written`; the earlier "
+        "file is kept whole and no temporary file is left",
+    ),
+    Case(
+        "out-is-a-directory",
+        "Outputs",
+        "`--out` naming an existing folder",
+        "exit 2: the option's value is a directory",
+    ),
+    Case(
+        "stdout-full",
+        "Outputs",
+        "standard output on a full device (`> /dev/full`) (before: an OSError traceback)",
+        "exit 1: `cannot write to standard output: No space left on device`",
+    ),
+    Case(
+        "generate-unwritable",
+        "Outputs",
+        "`generate` into a path under a regular file (before: a NotADirectoryError traceback)",
+        "exit 1 before any generating: `cannot write into PATH: notes is a file, not a folder`",
+    ),
+    Case(
+        "csv-formulas",
+        "Outputs",
+        "ids and names starting with `=`, `@`, `-` (`=E1`, `=HYPERLINK(...)`, `@SUM(...)|' /C calc'!A0`, "
+        "and the id `-5`) in `detect`, `score`, `export --out x.csv` and `query/cypher --format csv`",
+        "such text cells get a leading `'` (OWASP CSV injection); numbers and text that reads as a plain "
+        "number (`-5`) are left as they are; `explain`, `report` and `evaluate` read the files back to "
+        "the original values",
+    ),
+    Case(
+        "export-control-characters",
+        "Outputs",
+        "a NUL or escape character left in a node's id or name (from a store loaded before `load` "
+        "refused them) exported as GraphML and GEXF (before: invalid XML, exit 0)",
+        "valid XML, the character written as the visible text `\\x00`",
+    ),
+    Case(
+        "dataset-path",
+        "Input files",
+        "`load` of a path that does not exist, is a file, a symbolic link loop or a dangling link "
+        '(before: "is not a directory" for all four)',
+        "exit 3 saying which: `does not exist`, `is a file, not a directory`, `is a symbolic link "
+        "that loops back on itself`, `is a symbolic link to X, which does not exist`",
+    ),
+    Case(
+        "data-file-not-regular",
+        "Input files",
+        "`persons.csv` as a symbolic link loop, a named pipe, a directory or a dangling link "
+        '(before: "required file is missing"; a pipe would block a reader for ever)',
+        "exit 3: `persons.csv: is a named pipe (FIFO), not a file` (and so on), never read",
+    ),
+    Case(
+        "data-file-unreadable",
+        "Input files",
+        "a data file the user may not read (before: a PermissionError traceback)",
+        "exit 3, with every other problem: `persons.csv: cannot be read (Permission denied)`",
+    ),
+    Case(
+        "latin1-field",
+        "Input files",
+        "a Latin-1 byte in the fourth field of a line, after a quoted comma (before: the column was "
+        "the character offset, 30)",
+        "exit 3: `units.csv:4:4: area_id: not valid UTF-8 (byte 0xe9)`: the field's number and name",
+    ),
+    Case(
+        "implausible-dates-parquet",
+        "Input files",
+        "a Parquet access log with a timestamp in year 9999 (before: loaded; `score` and `explain` then "
+        "crashed with OutOfBoundsDatetime)",
+        "exit 3: `access_log.parquet:3:2: ts: ... is outside the plausible span 1900-01-01 to 2100-12-31`",
+    ),
+    Case(
+        "input-file-wrong",
+        "Input files",
+        "`--scores`/`--findings`/`--file` and `evaluate` arguments that do not exist, are a named pipe, "
+        "another table, a scores file given as findings, corrupt Parquet or JSON (before: KeyError, "
+        "ArrowInvalid and JSONDecodeError tracebacks; a pipe blocked for ever)",
+        "exit 2 naming the file and what it is, or the columns it lacks",
+    ),
+    Case(
+        "empty-dataset",
+        "Input files",
+        "`load` of an empty directory",
+        "exit 3 listing each required file as missing; nothing written",
+    ),
+    Case(
+        "absurd-options",
+        "Options",
+        "`--window 0d`, `-3d`, `80000d`, `99999999999999d` (before: an OutOfBoundsTimedelta traceback), "
+        '`--top -1`, `--threshold nan` (before: accepted, "0 at or above nan"), `--threshold 101`, '
+        "`--as-of yesterday`, `report --top 0`, unknown `--out` endings",
+        "exit 2 naming the option and what it takes; a window is at most the contract's span "
+        "(73,414 days); far `--as-of`/`--since` dates give an empty window, not an error",
+    ),
+    Case(
         "fairness-group-file-in-dataset",
         "Fairness report",
         "an audit-only group file (`audit_groups.csv`, `*.audit_groups.csv`, `.parquet`) inside a data set",

@@ -84,7 +84,7 @@ def test_unreachable_neo4j_is_a_one_line_error(run):
 def test_missing_data_set_directory(run):
     result = run("load", "does-not-exist")
     assert result.exit_code == 3
-    assert "does-not-exist: is not a directory" in result.stderr
+    assert "does-not-exist: does not exist (a data set is a directory)" in result.stderr
 
 
 @pytest.mark.parametrize("name", sorted(main.commands))

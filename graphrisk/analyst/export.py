@@ -11,18 +11,24 @@ The format follows the file name's ending:
 Every node carries ``type`` (its label), ``key`` (its id), ``label`` (a display name) and its
 properties; every edge ``type`` and its properties. Collapsed groups are nodes of type
 ``Collapsed`` with a ``count``.
+
+A character XML 1.0 cannot hold (a control character such as NUL; ``load`` refuses them, but a
+store loaded by an older version may still have one) is written into GraphML and GEXF as the
+visible text ``\\x00``, so the file stays valid XML; the CSV edge list neutralises spreadsheet
+formulas (:mod:`graphrisk.outputs`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import networkx as nx
 import pandas as pd
 
-from graphrisk.atomic import replaced_on_success
 from graphrisk.errors import UsageError
+from graphrisk.outputs import write_csv, written
 
 __all__ = ["FORMATS", "cytoscape_elements", "edge_list", "write_graph"]
 
@@ -37,7 +43,12 @@ def write_graph(
     if path.suffix.lower() not in FORMATS:
         raise UsageError(f"{path}: export as {', '.join(FORMATS)} (chosen by the file name's ending)")
     suffix = path.suffix.lower()
-    with replaced_on_success(path) as tmp:
+    page = None
+    if suffix == ".html":  # built before the file is opened: its errors are not the output's
+        from graphrisk.reports.graph_page import graph_page
+
+        page = graph_page(graph, title=title, notes=list(notes), centre=centre)
+    with written(path) as tmp:
         if suffix == ".graphml":
             nx.write_graphml(_scalar(graph), tmp, named_key_ids=True)
         elif suffix == ".gexf":
@@ -51,11 +62,9 @@ def write_graph(
             }
             tmp.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         elif suffix == ".csv":
-            edge_list(graph).to_csv(tmp, index=False)
+            write_csv(edge_list(graph), tmp)
         else:
-            from graphrisk.reports.graph_page import graph_page
-
-            tmp.write_text(graph_page(graph, title=title, notes=list(notes), centre=centre), encoding="utf-8")
+            tmp.write_text(page, encoding="utf-8")
     return path
 
 
@@ -96,18 +105,44 @@ def edge_list(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
 
 def _scalar(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy whose attribute values are all str, int, float or bool (GraphML and GEXF need it)."""
+    """A copy whose ids and attribute values are str, int, float or bool (GraphML and GEXF need it),
+    every text valid in XML 1.0."""
     out = nx.MultiDiGraph()
     for n, d in graph.nodes(data=True):
-        out.add_node(n, **{k: _value(v) for k, v in d.items() if v is not None})
+        out.add_node(_xml_text(n), **{k: _value(v) for k, v in d.items() if v is not None})
     for u, v, k, d in graph.edges(keys=True, data=True):
-        out.add_edge(u, v, key=k, **{a: _value(x) for a, x in d.items() if x is not None})
+        out.add_edge(
+            _xml_text(u), _xml_text(v), key=k, **{a: _value(x) for a, x in d.items() if x is not None}
+        )
     return out
 
 
 def _value(value):
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, bool | int | float):
         return value
     if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
-    return str(value)
+        return _xml_text("; ".join(str(v) for v in value))
+    return _xml_text(str(value))
+
+
+# what XML 1.0 cannot hold: C0 controls but tab, newline and carriage return; lone surrogates;
+# U+FFFE and U+FFFF
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value):
+    r"""``value`` with each character XML cannot hold written as a visible escape.
+
+    >>> print(_xml_text("Anna\x00de Vries\x1b"))
+    Anna\x00de Vries\x1b
+    >>> _xml_text(7)
+    7
+    """
+    if not isinstance(value, str):
+        return value
+    return _NOT_XML.sub(_escape, value)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -18,8 +18,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from graphrisk.analyst.values import plain
-from graphrisk.atomic import replaced_on_success
-from graphrisk.cli import Output, output_options, store_options, with_store
+from graphrisk.cli import Output, output_options, readable, store_options, with_store
 from graphrisk.errors import UsageError
 from graphrisk.limits import (
     DEFAULT_MAX_ROWS,
@@ -35,6 +34,7 @@ from graphrisk.limits import (
     TIMEOUT_ENV,
     Deadline,
 )
+from graphrisk.outputs import neutralise, written
 
 FORMATS = click.Choice(["table", "csv", "json"])
 KIND = click.Choice(["employee", "person", "case", "organisation"])
@@ -62,9 +62,10 @@ def _print_frame(output: Output, frame, fmt: str, meta: dict) -> None:
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
+        # rows on standard output usually end up in a .csv file a person opens: neutralise formulas
+        writer.writerow([neutralise(c) for c in columns])
         for row in rows:
-            writer.writerow([to_text(v) for v in row.values()])
+            writer.writerow([neutralise(to_text(v)) for v in row.values()])
         click.echo(buffer.getvalue(), nl=False)
         return
     if output.quiet:
@@ -244,9 +245,11 @@ def cypher(text, path, params, fmt, max_rows, timeout, quiet, as_json, store) ->
         raise UsageError("give the Cypher as an argument or with --file, not both")
     if path is not None:
         try:
-            text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+            text = sys.stdin.read() if str(path) == "-" else readable(path, "--file").read_text("utf-8")
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"cannot read {path}: not valid UTF-8 (byte {exc.start + 1})") from None
     if not text.strip():
         raise UsageError("the Cypher is empty")
     values = parse_assignments(params, typed=True)
@@ -511,13 +514,11 @@ def report(employee_id, top, out, scores_path, findings_path, quiet, as_json, st
     if scores_path is not None:
         from graphrisk.reports.scores import read_scores
 
-        scores = read_scores(scores_path)
+        scores = read_scores(readable(scores_path, "scores file"))
     if findings_path is not None:
         from graphrisk.reports.findings import read_findings
 
-        if not findings_path.is_file():
-            raise UsageError(f"findings file {str(findings_path)!r} does not exist")
-        findings = read_findings(findings_path)
+        findings = read_findings(readable(findings_path, "findings file"))
     if employee_id is not None:
         from graphrisk.reports.dossier import build_dossier
 
@@ -534,7 +535,7 @@ def report(employee_id, top, out, scores_path, findings_path, quiet, as_json, st
         result = build_overview(store, top=top, findings=findings, scores=scores)
         summary = {"employees": result.employees, "findings": result.findings, "scored": result.scored}
         text = f"Wrote the overview of {result.employees:,} employees ({result.findings:,} findings) to {out}"
-    with replaced_on_success(out) as tmp:
+    with written(out) as tmp:
         tmp.write_text(result.html, encoding="utf-8")
     if as_json:
         output.json({"ok": True, "out": str(out), **summary})

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from graphrisk.cli import Output, output_options
+from graphrisk.cli import Output, output_options, readable
 
 
 @click.command()
@@ -63,18 +63,21 @@ def generate(
         graphrisk generate /tmp/hard --preset medium --seed 7 --profile random
     """
     from graphrisk.generate import generate as run
+    from graphrisk.outputs import written_folder
 
     out = Output(quiet=quiet, as_json=as_json)
-    rows = run(
-        out_dir,
-        preset=preset,
-        seed=seed,
-        days=days,
-        fmt=fmt,
-        prevalence=prevalence,
-        profile=profile,
-        progress=out.info,
-    )
+    with written_folder(out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)  # fail now, not after minutes of generating
+        rows = run(
+            out_dir,
+            preset=preset,
+            seed=seed,
+            days=days,
+            fmt=fmt,
+            prevalence=prevalence,
+            profile=profile,
+            progress=out.info,
+        )
     if as_json:
         out.json(
             {
@@ -126,6 +129,8 @@ def evaluate(dataset: Path, scores_path: Path, ks, threshold, budget, quiet: boo
     from graphrisk.evaluate import format_evaluation
 
     out = Output(quiet=quiet, as_json=as_json)
+    readable(dataset, "data set", "directory")
+    readable(scores_path, "scores file")
     result = run(dataset, scores_path, ks=list(ks) or None, threshold=threshold, budget=budget)
     if as_json:
         out.json({"ok": True, **result.to_dict()})

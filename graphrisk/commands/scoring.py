@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from graphrisk.cli import Output, _parse_params, output_options, with_store
+from graphrisk.cli import Output, _parse_params, output_options, readable, with_store
 from graphrisk.errors import UsageError
 from graphrisk.scoring.combine import DEFAULT_THRESHOLD
 
@@ -28,6 +28,26 @@ def _window_options(command):
         default=None,
         help="End of the window: a date (its end, UTC) or timestamp; default the day of the latest look-up.",
     )(command)
+
+
+def _parse_window(text: str):
+    """``--window`` as a Timedelta, refused beyond the contract's span of dates (no data is older)."""
+    import pandas as pd
+
+    from graphrisk.contract import EARLIEST, LATEST
+    from graphrisk.scoring import parse_window
+
+    longest = pd.Timedelta(days=(LATEST - EARLIEST).days + 1)
+    try:
+        length = parse_window(text)
+    except (OverflowError, pd.errors.OutOfBoundsTimedelta):  # more days than a Timedelta holds
+        length = None
+    if length is None or length > longest:
+        raise UsageError(
+            f"window {text!r} is longer than any data set can span ({EARLIEST} to {LATEST}, "
+            f"{longest.days:,} days)"
+        )
+    return length
 
 
 @click.command()
@@ -67,14 +87,16 @@ def score(as_of, window, out, write_back, top, threshold, params, quiet: bool, a
         graphrisk score --as-of 2026-03-31 --window 30d --json
         NEO4J_URI=bolt://127.0.0.1:7687 graphrisk score --write-back --top 50
     """
-    from graphrisk.scoring import ScoreParams, parse_window
+    from graphrisk.scoring import ScoreParams
     from graphrisk.scoring import score as run_score
     from graphrisk.scoring.explain import explain_all
     from graphrisk.scoring.output import FORMATS, score_rows, write_scores
     from graphrisk.scoring.writeback import write_back as run_write_back
 
     output = Output(quiet=quiet, as_json=as_json)
-    length = parse_window(window)
+    if threshold != threshold:  # NaN passes click's range check: every comparison with it is false
+        raise UsageError("--threshold nan: give a score between 0 and 100")
+    length = _parse_window(window)
     if write_back and store.kind != "neo4j":
         raise UsageError("--write-back writes to Neo4j: give --neo4j-uri (or NEO4J_URI)")
     if out is not None and out.suffix not in FORMATS:
@@ -179,16 +201,15 @@ def explain(employee_id, scores_path, as_of, window, quiet: bool, as_json: bool,
         graphrisk explain E000123
         graphrisk explain E000123 --scores scores.parquet --json
     """
-    from graphrisk.scoring import parse_window
     from graphrisk.scoring import score as run_score
     from graphrisk.scoring.explain import explain_all
     from graphrisk.scoring.output import read_scores, score_rows
 
     output = Output(quiet=quiet, as_json=as_json)
     if scores_path is not None:
-        rows = read_scores(scores_path)
+        rows = _read_scores_file(readable(scores_path, "scores file"), read_scores)
     else:
-        length = parse_window(window)
+        length = _parse_window(window)
         with output.progress("Scoring") as progress:
             result = run_score(store, as_of=as_of, window=length, progress=progress)
         if employee_id not in result.table.index:
@@ -246,6 +267,27 @@ def explain(employee_id, scores_path, as_of, window, quiet: bool, as_json: bool,
                 f"      path to crime: {' - '.join(f'{a}:{b}' for a, b in ev['path_to_crime'])}",
                 highlight=False,
             )
+
+
+#: what explain reads from a scores file of ``graphrisk score --out``
+_EXPLAINED = ("employee_id", "rank", "score", "alert", "risk_units", "findings_points", "behaviour_points",
+              "network_points", "peer_group", "parts", "as_of", "window")  # fmt: skip
+
+
+def _read_scores_file(path: Path, read_scores):
+    """The rows of a scores file of ``graphrisk score --out``; another file is a UsageError."""
+    try:
+        rows = read_scores(path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # Arrow and JSON errors are ValueErrors
+        raise UsageError(
+            f"cannot read the scores file {path}: {exc!s} (explain reads files of graphrisk score --out)"
+        ) from None
+    missing = [c for c in _EXPLAINED if c not in rows.columns]
+    if missing:
+        raise UsageError(
+            f"{path} is not a scores file of graphrisk score --out: it has no {', '.join(missing)}"
+        )
+    return rows
 
 
 def _format_path(steps: list) -> str:

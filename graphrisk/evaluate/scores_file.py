@@ -26,6 +26,7 @@ import pandas as pd
 from graphrisk.errors import DataError, Problem
 from graphrisk.ingest.files import RawTable, read_raw
 from graphrisk.ingest.validate import Collector
+from graphrisk.outputs import restore
 
 __all__ = ["SUFFIXES", "Scores", "read_scores_file"]
 
@@ -85,6 +86,8 @@ def read_scores_file(path: Path, employee_ids: list[str] | None) -> Scores:
 
     n = len(frame)
     text_ok = raw.kind != "json"
+    if raw.kind == "csv":  # graphrisk's own CSV scores files neutralise formulas: read the ids back
+        frame = frame.assign(employee_id=frame["employee_id"].map(restore, na_action="ignore"))
     ids = list(_column(out, raw, "employee_id", frame["employee_id"], _parse_id, _fast_ids))
     known = set(employee_ids) if employee_ids is not None else None
     seen: dict[str, int] = {}

@@ -15,7 +15,7 @@ import pandas as pd
 
 from graphrisk.contract import EVALUATION_ONLY, TABLE_ORDER, TABLES, is_audit_groups_file
 from graphrisk.errors import DataError, Problem
-from graphrisk.ingest.files import RawTable, find_files, read_raw
+from graphrisk.ingest.files import RawTable, describe_path, find_files, read_raw
 from graphrisk.ingest.validate import (
     Collector,
     check_hierarchy,
@@ -96,8 +96,9 @@ def read_dataset(path: str | Path, *, include_evaluation: bool = False) -> Datas
         With every problem found (file, line, column), when the data set breaks the contract.
     """
     directory = Path(path)
-    if not directory.is_dir():
-        raise DataError([Problem(str(directory), None, None, None, "is not a directory")])
+    wrong = describe_path(directory, "directory")
+    if wrong is not None:
+        raise DataError([Problem(str(directory), None, None, None, f"{wrong} (a data set is a directory)")])
     wanted = [n for n in TABLE_ORDER if include_evaluation or n not in EVALUATION_ONLY]
     files, located = find_files(directory, wanted)
     out = Collector()
@@ -105,12 +106,14 @@ def read_dataset(path: str | Path, *, include_evaluation: bool = False) -> Datas
     for found in sorted(directory.iterdir()):  # group attributes must never reach a store
         if is_audit_groups_file(found.name):
             out.add(Problem(found.name, None, None, None, _AUDIT_GROUPS_INSIDE.format(directory=directory)))
+    # a name that is there but unusable (a directory, a looping link) was reported as such
+    unusable = {p.file.rsplit(".", 1)[0] for p in located}
     for name in wanted:
-        if TABLES[name].required and name not in files:
+        if TABLES[name].required and name not in files and name not in unusable:
             out.add(Problem(f"{name}.csv", None, None, None, f"required file is missing from {directory}"))
     for name in files:
         for needed in TABLES[name].needs:
-            if needed not in files:
+            if needed not in files and needed not in unusable:
                 out.add(Problem(files[name].name, None, None, None, f"needs {needed}.csv, which is missing"))
 
     raws = {name: read_raw(name, p) for name, p in files.items()}

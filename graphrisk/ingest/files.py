@@ -8,6 +8,9 @@ file keeps its own types, which the validator checks against the contract.
 from __future__ import annotations
 
 import csv
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +21,7 @@ import pyarrow.parquet as pq
 
 from graphrisk.errors import Problem
 
-__all__ = ["RawTable", "find_files", "read_raw"]
+__all__ = ["RawTable", "describe_path", "find_files", "read_raw"]
 
 _UTF8_CHUNK = 1 << 24
 _BOM = b"\xef\xbb\xbf"
@@ -61,13 +64,68 @@ class RawTable:
         return [self._lines[int(p)] for p in positions]
 
 
+def describe_path(path: Path, wanted: str = "file") -> str | None:
+    """What is wrong with ``path`` as a ``wanted`` ("file" or "directory"); None when nothing is.
+
+    Says what is there instead: nothing, a dangling or looping symbolic link, a directory, a
+    named pipe, or a path that cannot be looked at.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> describe_path(folder / "nothing.csv")
+    'does not exist'
+    >>> describe_path(folder), describe_path(folder, "directory") is None
+    ('is a directory, not a file', True)
+    >>> (folder / "loop.csv").symlink_to("loop.csv")
+    >>> describe_path(folder / "loop.csv")
+    'is a symbolic link that loops back on itself'
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link that loops back on itself"
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            if os.path.islink(path):
+                return f"is a symbolic link to {os.readlink(path)}, which does not exist"
+            return "does not exist"
+        return f"cannot be read ({exc.strerror})"
+    if wanted == "directory":
+        return None if stat.S_ISDIR(mode) else f"is {_kind(mode)}, not a directory"
+    return None if stat.S_ISREG(mode) else f"is {_kind(mode)}, not a file"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISREG(mode):
+        return "a file"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
 def find_files(directory: Path, names: list[str]) -> tuple[dict[str, Path], list[Problem]]:
-    """Find ``NAME.csv`` or ``NAME.parquet`` for each table name in ``directory``."""
+    """Find ``NAME.csv`` or ``NAME.parquet`` for each table name in ``directory``.
+
+    A name that is there but is not a readable file (a directory, a named pipe, a symbolic link
+    that loops or dangles) is reported as such, under the file's own name.
+    """
     found: dict[str, Path] = {}
     problems: list[Problem] = []
     for name in names:
         candidates = [directory / f"{name}.{ext}" for ext in ("csv", "parquet")]
-        present = [p for p in candidates if p.is_file()]
+        present = []
+        for p in candidates:
+            wrong = describe_path(p)
+            if wrong is None:
+                present.append(p)
+            elif os.path.lexists(p):
+                problems.append(Problem(p.name, None, None, None, wrong))
         if len(present) > 1:
             problems.append(
                 Problem(
@@ -85,9 +143,14 @@ def find_files(directory: Path, names: list[str]) -> tuple[dict[str, Path], list
 
 def read_raw(name: str, path: Path) -> RawTable:
     """Read one file; structural problems go into ``problems`` and leave ``frame`` None."""
-    if path.suffix == ".parquet":
-        return _read_parquet(name, path)
-    return _read_csv(name, path)
+    try:
+        if path.suffix == ".parquet":
+            return _read_parquet(name, path)
+        return _read_csv(name, path)
+    except OSError as exc:  # no permission, an I/O error: the user's file, not a bug
+        raw = RawTable(name, path, "parquet" if path.suffix == ".parquet" else "csv", None)
+        raw.problems.append(Problem(path.name, None, None, None, f"cannot be read ({exc.strerror or exc})"))
+        return raw
 
 
 def _read_parquet(name: str, path: Path) -> RawTable:
@@ -117,13 +180,14 @@ def _read_csv(name: str, path: Path) -> RawTable:
         return raw
     bad = _check_utf8(path)
     if bad is not None:
-        line, col, byte = bad
+        line, byte = bad
+        col, col_name = _field_of_bad_byte(path, line)
         raw.problems.append(
             Problem(
                 path.name,
                 line,
                 col,
-                None,
+                col_name,
                 f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8",
             )
         )
@@ -203,12 +267,11 @@ def _read_csv(name: str, path: Path) -> RawTable:
     return raw
 
 
-def _check_utf8(path: Path) -> tuple[int, int, int] | None:
-    """Return (line, column, byte) of the first invalid UTF-8 byte, or None."""
+def _check_utf8(path: Path) -> tuple[int, int] | None:
+    """Return (line, byte) of the first invalid UTF-8 byte, or None."""
     line = 1
     with path.open("rb") as fh:
         carry = b""
-        col_base = 0
         while True:
             chunk = fh.read(_UTF8_CHUNK)
             if not chunk and not carry:
@@ -223,18 +286,32 @@ def _check_utf8(path: Path) -> tuple[int, int, int] | None:
                     carry = data[exc.start :]
                     data = data[: exc.start]
                 else:
-                    prefix = data[: exc.start]
-                    nl = prefix.rfind(b"\n")
-                    col = len(prefix[nl + 1 :].decode("utf-8", "replace")) + 1
-                    if nl < 0:
-                        col += col_base
-                    return line + prefix.count(b"\n"), col, data[exc.start]
+                    return line + data[: exc.start].count(b"\n"), data[exc.start]
             if not chunk:
                 return None
             line += data.count(b"\n")
-            nl = data.rfind(b"\n")
-            tail = data[nl + 1 :]
-            col_base = (col_base if nl < 0 else 0) + len(tail.decode("utf-8", "replace"))
+
+
+def _field_of_bad_byte(path: Path, line: int) -> tuple[int | None, str | None]:
+    """The field (1-based number, header name) holding the first invalid UTF-8 byte, on ``line``.
+
+    The file is read as CSV with each invalid byte kept as a lone surrogate (which valid text
+    cannot hold), so quoted commas and line breaks count as a person reading the file sees them.
+    Only called on a bad file, so the second read costs nothing in the usual case.
+    """
+    with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
+        reader = csv.reader(fh)
+        header: list[str] | None = None
+        for row in reader:
+            for i, value in enumerate(row):
+                if any("\udc80" <= c <= "\udcff" for c in value):
+                    name = header[i].strip() if header is not None and i < len(header) else None
+                    return i + 1, name
+            if header is None:
+                header = row
+            if reader.line_num >= line:
+                break
+    return None, None
 
 
 def _record_lines(path: Path) -> list[int]:

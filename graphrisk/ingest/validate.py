@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from graphrisk.contract import Column, ColumnType, Table
+from graphrisk.contract import CONTROL_CHARACTERS, EARLIEST, LATEST, Column, ColumnType, Table
 from graphrisk.errors import Problem
 from graphrisk.frames import isin
 from graphrisk.ingest.files import RawTable
@@ -143,7 +143,9 @@ def _type_column(raw: RawTable, column: Column, values: pd.Series, out: Collecto
         out.rows(raw, name, _positions(blank), "is empty; a value is required")
     kind = column.type
     if kind in (ColumnType.DATETIME, ColumnType.DATE):
-        return _type_temporal(raw, column, values, blank, out)
+        typed = _type_temporal(raw, column, values, blank, out)
+        _check_span(raw, column, typed, values, out)
+        return typed
     if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
         out.rows(
             raw,
@@ -153,6 +155,9 @@ def _type_column(raw: RawTable, column: Column, values: pd.Series, out: Collecto
         )
         values = values.astype("string[pyarrow]")
     text = values.astype("string[pyarrow]").where(~blank, pd.NA)
+    if kind in (ColumnType.ID, ColumnType.TEXT):
+        control = text.str.contains(CONTROL_CHARACTERS, regex=True).fillna(False)
+        out.rows(raw, name, _positions(control), _control_message, text)
     if kind is ColumnType.ID:
         padded = text.notna() & (text.str.strip() != text)
         out.rows(
@@ -236,6 +241,35 @@ def _type_temporal(
     impossible = shape_ok & parsed.isna()
     out.rows(raw, name, _positions(impossible), lambda v: f"{_quote(v)} is not a real date", text)
     return parsed.astype("datetime64[s]")
+
+
+def _control_message(value) -> str:
+    r"""The message about a value holding a control character, naming the first one.
+
+    >>> print(_control_message("Anna\x00"))
+    'Anna\x00' holds the control character U+0000; ids and text must be printable, on one line
+    """
+    char = next(c for c in str(value) if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F)
+    return (
+        f"{_quote(value)} holds the control character U+{ord(char):04X}; "
+        "ids and text must be printable, on one line"
+    )
+
+
+def _check_span(raw: RawTable, column: Column, typed: pd.Series, values: pd.Series, out: Collector) -> None:
+    """Refuse dates and timestamps outside the contract's plausible span (EARLIEST to LATEST)."""
+    start, end = pd.Timestamp(EARLIEST), pd.Timestamp(LATEST) + pd.Timedelta(days=1)
+    if column.type is ColumnType.DATETIME:
+        start, end = start.tz_localize("UTC"), end.tz_localize("UTC")
+    outside = typed.notna() & ((typed < start) | (typed >= end))
+    hint = "; leave it empty when there is none" if column.nullable else ""
+    out.rows(
+        raw,
+        column.name,
+        _positions(outside.fillna(False)),
+        lambda v: f"{_quote(v)} is outside the plausible span {EARLIEST} to {LATEST}{hint}",
+        values,
+    )
 
 
 def _holds_dates(values: pd.Series) -> bool:

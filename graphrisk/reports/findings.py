@@ -7,31 +7,34 @@ from pathlib import Path
 
 import pandas as pd
 
-from graphrisk.atomic import replaced_on_success
 from graphrisk.errors import UsageError
+from graphrisk.outputs import restore_frame, write_csv, written
 
 __all__ = ["read_findings", "write_findings"]
 
 _FORMATS = (".parquet", ".csv", ".json")
+#: the columns the reports read from a findings file
+_NEEDED = ("finding_id", "rule_id", "employee_id", "access_ids", "ts", "severity", "evidence")
 
 
 def write_findings(findings: pd.DataFrame, path: str | Path) -> Path:
     """Write ``findings``; list columns become ``;``-joined text in CSV, lists in Parquet and JSON.
 
-    The file is written to a temporary name first and renamed, so a reader never sees half a file.
+    The file is written to a temporary name first and renamed, so a reader never sees half a file;
+    CSV cells that a spreadsheet would run as formulas are neutralised (:mod:`graphrisk.outputs`).
     """
     path = Path(path)
     if path.suffix not in _FORMATS:
         raise UsageError(f"{path}: write findings as {', '.join(_FORMATS)}")
     frame = findings.copy()
     frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
-    with replaced_on_success(path) as tmp:
+    with written(path) as tmp:
         if path.suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         elif path.suffix == ".csv":
             frame["access_ids"] = frame["access_ids"].map(";".join)
             frame["ts"] = frame["ts"].map(lambda t: t.isoformat())
-            frame.to_csv(tmp, index=False)
+            write_csv(frame, tmp)
         else:
             records = []
             for row in frame.to_dict(orient="records"):
@@ -47,18 +50,40 @@ def _missing(value) -> bool:
 
 
 def read_findings(path: str | Path) -> pd.DataFrame:
-    """Read a findings file written by :func:`write_findings`."""
+    """Read a findings file written by :func:`write_findings`.
+
+    A file that cannot be read, or that is not a findings file (another table, a scores file),
+    is a :class:`UsageError` naming the file and what is wrong.
+    """
     path = Path(path)
+    if path.suffix not in _FORMATS:
+        raise UsageError(f"{path}: findings files are {', '.join(_FORMATS)}")
+    try:
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        elif path.suffix == ".csv":
+            frame = restore_frame(pd.read_csv(path, dtype=str, keep_default_na=False)).replace("", None)
+        else:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
+                raise ValueError('expected an object with a "findings" list')
+            frame = pd.DataFrame(document["findings"])
+    except (OSError, ValueError) as exc:  # Arrow's and JSON's errors are ValueErrors
+        raise UsageError(f"cannot read the findings file {path}: {exc}") from None
+    missing = [c for c in _NEEDED if c not in frame.columns]
+    if missing and not (path.suffix == ".json" and frame.empty):
+        raise UsageError(
+            f"{path} is not a findings file of graphrisk detect --out: it has no {', '.join(missing)}"
+        )
     if path.suffix == ".parquet":
-        frame = pd.read_parquet(path)
         frame["access_ids"] = frame["access_ids"].map(list)
     elif path.suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False).replace("", None)
         frame["access_ids"] = frame["access_ids"].str.split(";")
-    elif path.suffix == ".json":
-        frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8"))["findings"])
-        frame["evidence"] = frame["evidence"].map(json.dumps)
     else:
-        raise UsageError(f"{path}: findings files are {', '.join(_FORMATS)}")
-    frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
+        frame = frame.reindex(columns=list(dict.fromkeys([*_NEEDED, *frame.columns])))
+        frame["evidence"] = frame["evidence"].map(json.dumps)
+    try:
+        frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"{path}: the column ts does not hold timestamps ({exc})") from None
     return frame

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from graphrisk.errors import UsageError
+from graphrisk.outputs import restore_frame
 
 __all__ = ["ScoreTable", "read_scores"]
 
@@ -96,7 +97,7 @@ def read_scores(path: str | Path) -> ScoreTable:
         raise UsageError(f"scores file {str(path)!r} does not exist")
     try:
         if path.suffix == ".csv":
-            frame = pd.read_csv(path, dtype={"employee_id": str})
+            frame = restore_frame(pd.read_csv(path, dtype={"employee_id": str}))
         elif path.suffix == ".parquet":
             frame = pd.read_parquet(path)
         elif path.suffix == ".json":

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from graphrisk.atomic import replaced_on_success
 from graphrisk.errors import UsageError
+from graphrisk.outputs import restore_frame, write_csv, written
 from graphrisk.scoring.explain import explain_all, reasons
 
 __all__ = ["FORMATS", "read_scores", "score_rows", "write_scores"]
@@ -57,12 +57,12 @@ def write_scores(rows: pd.DataFrame, path: str | Path, meta: dict | None = None)
     if path.suffix not in FORMATS:
         raise UsageError(f"{path}: write scores as {', '.join(FORMATS)}")
     frame = rows.copy()
-    with replaced_on_success(path) as tmp:
+    with written(path) as tmp:
         if path.suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         elif path.suffix == ".csv":
             frame["as_of"] = frame["as_of"].map(lambda t: t.isoformat())
-            frame.to_csv(tmp, index=False)
+            write_csv(frame, tmp)  # formulas neutralised for spreadsheets
         else:
             records = []
             for row in frame.to_dict(orient="records"):
@@ -84,7 +84,8 @@ def read_scores(path: str | Path) -> pd.DataFrame:
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
     if path.suffix == ".csv":
-        return pd.read_csv(path, dtype={"employee_id": str, "peer_group": str}, keep_default_na=False)
+        frame = pd.read_csv(path, dtype={"employee_id": str, "peer_group": str}, keep_default_na=False)
+        return restore_frame(frame)
     if path.suffix == ".json":
         frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8"))["scores"])
         frame["parts"] = frame["parts"].map(json.dumps)
