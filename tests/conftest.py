@@ -20,7 +20,10 @@ BAD = DATA / "bad"
 @pytest.fixture(autouse=True)
 def _hermetic_env(monkeypatch, tmp_path_factory):
     """Commands under test never pick up a developer's own store, server, site key or audit log."""
-    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "GRAPHRISK_STORE", "GRAPHRISK_USER"):
+    for name in (
+        *("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "GRAPHRISK_STORE", "GRAPHRISK_USER"),
+        *("GRAPHRISK_FILE_MODE", "GRAPHRISK_LOCK_WAIT", "GRAPHRISK_FAULT", "GRAPHRISK_QUERY_TIMEOUT"),
+    ):
         monkeypatch.delenv(name, raising=False)
     private = tmp_path_factory.mktemp("privacy")  # beside tmp_path, so tests listing it see no extra files
     monkeypatch.setenv("GRAPHRISK_KEY_FILE", str(private / "config" / "site.key"))

@@ -30,6 +30,10 @@ def keys() -> None:
     The key lives outside the data store, in GRAPHRISK_KEY_FILE (default
     ~/.config/graphrisk/site.key), mode 0600. It is never printed, written into
     outputs or logged; logs name it by a fingerprint (k-xxxxxxxx).
+
+    \b
+    Example:
+      graphrisk keys init
     """
 
 
@@ -119,6 +123,10 @@ def users() -> None:
     site key). The acting user is the OS user unless GRAPHRISK_USER names
     another. Roles: analyst, liaison, batch, auditor, admin (docs/privacy.md has
     the table of what each may do).
+
+    \b
+    Example:
+      graphrisk users add alice --role analyst
     """
 
 
@@ -261,6 +269,10 @@ def audit() -> None:
     with the user, role, command, the pseudonyms concerned, a reveal's reason,
     the query and its parameters and the rows returned, chained by hashes; the
     chain head is kept apart from the log. Reading the log is logged too.
+
+    \b
+    Example:
+      graphrisk audit verify
     """
 
 

@@ -6,7 +6,9 @@ the access file holds password hashes, and the audit log says who looked at whom
 A folder that already exists is left as the administrator made it (a site that
 shares the key with an analysts' group makes its folder group-readable on purpose).
 
-:mod:`graphrisk.atomic` has no owner-only variant yet, so these helpers live here.
+:mod:`graphrisk.atomic` creates store and output files with ``GRAPHRISK_FILE_MODE``, which a
+site may open to a group; these three files stay owner-only whatever it says, so they have
+their own writer here.
 Locks use ``fcntl.flock`` (POSIX): the lock is released by the kernel when the
 process dies, so a killed command never leaves a stale lock behind.
 """
