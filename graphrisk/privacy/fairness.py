@@ -497,10 +497,10 @@ def format_report(report: Report) -> str:
 def _pct(x: float) -> str:
     """A share as a percentage with sensible precision.
 
-    >>> _pct(0.25), _pct(0.0125), _pct(0.0)
-    ('25.0%', '1.25%', '0.0%')
+    >>> _pct(0.25), _pct(0.0125), _pct(0.0), _pct(4912 / 4913), _pct(1.0)
+    ('25.0%', '1.25%', '0.0%', '99.98%', '100.0%')
     """
-    return f"{x:.2%}" if 0 < x < 0.1 else f"{x:.1%}"
+    return f"{x:.2%}" if 0 < x < 0.1 or 0.999 <= x < 1 else f"{x:.1%}"
 
 
 def _num(x: float | None) -> str:
