@@ -470,6 +470,7 @@ def fairness(
         graphrisk fairness --scores scores.parquet --groups 2026-hr.audit_groups.csv \\
             --findings findings.parquet
     """
+    from graphrisk.cli import readable
     from graphrisk.evaluate.scores_file import SUFFIXES, read_scores_file
     from graphrisk.privacy.fairness import fairness_report, format_report, read_groups
     from graphrisk.reports.findings import read_findings
@@ -485,9 +486,9 @@ def fairness(
     with session.audited("fairness", action="fairness", params=params) as record:
         if scores_path.suffix not in SUFFIXES:
             raise UsageError(f"{scores_path}: a scores file ends in {', '.join(SUFFIXES)}")
-        scores = read_scores_file(_a_file(scores_path, "scores file"), None)
-        groups = read_groups(_a_file(groups_path, "group file"))
-        findings = read_findings(_a_file(findings_path, "findings file")) if findings_path else None
+        scores = read_scores_file(readable(scores_path, "scores file"), None)
+        groups = read_groups(readable(groups_path, "group file"))
+        findings = read_findings(readable(findings_path, "findings file")) if findings_path else None
         report = fairness_report(
             scores,
             groups,
@@ -502,15 +503,6 @@ def fairness(
         out.json({"ok": True, **report.to_dict()})
     elif not quiet:
         click.echo(format_report(report))
-
-
-def _a_file(path: Path, what: str) -> Path:
-    """``path`` if it is a file; else a UsageError (a directory or a named pipe is not read)."""
-    if not path.exists():
-        raise UsageError(f"{what} {str(path)!r} does not exist")
-    if not path.is_file():
-        raise UsageError(f"{what} {str(path)!r} is not a file")
-    return path
 
 
 COMMANDS = [keys, users, audit, fairness]

@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from graphrisk.contract import PERSON_FLAGS, RELATION_KINDS, TABLES, ColumnType
-from graphrisk.errors import UsageError
+from graphrisk.errors import OutputError
 from graphrisk.generate import _names
 from graphrisk.generate._common import NO_DATE, stream
 from graphrisk.generate.activity import ACTIONS, SYSTEMS, TARGET_TYPES, Events, Shifts, World
@@ -350,7 +350,7 @@ def write_audit_groups(path: Path, ids: _Ids, n_employees: int, plan: Plan) -> P
     try:
         path.write_text("employee_id,group\n" + "".join(rows), encoding="utf-8")
     except OSError as exc:  # beside the output folder: the folder above may be read-only
-        raise UsageError(
+        raise OutputError(
             f"cannot write the audit-only group file {path} beside the output folder "
             f"({exc.strerror or exc}); choose an output folder whose parent you may write to"
         ) from None
