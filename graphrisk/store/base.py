@@ -14,12 +14,14 @@ from graphrisk.errors import DataError, Problem
 from graphrisk.frames import isin
 from graphrisk.graph import NODES, RELATIONSHIPS, node_rows, rel_rows, with_synthetic_ids
 from graphrisk.ingest import Dataset
+from graphrisk.privacy.retention import PurgeSummary
 
 __all__ = [
     "ACCESS_COLUMNS",
     "GraphStats",
     "LoadSummary",
     "Progress",
+    "PurgeSummary",
     "Store",
     "access_conflicts",
     "graph_counts",
@@ -86,6 +88,13 @@ class Store(ABC):
     @abstractmethod
     def tables_present(self) -> set[str]:
         """The contract tables this store holds rows of."""
+
+    @abstractmethod
+    def purge(self, cut: pd.Timestamp, *, dry_run: bool = False) -> PurgeSummary:
+        """Remove what lies before ``cut`` (:mod:`graphrisk.privacy.retention` says what); count it.
+
+        Removing again what is gone removes nothing. With ``dry_run``, count and change nothing.
+        """
 
     def close(self) -> None:  # noqa: B027 - a store without resources needs no close
         """Release connections or files."""

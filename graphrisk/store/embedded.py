@@ -16,7 +16,9 @@ therefore sees one whole version from its first table to its last, however
 many loads finish meanwhile. Readers never wait for a load and never write.
 
 **Writing.** A load takes an exclusive ``flock`` on ``write.lock`` for its whole
-run; a second load waits for it up to ``GRAPHRISK_LOCK_WAIT`` seconds (default
+run (so does a purge, :meth:`EmbeddedStore.purge`, which publishes a version
+without what is older than the retention period, through the same steps);
+a second load waits for it up to ``GRAPHRISK_LOCK_WAIT`` seconds (default
 60, ``0`` to refuse at once) and is then refused with
 :class:`~graphrisk.errors.StoreBusyError`, naming the store and the holder.
 Under the lock it removes what earlier crashed runs left behind, reads the
@@ -79,10 +81,12 @@ from graphrisk.atomic import dir_mode, file_mode, fsync_dir, private_dir, privat
 from graphrisk.contract import EVALUATION_ONLY, TABLES
 from graphrisk.errors import StoreBusyError, StoreError, StoreNotFoundError, UsageError
 from graphrisk.ingest import Dataset
+from graphrisk.privacy.retention import purge_tables
 from graphrisk.store.base import (
     GraphStats,
     LoadSummary,
     Progress,
+    PurgeSummary,
     Store,
     graph_counts,
     refuse_changed_accesses,
@@ -324,7 +328,38 @@ class EmbeddedStore(Store):
             seconds=time.perf_counter() - started,
         )
 
-    def _write(self, tables: dict[str, pd.DataFrame], version: int) -> None:
+    def purge(self, cut: pd.Timestamp, *, dry_run: bool = False) -> PurgeSummary:
+        """Remove what lies before ``cut`` by publishing a new version without it.
+
+        A purge is a write like a load: it holds the write lock, reads the
+        current version and publishes the purged tables through the same
+        :meth:`_write` (the fault-injection steps included), so a crash leaves
+        the old version or the purged one. Nothing to remove publishes nothing.
+        A dry run reads the current version without the lock and writes nothing.
+        """
+        self.manifest()  # an empty store is refused before the lock would create its directory
+        if dry_run:
+            _, removed = purge_tables(self.tables(), cut)
+            left = int(self.manifest()["tables"].get("access_log", 0)) - removed["accesses"]
+            return self._purge_summary(cut, True, removed, left)
+        with self._write_lock():
+            _fault("locked")
+            self._remove_leftovers(legacy=True)
+            self.close()  # what this object read before the lock may be older than the current version
+            tables = self.tables()
+            previous = int(self.manifest().get("version", 0))
+            kept, removed = purge_tables(tables, cut)
+            self.close()
+            if any(removed.values()):
+                purged = {"purged_before": cut.isoformat(), "purged": removed}
+                self._write(kept, previous + 1, purged)
+        left = len(kept["access_log"]) if "access_log" in kept else 0
+        return self._purge_summary(cut, False, removed, left)
+
+    def _purge_summary(self, cut, dry_run: bool, removed: dict[str, int], left: int) -> PurgeSummary:
+        return PurgeSummary(self.kind, self.describe(), cut, dry_run, removed, accesses_left=left)
+
+    def _write(self, tables: dict[str, pd.DataFrame], version: int, extra: dict | None = None) -> None:
         name = f"tables-{version:06d}-{secrets.token_hex(3)}"
         staging = self.path / f"{_STAGING}{name}"
         target = self.path / name
@@ -351,6 +386,7 @@ class EmbeddedStore(Store):
                 "version": version,
                 "tables_dir": name,
                 "tables": {t: len(frame) for t, frame in tables.items()},
+                **(extra or {}),  # a purge notes its cut and counts
             }
             tmp = self.path / f".{MANIFEST}.tmp"
             with private_file(tmp, sync=True) as f:

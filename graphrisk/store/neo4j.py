@@ -34,11 +34,13 @@ from graphrisk.errors import (
 from graphrisk.graph import NODES, RELATIONSHIPS, TABLE_MARKERS, node_rows, rel_rows, with_synthetic_ids
 from graphrisk.ingest import Dataset
 from graphrisk.limits import Deadline
+from graphrisk.privacy.retention import PURGED_KINDS, cut_day
 from graphrisk.store.base import (
     ACCESS_COLUMNS,
     GraphStats,
     LoadSummary,
     Progress,
+    PurgeSummary,
     Store,
     refuse_changed_accesses,
     table_order,
@@ -284,6 +286,40 @@ class Neo4jStore(Store):
             frame = self.runner.run("admin/delete_batch", {"limit": 10_000}, mode=Mode.WRITE)
             if int(frame.iloc[0]["deleted"]) == 0:
                 return
+
+    #: The purge statements (cypher/purge/NAME), in the order they run: findings before the look-ups
+    #: they concern, employees last (its predicate does not depend on the order; see the file).
+    PURGE_STEPS = ("findings", "scores", "accesses", "shifts", "case_assignments", "employees")
+
+    def purge(self, cut: pd.Timestamp, *, dry_run: bool = False) -> PurgeSummary:
+        """Remove what lies before ``cut`` in batched write transactions of ``batch_size``.
+
+        Each ``cypher/purge/`` statement deletes one batch and is run until it
+        deletes none, so no transaction grows with the store, and a purge that
+        stopped half-way is finished by running it again. With ``dry_run``,
+        ``purge/count`` counts with the same predicates.
+        """
+        self.verify()
+        params = {"cut": cut.tz_convert("UTC").to_pydatetime(), "cut_day": cut_day(cut).date()}
+        if dry_run:
+            counts = self.runner.run("purge/count", params).iloc[0]
+            removed = {kind: int(counts[kind]) for kind in self.PURGE_STEPS}
+            left = int(counts["accesses_left"])
+        else:
+            removed = {}
+            for kind in self.PURGE_STEPS:
+                removed[kind] = 0
+                while True:
+                    frame = self.runner.run(
+                        f"purge/{kind}", {**params, "limit": self.batch_size}, mode=Mode.WRITE
+                    )
+                    deleted = int(frame.iloc[0]["deleted"])
+                    removed[kind] += deleted
+                    if deleted == 0:
+                        break
+            left = int(self.stats().nodes.get("Access", 0))
+        ordered = {kind: removed[kind] for kind in PURGED_KINDS}
+        return PurgeSummary(self.kind, self.describe(), cut, dry_run, ordered, accesses_left=left)
 
     def load(
         self,
