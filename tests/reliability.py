@@ -433,6 +433,70 @@ CASES: list[Case] = [
         "a group file of pseudonyms beside a scores file of ids, without a site key",
         "exit 6: joining them needs the site key, and how to create one",
     ),
+    Case(
+        "purge-removes-what-is-older",
+        "Retention",
+        "`graphrisk purge --older-than 20d --as-of 2026-03-31` on a 20-day world, on either store",
+        "removes exactly the look-ups before the cut (with their relationships), the shifts and case "
+        "assignments that ended before it and the departed employee with nothing left, as counted from "
+        "the data set; persons, cases and other registrations stay",
+    ),
+    Case(
+        "purge-idempotent",
+        "Retention",
+        "the same purge run a second time",
+        "removes nothing (total 0); the embedded store publishes no new version",
+    ),
+    Case(
+        "purge-dry-run",
+        "Retention",
+        "`purge --dry-run`",
+        "the store's counts are unchanged, and it reports exactly what the real purge then removes",
+    ),
+    Case(
+        "purge-stores-agree",
+        "Retention",
+        "the same data set and purge on Neo4j and the embedded store",
+        "equal node and relationship counts, the same access ids left, and the same scores afterwards",
+    ),
+    Case(
+        "purge-scoring-after",
+        "Retention",
+        "`score` on a purged store",
+        "scores every employee as before (the purge leaves no dangling reference)",
+    ),
+    Case(
+        "purge-write-back",
+        "Retention",
+        "a purge on Neo4j after `score --write-back`",
+        "removes the findings about look-ups before the cut (none left concerning a removed look-up), "
+        "and the `risk_*` scores once the scoring run itself is older than the period",
+    ),
+    Case(
+        "purge-refused-role",
+        "Retention",
+        "`purge` by an analyst, liaison, batch job or auditor",
+        "exit 7 naming user, role and the roles that may (admin); logged as refused; nothing removed",
+    ),
+    Case(
+        "purge-audited",
+        "Retention",
+        "a purge by an admin",
+        "one audit entry with the cut, the counts per kind and no subjects; the log itself is never purged",
+    ),
+    Case(
+        "purge-bad-period",
+        "Retention",
+        "`--older-than 18`, `0m`, `18min`, `-3d`, `eighteen months`, `9999y`",
+        "exit 2 with the forms it takes (540d, 78w, 18m, 2y; m is months); no traceback",
+    ),
+    Case(
+        "extra-columns-not-stored",
+        "Retention",
+        "a data set whose employees.csv has `religion` and `nationality` and persons.csv `ethnicity`",
+        "loads with a warning naming them; neither store holds them (no Parquet column, no Neo4j "
+        "property, no value anywhere)",
+    ),
 ]
 
 
