@@ -132,8 +132,30 @@ def cached(data: Path, preset: str, seed: int, days: int | None, prevalence: flo
     return same and (days is None or meta.get("days") == days)
 
 
+def bench_site(cache: Path) -> dict[str, str]:
+    """The sweep's own site key, access file and audit log under CACHE/site, with a user ``bench`` who
+    may load, score and evaluate: ``graphrisk score`` writes pseudonyms, which ``evaluate`` maps back to
+    ids with this key. Created once, kept with the cache (``--reuse-scores`` needs the same key)."""
+    from graphrisk.privacy.access import add_user
+    from graphrisk.privacy.pseudonyms import create_key
+
+    site = cache / "site"
+    env = {
+        "GRAPHRISK_KEY_FILE": str(site / "site.key"),
+        "GRAPHRISK_ACCESS_FILE": str(site / "access.json"),
+        "GRAPHRISK_AUDIT_HEAD": str(site / "audit-head.json"),
+        "GRAPHRISK_AUDIT_LOG": str(site / "audit.jsonl"),
+        "GRAPHRISK_USER": "bench",
+    }
+    if not (site / "site.key").is_file():
+        create_key(site / "site.key")
+    if not (site / "access.json").is_file():
+        add_user(site / "access.json", "bench", "bench", "analyst+batch", bootstrap=True)
+    return env
+
+
 def run_one(run: Run, args, cli: list[str], with_profile: bool, log: Callable[[str], None]) -> Run:
-    env = dict(os.environ, NEO4J_URI="")  # always the run's own embedded store
+    env = dict(os.environ, NEO4J_URI="", **bench_site(args.cache))  # always the run's own embedded store
 
     def call(step: str, argv: list[str]) -> str:
         clock = time.perf_counter()

@@ -28,21 +28,58 @@ MAX_PROBLEMS_SHOWN = 50
 _JSON_KEY = "graphrisk.json"
 
 
+class _Redacting:
+    """A text stream that passes what is written through the active redactor (privacy/redact.py).
+
+    The terminal's choke point: every table, line and message a command prints while it runs
+    pseudonymised goes through here, so no print can forget it. The stream is looked up when
+    written to, as a Console does, so that a test runner's replaced sys.stdout is honoured.
+    """
+
+    def __init__(self, stderr: bool) -> None:
+        self._stderr = stderr
+
+    @property
+    def _stream(self):
+        return sys.stderr if self._stderr else sys.stdout
+
+    def write(self, text: str) -> int:
+        from graphrisk.privacy.redact import active
+
+        redactor = active()
+        return self._stream.write(text if redactor is None else redactor.text(text))
+
+    def __getattr__(self, name):  # isatty, fileno, flush, encoding ...
+        return getattr(self._stream, name)
+
+
 class Output:
     """Where a command's results and messages go, by output mode."""
 
     def __init__(self, *, quiet: bool = False, as_json: bool = False) -> None:
         self.quiet = quiet
         self.as_json = as_json
-        self.out = Console(soft_wrap=True)
-        self.err = Console(stderr=True, soft_wrap=True)
+        self.out = Console(soft_wrap=True, file=_Redacting(stderr=False))
+        self.err = Console(soft_wrap=True, file=_Redacting(stderr=True))
 
     def info(self, message: str) -> None:
         if not (self.quiet or self.as_json):
             self.err.print(message, highlight=False)
 
     def json(self, payload: dict) -> None:
+        from graphrisk.privacy.redact import active
+
+        redactor = active()
+        if redactor is not None:
+            payload = redactor.value(json.loads(json.dumps(payload, default=str)))
         click.echo(json.dumps(payload, indent=2, default=str))
+
+    def echo(self, text: str, nl: bool = True) -> None:
+        """Plain text on standard output (CSV rows), redacted like everything printed."""
+        from graphrisk.privacy.redact import active
+
+        redactor = active()
+        click.echo(text if redactor is None else redactor.text(text), nl=nl)
 
     @contextmanager
     def progress(self, description: str):
@@ -156,6 +193,17 @@ def output_options(command):
     return command
 
 
+def reveal_option(command):
+    """``--reveal REASON``: real ids and names for this one command (a role that may reveal)."""
+    return click.option(
+        "--reveal",
+        metavar="REASON",
+        default=None,
+        help="Show real employee ids and persons' names instead of pseudonyms, for this command only "
+        "(analyst, liaison); the reason (e.g. the VIK case) is written to the audit log.",
+    )(command)
+
+
 def _open(neo4j_uri, neo4j_user, neo4j_password, store_dir):
     return open_store(
         neo4j_uri=neo4j_uri, neo4j_user=neo4j_user, neo4j_password=neo4j_password, store_dir=store_dir
@@ -206,8 +254,16 @@ def load(dataset: Path, replace: bool, quiet: bool, as_json: bool, store) -> Non
         graphrisk load datasets/sample
         NEO4J_URI=bolt://127.0.0.1:7687 graphrisk load datasets/sample --json
     """
+    from graphrisk.privacy.guard import guarded
+
+    with guarded("load", action="load", redact=False) as guard:
+        _load(guard, dataset, replace, quiet, as_json, store)
+
+
+def _load(guard, dataset: Path, replace: bool, quiet: bool, as_json: bool, store) -> None:
     from graphrisk.ingest import read_dataset
 
+    guard.params({"dataset": str(dataset), "replace": replace})
     out = Output(quiet=quiet, as_json=as_json)
     out.info(f"Checking {dataset} ...")
     ds = read_dataset(dataset)
@@ -238,8 +294,11 @@ def stats(quiet: bool, as_json: bool, store) -> None:
     Example:
         graphrisk stats --json
     """
+    from graphrisk.privacy.guard import guarded
+
     out = Output(quiet=quiet, as_json=as_json)
-    result = store.stats()
+    with guarded("stats", action="stats", redact=False):
+        result = store.stats()
     if as_json:
         out.json({"ok": True, "store": store.kind, "location": store.describe(), **result.to_dict()})
     elif not quiet:
@@ -326,9 +385,12 @@ def _parse_when(value: str | None, option: str):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the findings here: .parquet, .csv or .json by extension.",
 )
+@reveal_option
 @output_options
 @with_store
-def detect(rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store) -> None:
+def detect(
+    rule_ids, since, until, params, out: Path | None, reveal, quiet: bool, as_json: bool, store
+) -> None:
     """Run the detection rules on the store and report the findings per rule.
 
     Every finding names the employee, the exact access events, the target, the case or
@@ -340,6 +402,17 @@ def detect(rule_ids, since, until, params, out: Path | None, quiet: bool, as_jso
         graphrisk detect --out findings.parquet
         graphrisk detect --rules own-network,pre-action-lookup --since 2026-03-01
     """
+    from graphrisk.privacy.guard import guarded
+
+    with guarded("detect", action="detect", store=store, reveal=reveal) as guard:
+        guard.params({"rules": rule_ids, "since": since, "until": until, "param": list(params),
+                      "out": str(out) if out else None})  # fmt: skip
+        _detect(guard, rule_ids, since, until, params, out, quiet, as_json, store)
+
+
+def _detect(
+    guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store
+) -> None:
     from graphrisk.reports.findings import write_findings
     from graphrisk.rules import detect as run_detect
 
@@ -354,6 +427,8 @@ def detect(rule_ids, since, until, params, out: Path | None, quiet: bool, as_jso
             params=_parse_params(params),
             progress=progress,
         )
+    guard.subjects(result.findings["employee_id"].dropna().unique())
+    guard.done(rows=len(result.findings))
     if out is not None:
         write_findings(result.findings, out)
     if as_json:

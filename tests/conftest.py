@@ -17,19 +17,77 @@ MICRO = DATA / "micro"
 BAD = DATA / "bad"
 
 
+#: The roles of the test suite's user: one person doing the batch, analyst and liaison jobs (a user
+#: may hold several roles; docs/privacy.md), so that a test can load, score and explore in a row.
+TEST_USER = "tester"
+TEST_ROLES = "analyst+liaison+batch"
+#: Modules that set up (or test the absence of) the key and the access file themselves.
+_OWN_SITE = ("test_privacy",)
+_PRIVACY_VARS = ("GRAPHRISK_KEY_FILE", "GRAPHRISK_ACCESS_FILE", "GRAPHRISK_AUDIT_HEAD", "GRAPHRISK_AUDIT_LOG")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _site(tmp_path_factory):
+    """One site key and access file with the test user for the whole run, set before any fixture runs
+    a command (module-scoped stores included), as `graphrisk keys init` and `users add` leave them:
+    every command checks the role and pseudonymises with this key."""
+    import json
+
+    from graphrisk.privacy.pseudonyms import create_key
+
+    site = tmp_path_factory.mktemp("site")
+    values = {
+        "GRAPHRISK_KEY_FILE": site / "config" / "site.key",
+        "GRAPHRISK_ACCESS_FILE": site / "config" / "access.json",
+        "GRAPHRISK_AUDIT_HEAD": site / "config" / "audit-head.json",
+        "GRAPHRISK_AUDIT_LOG": site / "state" / "audit.jsonl",
+    }
+    saved = {name: os.environ.get(name) for name in (*_PRIVACY_VARS, "GRAPHRISK_USER")}
+    create_key(values["GRAPHRISK_KEY_FILE"])
+    access = {"version": 1, "users": {TEST_USER: {"role": TEST_ROLES, "added": "", "added_by": "tests"}}}
+    values["GRAPHRISK_ACCESS_FILE"].write_text(json.dumps(access), encoding="utf-8")
+    os.environ.update({k: str(v) for k, v in values.items()}, GRAPHRISK_USER=TEST_USER)
+    yield site
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(autouse=True)
-def _hermetic_env(monkeypatch, tmp_path_factory):
+def _hermetic_env(request, monkeypatch, tmp_path_factory):
     """Commands under test never pick up a developer's own store, server, site key or audit log."""
     for name in (
-        *("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "GRAPHRISK_STORE", "GRAPHRISK_USER"),
+        *("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "GRAPHRISK_STORE"),
         *("GRAPHRISK_FILE_MODE", "GRAPHRISK_LOCK_WAIT", "GRAPHRISK_FAULT", "GRAPHRISK_QUERY_TIMEOUT"),
     ):
         monkeypatch.delenv(name, raising=False)
     private = tmp_path_factory.mktemp("privacy")  # beside tmp_path, so tests listing it see no extra files
-    monkeypatch.setenv("GRAPHRISK_KEY_FILE", str(private / "config" / "site.key"))
-    monkeypatch.setenv("GRAPHRISK_ACCESS_FILE", str(private / "config" / "access.json"))
+    # each test its own audit log (and head): a test reading the log sees its own entries only
     monkeypatch.setenv("GRAPHRISK_AUDIT_HEAD", str(private / "config" / "audit-head.json"))
     monkeypatch.setenv("GRAPHRISK_AUDIT_LOG", str(private / "state" / "audit.jsonl"))
+    key, access = private / "config" / "site.key", private / "config" / "access.json"
+    if request.node.get_closest_marker("no_site") or request.module.__name__.endswith(_OWN_SITE):
+        monkeypatch.delenv("GRAPHRISK_USER", raising=False)
+    else:
+        # a copy of the run's key and access file: a test may change its own (add users, replace the
+        # key) without changing them for the others; the same key gives module fixtures' pseudonyms
+        site = request.getfixturevalue("_site")
+        access.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(site / "config" / "site.key", key)
+        shutil.copy(site / "config" / "access.json", access)
+        monkeypatch.setenv("GRAPHRISK_USER", TEST_USER)
+    monkeypatch.setenv("GRAPHRISK_KEY_FILE", str(key))
+    monkeypatch.setenv("GRAPHRISK_ACCESS_FILE", str(access))
+
+
+def names_of(ids):
+    """The pseudonyms of employee ids under the test site's key."""
+    from graphrisk.privacy.pseudonyms import load_key, pseudonym
+
+    key = load_key(Path(os.environ["GRAPHRISK_KEY_FILE"]))
+    return {e: pseudonym(key, e) for e in ids}
 
 
 @pytest.fixture

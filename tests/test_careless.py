@@ -376,9 +376,10 @@ def test_csv_outputs_neutralise_formulas_and_graphrisk_reads_them_back(tmp_path,
     store = tmp_path / "store"
     assert cli("load", str(data), "-q", store=store).exit_code == 0
     for args in (
-        ["detect", "--out", "f.csv", "-q"],
-        ["score", "--out", "s.csv", "-q"],
-        ["export", "employee", "=E1", "--hops", "3", "--out", "e.csv", "-q"],
+        # revealed: the raw ids and names are what must be neutralised (pseudonyms start with EMP)
+        ["detect", "--out", "f.csv", "-q", "--reveal", "formula test"],
+        ["score", "--out", "s.csv", "-q", "--reveal", "formula test"],
+        ["export", "employee", "=E1", "--hops", "3", "--out", "e.csv", "-q", "--reveal", "formula test"],
     ):
         result = cli(*args, store=store)
         assert result.exit_code == 0, result.output

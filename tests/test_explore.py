@@ -204,12 +204,17 @@ def cli(tmp_path, monkeypatch):
 
 
 def test_explore_paths_and_export_commands(cli, tmp_path):
-    result = cli("explore", "person", "P1", "--hops", "1")
+    # revealed: this test reads names and ids (tests/test_privacy_outputs.py reads the pseudonyms)
+    result = cli("explore", "person", "P1", "--hops", "1", "--reveal", "test")
     assert result.exit_code == 0, result.output
     assert "-[:RELATED_TO partner, since 2012-06-01, source BRP]-> Person P4 Daan de Vries" in result.stdout
-    payload = json.loads(cli("explore", "employee", "E1", "--hops", "2", "--per-group", "1", "--json").stdout)
+    payload = json.loads(
+        cli("explore", "employee", "E1", "--hops", "2", "--per-group", "1", "--json", "--reveal", "t").stdout
+    )
     assert payload["centre"] == "Employee:E1" and payload["collapsed"] and payload["notes"]
-    result = cli("paths", "E1", "O1", "--via", "IS_PERSON,RELATED_TO,MEMBER_OF", "--out", "p.graphml")
+    result = cli(
+        "paths", "E1", "O1", "--via", "IS_PERSON,RELATED_TO,MEMBER_OF", "--out", "p.graphml", "--reveal", "t"
+    )
     assert result.exit_code == 0
     assert "1 path(s) from Employee:E1 to Organisation:O1" in result.stdout
     assert nx.read_graphml(tmp_path / "p.graphml").number_of_nodes() == 5

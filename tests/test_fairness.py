@@ -48,6 +48,9 @@ def run(*args, user: str | None = "aud"):
 @pytest.fixture
 def site() -> PrivacyPaths:
     paths = PrivacyPaths.from_env()
+    # a site of this module's own (conftest's test site has a key and a tester already)
+    paths.key_file.unlink(missing_ok=True)
+    paths.access_file.unlink(missing_ok=True)
     create_key(paths.key_file)
     add_user(paths.access_file, "root", "root", "admin", bootstrap=True)
     add_user(paths.access_file, "root", "aud", "auditor")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import MICRO
+from conftest import MICRO, names_of
 
 from graphrisk.cli import main
 from graphrisk.ingest import read_dataset
@@ -151,7 +151,9 @@ def test_the_report_command(micro_store, micro_findings, tmp_path):
     runner = CliRunner()
     result = runner.invoke(main, ["report", "E1", "--out", str(tmp_path / "d.html"), *store])
     assert result.exit_code == 0, result.output
-    assert "Wrote the dossier of E1" in result.stderr and (tmp_path / "d.html").is_file()
+    assert (
+        f"Wrote the dossier of {names_of(['E1'])['E1']}" in result.stderr and (tmp_path / "d.html").is_file()
+    )
     findings = tmp_path / "f.json"
     runner.invoke(main, ["detect", "--out", str(findings), "-q", *store])
     result = runner.invoke(main, ["report", "--top", "2", "--out", str(tmp_path / "o.html"), "--findings",

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import names_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -472,7 +473,8 @@ def test_score_prints_the_top_scorers_with_their_reasons(cli, tiny):
     ranked = result.table.sort_values("rank")
     text = cli("score", "--top", "2").stdout.splitlines()
     assert text[0].split() == ["rank", "employee", "score", "alert", "peer", "group"]
-    assert text[1].split()[:3] == ["1", ranked.index[0], f"{ranked['score'].iloc[0]:.1f}"]
+    top = names_of([ranked.index[0]])[ranked.index[0]]  # pseudonymised by default
+    assert text[1].split()[:3] == ["1", top, f"{ranked['score'].iloc[0]:.1f}"]
     reasons = [line for line in text[2:] if line.startswith(" " * 11 + "+")]
     assert reasons and all(float(r.split()[0]) > 0 for r in reasons)
     assert "employees scored as of" in text[-1]
@@ -500,7 +502,8 @@ def test_explain_prints_parts_from_a_scores_file_and_by_scoring(cli, tiny, tmp_p
     assert payload["rank"] == 1 and payload["parts"]
     assert sum(p["points"] for p in payload["parts"]) == pytest.approx(payload["score"], abs=0.01)
     text = cli("explain", top)
-    assert text.exit_code == 0 and f"{top}: score" in text.stdout and "findings:" in text.stdout
+    shown = names_of([top])[top]
+    assert text.exit_code == 0 and f"{shown}: score" in text.stdout and "findings:" in text.stdout
     missing = cli("explain", "NOBODY")
     assert missing.exit_code == 2 and "no employee 'NOBODY'" in missing.stderr
 
@@ -551,7 +554,7 @@ def test_score_write_back_and_explain_through_the_cli_on_neo4j(tiny, neo4j_store
     summary = json.loads(result.stdout)
     assert summary["ok"] and summary["store"] == "neo4j"
     top = embedded.table.sort_values("rank").index[0]
-    assert summary["top"][0]["employee_id"] == top
+    assert summary["top"][0]["employee_id"] == names_of([top])[top]  # pseudonymised by default
     # analysts can query what was written with Cypher: the top scorer's findings and their accesses
     found = neo4j_store.read_text(
         "MATCH (e:Employee {employee_id: $id})-[:HAS_FINDING]->(f:Finding)-[:CONCERNS]->(a:Access) "

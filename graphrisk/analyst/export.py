@@ -42,6 +42,13 @@ def write_graph(
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise UsageError(f"{path}: export as {', '.join(FORMATS)} (chosen by the file name's ending)")
+    from graphrisk.privacy.redact import active
+
+    redactor = active()
+    if redactor is not None:  # the graph files' choke point: node ids, keys, labels and properties
+        graph = redactor.graph(graph)
+        title, notes = redactor.text(title), [redactor.text(n) for n in notes]
+        centre = redactor.text(centre) if centre is not None else None
     suffix = path.suffix.lower()
     page = None
     if suffix == ".html":  # built before the file is opened: its errors are not the output's

@@ -167,10 +167,40 @@ class GraphSource(ABC):
 
 
 def source_for(store) -> GraphSource:
-    """The :class:`GraphSource` of an open store."""
-    if store.kind == "neo4j":
-        return Neo4jSource(store)
-    return EmbeddedSource(store.tables())
+    """The :class:`GraphSource` of an open store.
+
+    While a command runs pseudonymised, persons' names and birth dates never leave the source
+    (:class:`_HidingSource`): every neighbourhood, path, export and dossier is built without them.
+    """
+    from graphrisk.privacy.redact import active
+
+    source = Neo4jSource(store) if store.kind == "neo4j" else EmbeddedSource(store.tables())
+    return source if active() is None else _HidingSource(source)
+
+
+class _HidingSource:
+    """A source whose node properties lack what names a person (privacy/redact.py)."""
+
+    def __init__(self, inner: GraphSource) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def resolve(self, text: str, labels: Iterable[str] | None = None) -> str:
+        return self._inner.resolve(text, labels)
+
+    def nodes(self, ids: Iterable[str]) -> dict[str, dict]:
+        from graphrisk.privacy.redact import hide_person_props
+
+        return {nid: hide_person_props(split_id(nid)[0], p) for nid, p in self._inner.nodes(ids).items()}
+
+    def expand(self, ids: Iterable[str], types: Iterable[str], limit: int | None) -> Expansion:
+        from graphrisk.privacy.redact import hide_person_props
+
+        out = self._inner.expand(ids, types, limit)
+        out.props = {nid: hide_person_props(split_id(nid)[0], p) for nid, p in out.props.items()}
+        return out
 
 
 def _by_label(ids: Iterable[str]) -> dict[str, list[str]]:

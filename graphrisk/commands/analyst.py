@@ -18,7 +18,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from graphrisk.analyst.values import plain
-from graphrisk.cli import Output, output_options, readable, store_options, with_store
+from graphrisk.cli import Output, output_options, readable, reveal_option, store_options, with_store
 from graphrisk.errors import UsageError
 from graphrisk.limits import (
     DEFAULT_MAX_ROWS,
@@ -66,7 +66,7 @@ def _print_frame(output: Output, frame, fmt: str, meta: dict) -> None:
         writer.writerow([neutralise(c) for c in columns])
         for row in rows:
             writer.writerow([neutralise(to_text(v)) for v in row.values()])
-        click.echo(buffer.getvalue(), nl=False)
+        output.echo(buffer.getvalue(), nl=False)
         return
     if output.quiet:
         return
@@ -139,9 +139,12 @@ def _show_rows(output: Output, frame, fmt: str, meta: dict) -> None:
 @click.option("--show", is_flag=True, help="Print the query's header and Cypher instead of running it.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format.")
 @_row_options
+@reveal_option
 @output_options
 @store_options
-def query(name, params, list_, category, show, fmt, max_rows, timeout, quiet, as_json, **store_args) -> None:
+def query(
+    name, params, list_, category, show, fmt, max_rows, timeout, reveal, quiet, as_json, **store_args
+) -> None:
     """Run a named risk query from the library (cypher/queries/), or list them.
 
     Queries run in a read-only transaction on Neo4j. Parameters are typed (see --list or
@@ -185,12 +188,61 @@ def query(name, params, list_, category, show, fmt, max_rows, timeout, quiet, as
     if show:
         click.echo(q.text, nl=False)
         return
-    values = q.bind(parse_assignments(params))
-    with open_store(**_store_kwargs(store_args)) as store:
+    from graphrisk.privacy.guard import guarded
+
+    assignments = parse_assignments(params)
+    q.bind(assignments)  # a missing, unknown or mistyped parameter is refused before the store is opened
+    with (
+        open_store(**_store_kwargs(store_args)) as store,
+        guarded("query", action="query", store=store, reveal=reveal, query=q.name) as guard,
+    ):
         _neo4j_only(store)
+        # a pseudonym is accepted wherever the query takes an employee id (or a person id)
+        values = q.bind({k: guard.resolve(v) for k, v in assignments.items()})
+        guard.params(plain(values))
         _deadline(store, timeout, f"query {q.name}")
         frame = store.read(q.cypher_name, values, max_rows=max_rows)
-    _show_rows(output, frame, fmt, {"query": q.name, "params": plain(values)})
+        frame = _redacted_rows(guard, store, frame)
+        _show_rows(output, frame, fmt, {"query": q.name, "params": plain(values)})
+
+
+def _redacted_rows(guard, store, frame):
+    """Query rows as they may be shown: logged with their subjects, person names found and hidden.
+
+    Cells are made plain first (nodes become dicts with their labels), so that a Person node's
+    name and birth date are hidden by property, and any other cell that equals a person's name
+    is hidden by value (one scan of the Person nodes for the strings in the result).
+    """
+    import pandas as pd
+
+    from graphrisk.analyst.values import plain
+
+    rows = frame.map(plain) if len(frame) else frame
+    strings: set[str] = set()
+
+    def collect(v):
+        if isinstance(v, str):
+            strings.add(v)
+        elif isinstance(v, dict):
+            for x in v.values():
+                collect(x)
+        elif isinstance(v, list):
+            for x in v:
+                collect(x)
+
+    for column in rows.columns:
+        for v in rows[column]:
+            collect(v)
+    guard.subjects(sorted(s for s in strings if s in guard.names or guard.names.known(s)))
+    guard.done(rows=len(rows))
+    if guard.revealed or not strings:
+        return rows
+    names = store.read("privacy/person_names", {"values": sorted(strings)})
+    found = names["names"].iloc[0] if len(names) else []
+    guard.pseudonymiser.add_person_names(found or [])
+    out = guard.pseudonymiser.frame(rows)
+    out.attrs = dict(frame.attrs)
+    return pd.DataFrame(out) if not isinstance(out, pd.DataFrame) else out
 
 
 def _describe(q) -> dict:
@@ -222,9 +274,10 @@ def _store_kwargs(args: dict) -> dict:
               help="A parameter; text unless typed: string, int, float, bool, date, datetime.")  # fmt: skip
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format.")
 @_row_options
+@reveal_option
 @output_options
 @with_store
-def cypher(text, path, params, fmt, max_rows, timeout, quiet, as_json, store) -> None:
+def cypher(text, path, params, fmt, max_rows, timeout, reveal, quiet, as_json, store) -> None:
     """Run ad-hoc Cypher on Neo4j, read-only.
 
     Only queries that read the graph are sent: LOAD CSV, administration commands (SHOW, TERMINATE,
@@ -252,16 +305,22 @@ def cypher(text, path, params, fmt, max_rows, timeout, quiet, as_json, store) ->
             raise UsageError(f"cannot read {path}: not valid UTF-8 (byte {exc.start + 1})") from None
     if not text.strip():
         raise UsageError("the Cypher is empty")
-    values = parse_assignments(params, typed=True)
-    _neo4j_only(store)
-    from graphrisk.cypher import parameters_used
+    from graphrisk.privacy.guard import guarded
 
-    unused = sorted(set(values) - parameters_used(text))
-    if unused:
-        raise UsageError(f"-p {', '.join(unused)}: the query uses no such $parameter")
-    _deadline(store, timeout, "cypher")
-    frame = store.read_text(text, values, max_rows=max_rows)
-    _show_rows(output, frame, "json" if as_json else fmt, {"params": plain(values)})
+    with guarded("cypher", action="cypher", store=store, reveal=reveal, cypher=text) as guard:
+        values = parse_assignments(params, typed=True)
+        _neo4j_only(store)
+        from graphrisk.cypher import parameters_used
+
+        unused = sorted(set(values) - parameters_used(text))
+        if unused:
+            raise UsageError(f"-p {', '.join(unused)}: the query uses no such $parameter")
+        values = {k: guard.resolve(v) if isinstance(v, str) else v for k, v in values.items()}
+        guard.params(plain(values))
+        _deadline(store, timeout, "cypher")
+        frame = store.read_text(text, values, max_rows=max_rows)
+        frame = _redacted_rows(guard, store, frame)
+        _show_rows(output, frame, "json" if as_json else fmt, {"params": plain(values)})
 
 
 def _explore_options(command):
@@ -315,9 +374,10 @@ def _neighbourhood(store, command, kind, node_id, hops, max_nodes, per_group, ty
 
 @click.command()
 @_explore_options
+@reveal_option
 @output_options
 @with_store
-def explore(kind, node_id, hops, max_nodes, per_group, types, timeout, quiet, as_json, store) -> None:
+def explore(kind, node_id, hops, max_nodes, per_group, types, timeout, reveal, quiet, as_json, store) -> None:
     """Show the network around an employee, person, case or organisation.
 
     Prints the neighbourhood as a tree (how each node was reached, with relationship types) and
@@ -330,8 +390,31 @@ def explore(kind, node_id, hops, max_nodes, per_group, types, timeout, quiet, as
         graphrisk explore employee E000012 --hops 2
         graphrisk explore organisation ORG0001 --hops 3 --types MEMBER_OF,RELATED_TO,IS_PERSON
     """
+    from graphrisk.privacy.guard import guarded
+
+    with guarded("explore", action="explore", store=store, reveal=reveal) as guard:
+        node_id = guard.resolve(node_id)
+        guard.params({"kind": kind, "node": node_id, "hops": hops, "types": types})
+        hood = _neighbourhood(store, "explore", kind, node_id, hops, max_nodes, per_group, types, timeout)
+        _graph_subjects(guard, hood.graph)
+        _show_neighbourhood(hood, hops, quiet, as_json)
+
+
+def _graph_subjects(guard, graph) -> None:
+    """Log the employees a graph shows (its Employee nodes) and write the entry."""
+    from graphrisk.analyst.source import split_id
+
+    guard.subjects(split_id(n)[1] for n in graph.nodes if split_id(n)[0] == "Employee")
+    guard.done(rows=graph.number_of_nodes())
+
+
+def _show_neighbourhood(hood, hops, quiet, as_json) -> None:
+    from graphrisk.privacy.redact import active
+
+    redactor = active()
+    if redactor is not None:  # redacted before the table is laid out, so its columns fit the pseudonyms
+        hood.graph, hood.centre = redactor.graph(hood.graph), redactor.text(hood.centre)
     output = Output(quiet=quiet, as_json=as_json)
-    hood = _neighbourhood(store, "explore", kind, node_id, hops, max_nodes, per_group, types, timeout)
     if as_json:
         output.json({"ok": True, **hood.to_dict()})
         return
@@ -390,9 +473,12 @@ def _tree(graph, centre: str) -> Tree:
 @_explore_options
 @click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Write here: .graphml, .gexf, .json (Cytoscape), .csv (edge list) or .html.")  # fmt: skip
+@reveal_option
 @output_options
 @with_store
-def export(kind, node_id, hops, max_nodes, per_group, types, timeout, out, quiet, as_json, store) -> None:
+def export(
+    kind, node_id, hops, max_nodes, per_group, types, timeout, out, reveal, quiet, as_json, store
+) -> None:
     """Write the network around a node to a file for Gephi, Cytoscape, yEd or a browser.
 
     The same neighbourhood as graphrisk explore, in the format the file name ends in:
@@ -404,10 +490,20 @@ def export(kind, node_id, hops, max_nodes, per_group, types, timeout, out, quiet
         graphrisk export employee E000012 --hops 2 --out e12.gexf
         graphrisk export case C000002 --hops 2 --out c2.html
     """
+    from graphrisk.privacy.guard import guarded
+
+    with guarded("export", action="export", store=store, reveal=reveal) as guard:
+        node_id = guard.resolve(node_id)
+        guard.params({"kind": kind, "node": node_id, "hops": hops, "types": types, "out": str(out)})
+        hood = _neighbourhood(store, "export", kind, node_id, hops, max_nodes, per_group, types, timeout)
+        _graph_subjects(guard, hood.graph)
+        _export(hood, hops, out, quiet, as_json)
+
+
+def _export(hood, hops, out, quiet, as_json) -> None:
     from graphrisk.analyst.export import write_graph
 
     output = Output(quiet=quiet, as_json=as_json)
-    hood = _neighbourhood(store, "export", kind, node_id, hops, max_nodes, per_group, types, timeout)
     title = f"{hood.graph.nodes[hood.centre]['type']} {hood.graph.nodes[hood.centre]['label']}: {hops} hops"
     write_graph(hood.graph, out, title=title, notes=hood.notes(), centre=hood.centre)
     if as_json:
@@ -434,9 +530,10 @@ def export(kind, node_id, hops, max_nodes, per_group, types, timeout, out, quiet
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the paths as a graph: .graphml, .gexf, .json, .csv or .html.")  # fmt: skip
 @_time_option
+@reveal_option
 @output_options
 @with_store
-def paths(start, end, max_hops, via, limit, out, timeout, quiet, as_json, store) -> None:
+def paths(start, end, max_hops, via, limit, out, timeout, reveal, quiet, as_json, store) -> None:
     """Find the shortest and alternative paths between two nodes (e.g. an employee and an organisation).
 
     FROM and TO are ids (E000012, ORG0001) or Label:id when an id is ambiguous. Each path is shown
@@ -449,13 +546,25 @@ def paths(start, end, max_hops, via, limit, out, timeout, quiet, as_json, store)
         graphrisk paths E000012 P0000253 --max-hops 4 --via RELATED_TO,IS_PERSON,PERFORMED,TARGETED
     """
     from graphrisk.analyst import find_paths, parse_types, source_for
+    from graphrisk.privacy.guard import guarded
+
+    with guarded("paths", action="paths", store=store, reveal=reveal) as guard:
+        start, end = guard.resolve(start), guard.resolve(end)
+        guard.params({"from": start, "to": end, "max_hops": max_hops, "via": via, "limit": limit})
+        deadline = _deadline(store, timeout, "paths")
+        source = source_for(store)
+        a, b = source.resolve(start), source.resolve(end)
+        found = find_paths(
+            source, a, b, max_hops=max_hops, via=parse_types(via), limit=limit, deadline=deadline
+        )
+        _graph_subjects(guard, found.graph)
+        _show_paths(found, a, b, out, quiet, as_json)
+
+
+def _show_paths(found, a, b, out, quiet, as_json) -> None:
     from graphrisk.analyst.export import write_graph
 
     output = Output(quiet=quiet, as_json=as_json)
-    deadline = _deadline(store, timeout, "paths")
-    source = source_for(store)
-    a, b = source.resolve(start), source.resolve(end)
-    found = find_paths(source, a, b, max_hops=max_hops, via=parse_types(via), limit=limit, deadline=deadline)
     if out is not None:
         write_graph(found.graph, out, title=f"Paths from {a} to {b}", notes=found.notes(), centre=a)
     if as_json:
@@ -487,9 +596,10 @@ def paths(start, end, max_hops, via, limit, out, timeout, quiet, as_json, store)
               help="Scores file from graphrisk score --out (.csv, .parquet, .json).")  # fmt: skip
 @click.option("--findings", "findings_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Findings file from graphrisk detect --out (default: run detection now).")  # fmt: skip
+@reveal_option
 @output_options
 @with_store
-def report(employee_id, top, out, scores_path, findings_path, quiet, as_json, store) -> None:
+def report(employee_id, top, out, scores_path, findings_path, reveal, quiet, as_json, store) -> None:
     """Write an employee's dossier, or the overview of everyone, as one self-contained HTML file.
 
     The dossier holds the score and its parts (when scores are given), the findings on a
@@ -503,6 +613,13 @@ def report(employee_id, top, out, scores_path, findings_path, quiet, as_json, st
         graphrisk report E000012 --out dossier.html
         graphrisk report --top 25 --out overview.html --scores scores.csv
     """
+    from graphrisk.privacy.guard import guarded
+
+    with guarded("report", action="report", store=store, reveal=reveal) as guard:
+        _report(guard, employee_id, top, out, scores_path, findings_path, quiet, as_json, store)
+
+
+def _report(guard, employee_id, top, out, scores_path, findings_path, quiet, as_json, store) -> None:
     output = Output(quiet=quiet, as_json=as_json)
     if (employee_id is None) == (top is None):
         raise UsageError("give an EMPLOYEE_ID for a dossier or --top N for the overview (one of them)")
@@ -519,8 +636,18 @@ def report(employee_id, top, out, scores_path, findings_path, quiet, as_json, st
         from graphrisk.reports.findings import read_findings
 
         findings = read_findings(readable(findings_path, "findings file"))
+        # a findings file is pseudonymised unless written with --reveal: back to ids for the store
+        findings = findings.assign(employee_id=guard.pseudonymiser.unredact_ids(findings["employee_id"]))
+    if scores is not None:
+        scores = guard.unredact_scores(scores)
+    guard.params({"employee": guard.resolve(employee_id) if employee_id else None, "top": top,
+                  "scores": str(scores_path) if scores_path else None,
+                  "findings": str(findings_path) if findings_path else None})  # fmt: skip
     if employee_id is not None:
         from graphrisk.reports.dossier import build_dossier
+
+        employee_id = guard.resolve(employee_id)
+        guard.subjects([employee_id])
 
         result = build_dossier(store, employee_id, findings=findings, scores=scores)
         summary = {"employee_id": result.employee_id, "findings": result.findings, "nodes": result.nodes,
@@ -534,7 +661,9 @@ def report(employee_id, top, out, scores_path, findings_path, quiet, as_json, st
 
         result = build_overview(store, top=top, findings=findings, scores=scores)
         summary = {"employees": result.employees, "findings": result.findings, "scored": result.scored}
+        guard.subjects(getattr(result, "shown", []) or [])
         text = f"Wrote the overview of {result.employees:,} employees ({result.findings:,} findings) to {out}"
+    guard.done(rows=1)
     with written(out) as tmp:
         tmp.write_text(result.html, encoding="utf-8")
     if as_json:

@@ -127,11 +127,15 @@ def evaluate(dataset: Path, scores_path: Path, ks, threshold, budget, quiet: boo
     """
     from graphrisk.evaluate import evaluate as run
     from graphrisk.evaluate import format_evaluation
+    from graphrisk.privacy.guard import guarded
 
     out = Output(quiet=quiet, as_json=as_json)
-    readable(dataset, "data set", "directory")
-    readable(scores_path, "scores file")
-    result = run(dataset, scores_path, ks=list(ks) or None, threshold=threshold, budget=budget)
+    # aggregates only (no employee is named): checked and logged, nothing to pseudonymise
+    with guarded("evaluate", action="evaluate", redact=False) as guard:
+        guard.params({"dataset": str(dataset), "scores": str(scores_path)})
+        readable(dataset, "data set", "directory")
+        readable(scores_path, "scores file")
+        result = run(dataset, scores_path, ks=list(ks) or None, threshold=threshold, budget=budget)
     if as_json:
         out.json({"ok": True, **result.to_dict()})
     elif not quiet:

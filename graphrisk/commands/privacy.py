@@ -134,9 +134,12 @@ def users() -> None:
 @click.argument("name")
 @click.option(
     "--role",
+    "roles",
     required=True,
+    multiple=True,
     type=click.Choice(["analyst", "liaison", "batch", "auditor", "admin"]),
-    help="The user's one role; an existing user's role is changed.",
+    help="The user's role; an existing user's role is changed. Repeat it for several roles "
+    "(one person doing several jobs, e.g. on a single-user machine).",
 )
 @click.option(
     "--password-stdin",
@@ -144,7 +147,7 @@ def users() -> None:
     help="Read a password from standard input (one line); only a salted scrypt hash is stored.",
 )
 @output_options
-def users_add(name: str, role: str, password_stdin: bool, quiet: bool, as_json: bool) -> None:
+def users_add(name: str, roles: tuple[str, ...], password_stdin: bool, quiet: bool, as_json: bool) -> None:
     """Give user NAME a role (or change it).
 
     Only an admin may; on a site without an access file the first user must
@@ -156,8 +159,9 @@ def users_add(name: str, role: str, password_stdin: bool, quiet: bool, as_json: 
         graphrisk users add ann --role analyst
         printf '%s\\n' "$PW" | graphrisk users add ann --role analyst --password-stdin
     """
-    from graphrisk.privacy.access import add_user
+    from graphrisk.privacy.access import add_user, join_roles
 
+    role = join_roles(roles)
     out = Output(quiet=quiet, as_json=as_json)
     password = _read_password() if password_stdin else None
     session = _session()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from graphrisk.cli import Output, _parse_params, output_options, readable, with_store
+from graphrisk.cli import Output, _parse_params, output_options, readable, reveal_option, with_store
 from graphrisk.errors import UsageError
 from graphrisk.scoring.combine import DEFAULT_THRESHOLD
 
@@ -69,9 +69,12 @@ def _parse_window(text: str):
 @click.option(
     "--param", "params", multiple=True, metavar="RULE.NAME=VALUE", help="Override a rule parameter."
 )
+@reveal_option
 @output_options
 @with_store
-def score(as_of, window, out, write_back, top, threshold, params, quiet: bool, as_json: bool, store) -> None:
+def score(
+    as_of, window, out, write_back, top, threshold, params, reveal, quiet: bool, as_json: bool, store
+) -> None:
     """Score every employee from 0 to 100 and list the highest for triage.
 
     Runs the detection rules on the window, compares each employee's findings
@@ -87,6 +90,17 @@ def score(as_of, window, out, write_back, top, threshold, params, quiet: bool, a
         graphrisk score --as-of 2026-03-31 --window 30d --json
         NEO4J_URI=bolt://127.0.0.1:7687 graphrisk score --write-back --top 50
     """
+    from graphrisk.privacy.guard import guarded
+
+    also = ("write-back",) if write_back else ()
+    with guarded("score", action="score", store=store, reveal=reveal, also=also) as guard:
+        guard.params({"as_of": as_of, "window": window, "out": str(out) if out else None,
+                      "write_back": write_back, "top": top, "threshold": threshold,
+                      "param": list(params)})  # fmt: skip
+        _score(guard, as_of, window, out, write_back, top, threshold, params, quiet, as_json, store)
+
+
+def _score(guard, as_of, window, out, write_back, top, threshold, params, quiet, as_json, store) -> None:
     from graphrisk.scoring import ScoreParams
     from graphrisk.scoring import score as run_score
     from graphrisk.scoring.explain import explain_all
@@ -112,6 +126,8 @@ def score(as_of, window, out, write_back, top, threshold, params, quiet: bool, a
             progress=progress,
         )
         rows = score_rows(result, explain_all(result))
+        guard.subjects(rows["employee_id"].head(top))
+        guard.done(rows=len(rows))
         meta = {"as_of": result.as_of.isoformat(), "store": store.kind, "params": result.params.to_dict()}
         if out is not None:
             write_scores(rows, out, meta)
@@ -151,14 +167,19 @@ def score(as_of, window, out, write_back, top, threshold, params, quiet: bool, a
     if quiet:
         return
     if top:
+        from graphrisk.privacy.redact import active, apply_text
+
+        redactor = active()  # pseudonyms before the columns are laid out, so that they line up
+        width = max([10, *(len(apply_text(redactor, e)) for e in listed["employee_id"])])
         # one line per employee, then their top reasons: the reasons are sentences, not table cells
         output.out.print(
-            f"{'rank':>4}  {'employee':<10} {'score':>5}  {'alert':<5}  peer group", highlight=False
+            f"{'rank':>4}  {'employee':<{width}} {'score':>5}  {'alert':<5}  peer group", highlight=False
         )
         for r in listed.itertuples(index=False):
             flag = "ALERT" if r.alert else ""
+            shown = apply_text(redactor, r.employee_id)
             output.out.print(
-                f"{r.rank:>4}  {r.employee_id:<10} {r.score:>5.1f}  {flag:<5}  {r.peer_group}",
+                f"{r.rank:>4}  {shown:<{width}} {r.score:>5.1f}  {flag:<5}  {r.peer_group}",
                 highlight=False,
             )
             for reason in json.loads(r.reasons) or ["no findings or behaviour above the peers'"]:
@@ -186,9 +207,10 @@ def score(as_of, window, out, write_back, top, threshold, params, quiet: bool, a
     help="Read the explanation from a scores file of 'graphrisk score --out' instead of scoring again.",
 )
 @_window_options
+@reveal_option
 @output_options
 @with_store
-def explain(employee_id, scores_path, as_of, window, quiet: bool, as_json: bool, store) -> None:
+def explain(employee_id, scores_path, as_of, window, reveal, quiet: bool, as_json: bool, store) -> None:
     """Explain one employee's score: its parts, in points that add up to it, with the evidence.
 
     Every part says what was compared (the employee's value and the peers'
@@ -201,23 +223,46 @@ def explain(employee_id, scores_path, as_of, window, quiet: bool, as_json: bool,
         graphrisk explain E000123
         graphrisk explain E000123 --scores scores.parquet --json
     """
+    from graphrisk.privacy.guard import guarded
+
+    with guarded("explain", action="explain", store=store, reveal=reveal) as guard:
+        _explain(guard, employee_id, scores_path, as_of, window, quiet, as_json, store)
+
+
+def _explain(guard, employee_id, scores_path, as_of, window, quiet: bool, as_json: bool, store) -> None:
+    from graphrisk.privacy.pseudonyms import normalise_pseudonym
     from graphrisk.scoring import score as run_score
     from graphrisk.scoring.explain import explain_all
     from graphrisk.scoring.output import read_scores, score_rows
 
     output = Output(quiet=quiet, as_json=as_json)
+    asked = employee_id
+    alias = normalise_pseudonym(employee_id)
+    if scores_path is not None and alias is not None and not guard.employees:
+        pass  # a pseudonymised scores file read without a loaded store: matched on the pseudonym below
+    else:
+        employee_id = guard.resolve(employee_id)
+    guard.params({"employee": employee_id, "scores": str(scores_path) if scores_path else None})
     if scores_path is not None:
         rows = _read_scores_file(readable(scores_path, "scores file"), read_scores)
+        # a scores file is pseudonymised unless written with --reveal: match either form
+        wanted = {employee_id, alias or ""}
+        if employee_id in guard.names:
+            wanted.add(guard.names.pseudonym(employee_id))
+        ids = rows["employee_id"].astype(str)
+        rows = rows.assign(employee_id=ids.where(~ids.isin(wanted), employee_id))
     else:
         length = _parse_window(window)
         with output.progress("Scoring") as progress:
             result = run_score(store, as_of=as_of, window=length, progress=progress)
         if employee_id not in result.table.index:
-            raise UsageError(f"no employee {employee_id!r} in the {store.kind} store")
+            raise UsageError(f"no employee {asked!r} in the {store.kind} store")
         rows = score_rows(result, explain_all(result, [employee_id]))
     match = rows[rows["employee_id"].astype(str) == employee_id]
     if match.empty:
-        raise UsageError(f"no employee {employee_id!r} in {scores_path}")
+        raise UsageError(f"no employee {asked!r} in {scores_path}")
+    guard.subjects([employee_id])
+    guard.done(rows=1)
     row = match.iloc[0]
     parts = json.loads(row["parts"])
     payload = {

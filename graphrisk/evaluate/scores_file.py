@@ -88,6 +88,8 @@ def read_scores_file(path: Path, employee_ids: list[str] | None) -> Scores:
     text_ok = raw.kind != "json"
     if raw.kind == "csv":  # graphrisk's own CSV scores files neutralise formulas: read the ids back
         frame = frame.assign(employee_id=frame["employee_id"].map(restore, na_action="ignore"))
+    if employee_ids is not None:
+        frame = frame.assign(employee_id=_ids_of_pseudonyms(frame["employee_id"], employee_ids))
     ids = list(_column(out, raw, "employee_id", frame["employee_id"], _parse_id, _fast_ids))
     known = set(employee_ids) if employee_ids is not None else None
     seen: dict[str, int] = {}
@@ -149,6 +151,22 @@ class _Bad:
 
     kind: str
     message: str
+
+
+def _ids_of_pseudonyms(values: pd.Series, employee_ids: list[str]) -> pd.Series:
+    """Pseudonyms (graphrisk score writes them unless revealed) as the population's employee ids.
+
+    The site key maps them back (a PrivacyError saying how to create one when there is none); a
+    file of plain ids needs no key.
+    """
+    from graphrisk.privacy.pseudonyms import normalise_pseudonym
+
+    if not any(isinstance(v, str) and normalise_pseudonym(v) for v in values.head(1000)):
+        return values
+    from graphrisk.privacy import current_session
+
+    names = current_session().names(employee_ids)
+    return values.map(lambda v: (names.known(v) or v) if isinstance(v, str) else v)
 
 
 def _column(out: Collector, raw: RawTable, name: str, values: pd.Series, parse, fast) -> Sequence:

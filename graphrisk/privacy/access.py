@@ -1,9 +1,11 @@
 """Who may do what: the roles, the one permission table, the access file and the check.
 
 The acting user is the OS user, unless ``GRAPHRISK_USER`` names another (the
-browser workspace will set it from its own login). Each user has one role,
+browser workspace will set it from its own login). Each user has a role,
 kept in the access file by an administrator. One role per user keeps duties
-apart: whoever audits the analysts is not one of them.
+apart: whoever audits the analysts is not one of them. A user may still be
+given several roles (``analyst+batch``, written ``--role analyst --role batch``)
+where one person does several jobs: a single-user machine, the demo, tests.
 
 Bootstrapping: ``graphrisk keys init`` creates the access file, if there is none,
 with the user who created the key as its first ``admin``; ``graphrisk users add``
@@ -119,7 +121,33 @@ def allowed(role: str | None, action: str) -> bool:
     """
     if action not in ACTIONS:
         raise KeyError(f"unknown action {action!r}; add it to ACTIONS and ROLE_ACTIONS")
-    return action in ROLE_ACTIONS.get(role or "", frozenset())
+    return any(action in ROLE_ACTIONS.get(r, frozenset()) for r in split_roles(role))
+
+
+def split_roles(role: str | None) -> list[str]:
+    """The roles in a user's role: one (``analyst``) or several joined by ``+`` (``analyst+batch``).
+
+    >>> split_roles("analyst+batch"), split_roles(None)
+    (['analyst', 'batch'], [])
+    """
+    return [r for r in (role or "").split("+") if r]
+
+
+def join_roles(roles) -> str:
+    """Roles as one role string, in the order of :data:`ROLES`; an unknown role is a UsageError.
+
+    >>> join_roles(["batch", "analyst", "batch"])
+    'analyst+batch'
+    """
+    wanted = set(roles)
+    unknown = sorted(wanted - set(ROLES))
+    if unknown or not wanted:
+        raise UsageError(f"unknown role {', '.join(unknown) or '(none)'}; roles: {', '.join(ROLES)}")
+    return "+".join(r for r in ROLES if r in wanted)
+
+
+def is_admin(role: str | None) -> bool:
+    return "admin" in split_roles(role)
 
 
 def _roles_allowing(action: str) -> str:
@@ -286,7 +314,8 @@ class AccessFile:
                 'name -> {"role": ...})'
             ) from None
         for user in users.values():
-            if user.role not in ROLES:
+            roles = split_roles(user.role) if isinstance(user.role, str) else []
+            if not roles or not set(roles) <= set(ROLES):
                 raise PrivacyError(f"{path}: user {user.name!r} has unknown role {user.role!r}")
         return cls(path, users, exists=True)
 
@@ -322,13 +351,12 @@ def add_user(
     make its own user the first admin).
     """
     _check_name(name)
-    if role not in ROLES:
-        raise UsageError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    role = join_roles(split_roles(role))
     hashed = hash_password(password) if password is not None else None  # slow: outside the lock
     with locked(path.with_name(path.name + ".lock")):
         access = AccessFile.read(path)
         if not access.exists:
-            if role != "admin" and not bootstrap:
+            if not is_admin(role) and not bootstrap:
                 raise AccessDeniedError(
                     f"there is no access file at {path} yet: the first user must be an administrator "
                     f"(`graphrisk users add {acting} --role admin`, or `graphrisk keys init`)"
@@ -336,7 +364,7 @@ def add_user(
         else:
             check(acting, access.role_of(acting), "users.manage")
         old = access.users.get(name)
-        if old is not None and old.role == "admin" and role != "admin":
+        if old is not None and is_admin(old.role) and not is_admin(role):
             _keep_an_admin(access, name)
         user = User(name, role, _now(), acting, hashed or (old.password if old else None))
         access.users[name] = user
@@ -353,7 +381,7 @@ def remove_user(path: Path, acting: str, name: str) -> User:
         user = access.users.get(name)
         if user is None:
             raise UsageError(f"{name!r} is not in the access file {path}")
-        if user.role == "admin":
+        if is_admin(user.role):
             _keep_an_admin(access, name)
         del access.users[name]
         access.save()
@@ -361,7 +389,7 @@ def remove_user(path: Path, acting: str, name: str) -> User:
 
 
 def _keep_an_admin(access: AccessFile, leaving: str) -> None:
-    if not any(u.role == "admin" for n, u in access.users.items() if n != leaving):
+    if not any(is_admin(u.role) for n, u in access.users.items() if n != leaving):
         raise UsageError(
             f"{leaving} is the last admin; add another admin first, or nobody could manage users"
         )

@@ -179,6 +179,15 @@ class PseudonymMap:
     def __contains__(self, employee_id: object) -> bool:
         return employee_id in self._forward
 
+    def ids(self) -> list[str]:
+        """The employee ids of the map."""
+        return list(self._forward)
+
+    def known(self, text: str) -> str | None:
+        """The employee id of ``text`` if it is a pseudonym of the map, else None (no error)."""
+        alias = normalise_pseudonym(text) if isinstance(text, str) else None
+        return self._back.get(alias) if alias is not None else None
+
     def pseudonym(self, employee_id: str) -> str:
         """The pseudonym of ``employee_id`` (also for ids outside the map)."""
         alias = self._forward.get(employee_id)

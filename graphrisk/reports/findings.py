@@ -26,7 +26,9 @@ def write_findings(findings: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix not in _FORMATS:
         raise UsageError(f"{path}: write findings as {', '.join(_FORMATS)}")
-    frame = findings.copy()
+    from graphrisk.privacy.redact import active, apply_frame
+
+    frame = apply_frame(active(), findings.copy())  # pseudonymised unless the command is revealed
     frame["ts"] = pd.to_datetime(frame["ts"], utc=True)
     with written(path) as tmp:
         if path.suffix == ".parquet":

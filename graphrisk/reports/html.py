@@ -65,7 +65,16 @@ def json_script(element_id: str, payload) -> str:
 
 
 def page(title: str, body: str, *, data: dict, scripts: tuple[str, ...], source: str = "") -> str:
-    """A whole page: the shared style, ``body``, ``data`` as JSON and the scripts (vendored or ours)."""
+    """A whole page: the shared style, ``body``, ``data`` as JSON and the scripts (vendored or ours).
+
+    The HTML choke point: while a command runs pseudonymised, the title, body and data are
+    redacted here (employee ids to pseudonyms), before the vendored scripts are added.
+    """
+    from graphrisk.privacy.redact import active
+
+    redactor = active()
+    if redactor is not None:
+        title, body, data = redactor.text(title), redactor.text(body), redactor.value(data)
     inline = []
     for name in scripts:
         text = vendor(name) if (HERE / "vendor" / name).is_file() else template(name)

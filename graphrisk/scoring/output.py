@@ -56,7 +56,9 @@ def write_scores(rows: pd.DataFrame, path: str | Path, meta: dict | None = None)
     path = Path(path)
     if path.suffix not in FORMATS:
         raise UsageError(f"{path}: write scores as {', '.join(FORMATS)}")
-    frame = rows.copy()
+    from graphrisk.privacy.redact import active, apply_frame
+
+    frame = apply_frame(active(), rows.copy())  # pseudonymised unless the command is revealed
     with written(path) as tmp:
         if path.suffix == ".parquet":
             frame.to_parquet(tmp, index=False)

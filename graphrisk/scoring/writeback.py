@@ -53,6 +53,12 @@ def write_back(store, result, rows: pd.DataFrame, *, top: int = DEFAULT_TOP) -> 
             "window": rows["window"],
         }
     )
+    from graphrisk.privacy.redact import active
+
+    redactor = active()
+    if redactor is not None:  # the text analysts read in Neo4j names employees by pseudonym
+        for column in ("parts", "reasons"):
+            employees[column] = employees[column].map(redactor.value)
     store.write_batches("score/write_employee_scores", employees)
     chosen = set(rows.loc[(rows["rank"] <= top) | rows["alert"].astype(bool), "employee_id"])
     w = result.weights
@@ -76,6 +82,9 @@ def write_back(store, result, rows: pd.DataFrame, *, top: int = DEFAULT_TOP) -> 
             "as_of": result.as_of,
         }
     ).drop_duplicates("finding_id")
+    if redactor is not None:
+        for column in ("evidence", "detail"):
+            findings[column] = findings[column].map(lambda v: redactor.value(v) if isinstance(v, str) else v)
     if len(findings):
         store.write("score/finding_constraint")
         store.write_batches("score/write_findings", findings)

@@ -2,7 +2,7 @@
 
 Only this module imports the Neo4j driver. Statements come from ``cypher/``
 by name (:mod:`graphrisk.cypher`), are sent with parameters only, tagged
-with transaction metadata (``app``, ``version``, ``query``) so the server's query log tells which
+with transaction metadata (``app``, ``version``, ``query``, ``user``) so the server's query log tells which
 operation of graphrisk ran them, and run in READ or WRITE transactions
 through the driver's transaction functions, which retry exactly the errors
 the driver marks as retryable.
@@ -75,6 +75,9 @@ class QueryRunner:
         #: as its server-side timeout. None (batch commands: load, detect, score) sets no limit
         #: here; the server's own ``db.transaction.timeout`` still applies.
         self.deadline: Deadline | None = None
+        #: the acting user (GRAPHRISK_USER or the OS user unless a command sets it), so that Neo4j's
+        #: own query log ties each transaction to a person as graphrisk's audit log does
+        self.user: str | None = None
 
     def run(
         self, name: str, params: dict | None = None, *, mode: Mode = Mode.READ, max_rows: int | None = None
@@ -100,7 +103,7 @@ class QueryRunner:
         missing = sorted(parameters_used(text) - set(params))
         if missing:
             raise QueryError(f"{tag}: missing parameter(s): {', '.join('$' + m for m in missing)}")
-        metadata = {"app": "graphrisk", "version": __version__, "query": tag}
+        metadata = {"app": "graphrisk", "version": __version__, "query": tag, "user": self._user()}
         timeout = self.deadline.remaining(tag) if self.deadline else None
 
         # metadata shows in the server's query log and SHOW TRANSACTIONS; the timeout is enforced
@@ -114,6 +117,13 @@ class QueryRunner:
 
         fetch = 10_000 if max_rows is None else min(10_000, max_rows + 1)
         return self._transact(work, mode, tag, fetch_size=fetch)
+
+    def _user(self) -> str:
+        if self.user is None:
+            from graphrisk.privacy.access import current_user
+
+            self.user = current_user()
+        return self.user
 
     def run_script(self, name: str) -> None:
         """Run each ``;``-separated statement of a file in its own write transaction (schema)."""
