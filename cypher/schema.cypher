@@ -11,6 +11,8 @@ CREATE CONSTRAINT case_case_id IF NOT EXISTS FOR (n:Case) REQUIRE n.case_id IS U
 CREATE CONSTRAINT action_action_id IF NOT EXISTS FOR (n:Action) REQUIRE n.action_id IS UNIQUE;
 CREATE CONSTRAINT organisation_organisation_id IF NOT EXISTS FOR (n:Organisation) REQUIRE n.organisation_id IS UNIQUE;
 CREATE CONSTRAINT shift_shift_id IF NOT EXISTS FOR (n:Shift) REQUIRE n.shift_id IS UNIQUE;
+// The load lock (cypher/lock/): at most one GraphriskLock node per name, so two loads cannot both hold it.
+CREATE CONSTRAINT graphrisk_lock_name IF NOT EXISTS FOR (n:GraphriskLock) REQUIRE n.name IS UNIQUE;
 
 // Time-range filters on look-ups, shifts and planned actions.
 CREATE INDEX access_ts IF NOT EXISTS FOR (n:Access) ON (n.ts);

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from graphrisk import __version__
-from graphrisk.errors import DataError, GraphriskError
+from graphrisk.errors import DataError, GraphriskError, UsageError
 from graphrisk.store import DEFAULT_STORE_DIR, GraphStats, open_store
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -239,9 +239,14 @@ def main() -> None:
 @main.command()
 @click.argument("dataset", type=click.Path(path_type=Path))
 @click.option("--replace", is_flag=True, help="Empty the store first instead of adding to it.")
+@click.option(
+    "--break-lock",
+    is_flag=True,
+    help="Neo4j: remove the load lock of a load that no longer runs (killed on another host), then load.",
+)
 @output_options
 @with_store
-def load(dataset: Path, replace: bool, quiet: bool, as_json: bool, store) -> None:
+def load(dataset: Path, replace: bool, break_lock: bool, quiet: bool, as_json: bool, store) -> None:
     """Validate the data set in DATASET and load it into the store.
 
     The whole data set is checked first; on any problem every one is listed
@@ -257,6 +262,10 @@ def load(dataset: Path, replace: bool, quiet: bool, as_json: bool, store) -> Non
     from graphrisk.privacy.guard import guarded
 
     with guarded("load", action="load", redact=False) as guard:
+        if break_lock:
+            if store.kind != "neo4j":
+                raise UsageError("--break-lock is for Neo4j; the embedded store's lock ends with its process")
+            store.break_lock = True
         _load(guard, dataset, replace, quiet, as_json, store)
 
 

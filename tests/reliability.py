@@ -94,6 +94,28 @@ CASES: list[Case] = [
         "and one target per access",
     ),
     Case(
+        "neo4j-concurrent-loads",
+        "Neo4j loads",
+        "two loads into Neo4j at once, each adding access ids X0000001-X0000300 for a different employee "
+        "(before: both exit 0, each `Access` with two `PERFORMED`)",
+        "one load at a time (a `GraphriskLock` node under a uniqueness constraint): the second waits, "
+        "then is refused (exit 3, file and line); one employee per access",
+    ),
+    Case(
+        "neo4j-load-lock-held",
+        "Neo4j loads",
+        "a load into Neo4j while another host's load holds the lock, not allowed to wait "
+        "(`GRAPHRISK_LOCK_WAIT=0`)",
+        "exit 4 naming the server and the holder (pid, host, command, since when) and `--break-lock`; "
+        "`load --break-lock` removes the lock and loads",
+    ),
+    Case(
+        "neo4j-load-lock-stale",
+        "Neo4j loads",
+        "a load into Neo4j after a load on this host died holding the lock (`kill -9`)",
+        "the lock of a process that no longer runs is taken over; the load completes",
+    ),
+    Case(
         "store-file-modes",
         "Files on disk",
         "a load under umask 022 (`persons.parquet` holds names and birth dates)",

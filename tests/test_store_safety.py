@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import stat
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from graphrisk.errors import DataError
 from graphrisk.ingest import read_dataset
 from graphrisk.store import EmbeddedStore
 from graphrisk.store.embedded import FAULT_EXIT_CODE, FAULT_STEPS, MANIFEST, WRITE_LOCK
+from graphrisk.store.neo4j import Mode
 
 GRAPHRISK = Path(sys.executable).parent / "graphrisk"
 MICRO_ACCESSES = 6
@@ -50,7 +52,16 @@ def with_accesses(target: Path, ids: list[str], *, employee="E1") -> Path:
     log = pd.read_csv(target / "access_log.csv", dtype=str, keep_default_na=False)
     extra = pd.DataFrame(
         [
-            [i, f"2026-03-06T01:{n:02d}:00+01:00", employee, "BVI", "person", "P7", "view", ""]
+            [
+                i,
+                f"2026-03-06T{1 + n // 60:02d}:{n % 60:02d}:00+01:00",
+                employee,
+                "BVI",
+                "person",
+                "P7",
+                "view",
+                "",
+            ]
             for n, i in enumerate(ids)
         ],
         columns=log.columns,
@@ -397,6 +408,72 @@ def test_neo4j_and_the_embedded_store_end_equal_after_reloads(neo4j_store, tmp_p
     expected = log.sort_values(["access_id", "employee_id", "target_id"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(links.astype(object), expected, check_dtype=False)
     embedded.close()
+
+
+def _performers(neo4j_store) -> pd.DataFrame:
+    return neo4j_store.runner.run_text(
+        "MATCH (e:Employee)-[:PERFORMED]->(a:Access) "
+        "RETURN a.access_id AS access_id, e.employee_id AS employee_id"
+    )
+
+
+def _lock_nodes(neo4j_store) -> int:
+    return int(neo4j_store.runner.run_text("MATCH (l:GraphriskLock) RETURN count(l) AS n").iloc[0]["n"])
+
+
+@pytest.mark.neo4j
+@covers("neo4j-concurrent-loads")
+def test_two_neo4j_loads_at_once_attribute_each_access_to_one_employee(neo4j_store, neo4j_uri, tmp_path):
+    neo4j_store.load(read_dataset(MICRO))
+    ids = [f"X{i:07d}" for i in range(1, 301)]
+    a = with_accesses(tmp_path / "a", ids, employee="E1")
+    b = with_accesses(tmp_path / "b", ids, employee="E2")
+    # each load pauses 3 s between its check of stored accesses and its writes: without a lock,
+    # both checks find X0000001-X0000300 new and both loads write them
+    env = {"NEO4J_URI": neo4j_uri, "GRAPHRISK_FAULT": "neo4j-load:checked:sleep=3"}
+    procs = [spawn("load", data, "-q", env=env) for data in (a, b)]
+    results = [(p.wait(timeout=300), p.communicate()[1]) for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 3], results
+    refused = next(err for code, err in results if code == 3)
+    assert "is in the store with other content: employee_id" in refused and "Traceback" not in refused
+    performers = _performers(neo4j_store)
+    assert set(performers["access_id"]) >= set(ids)
+    assert not performers["access_id"].duplicated().any()  # one employee per access
+    assert performers[performers["access_id"].isin(ids)]["employee_id"].nunique() == 1
+    assert _lock_nodes(neo4j_store) == 0  # both released the lock
+
+
+@pytest.mark.neo4j
+@covers("neo4j-load-lock-held")
+def test_a_neo4j_load_held_elsewhere_is_refused_naming_the_holder_until_broken(neo4j_store, neo4j_uri):
+    neo4j_store.load(read_dataset(MICRO))
+    holder = {"token": "t-elsewhere", "pid": 4242, "host": "elsewhere", "command": "graphrisk load x"}
+    neo4j_store.runner.run("lock/acquire", {**holder, "since": "2026-03-06T01:00:00+00:00"}, mode=Mode.WRITE)
+    env = {"NEO4J_URI": neo4j_uri, "GRAPHRISK_LOCK_WAIT": "0"}
+    result = run("load", MICRO, env=env)
+    assert result.exit_code == 4
+    assert "Traceback" not in result.output
+    assert f"Neo4j at {neo4j_uri} is being loaded by process 4242 on elsewhere ('graphrisk load x')" in (
+        result.stderr
+    )
+    assert "GRAPHRISK_LOCK_WAIT" in result.stderr and "--break-lock" in result.stderr
+    assert run("load", MICRO, "--break-lock", "-q", env=env).exit_code == 0
+    assert _lock_nodes(neo4j_store) == 0
+
+
+@pytest.mark.neo4j
+@covers("neo4j-load-lock-stale")
+def test_a_neo4j_lock_left_by_a_dead_process_on_this_host_is_taken_over(neo4j_store, neo4j_uri):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    holder = {"token": "t-gone", "pid": gone.pid, "host": socket.gethostname(), "command": "graphrisk load y"}
+    neo4j_store.load(read_dataset(MICRO))
+    neo4j_store.runner.run("lock/acquire", {**holder, "since": "2026-03-06T01:00:00+00:00"}, mode=Mode.WRITE)
+    result = run("load", MICRO, "-q", env={"NEO4J_URI": neo4j_uri, "GRAPHRISK_LOCK_WAIT": "0"})
+    assert result.exit_code == 0, result.output
+    assert _lock_nodes(neo4j_store) == 0
+    assert run("load", MICRO, "--break-lock", "-q").exit_code == 2  # embedded: no such lock to break
 
 
 # -- 9. files readable by their owner only -------------------------------------------------------------

@@ -130,6 +130,22 @@ _LEGACY_OLD = ".tables-old-"
 _PIN_ATTEMPTS = 50
 
 
+def lock_wait_seconds(explicit: float | None = None) -> float:
+    """How long a load waits for another (both stores): ``explicit``, else ``GRAPHRISK_LOCK_WAIT``."""
+    if explicit is not None:
+        return max(0.0, float(explicit))
+    text = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    if not text:
+        return DEFAULT_LOCK_WAIT
+    try:
+        wait = float(text)
+    except ValueError:
+        wait = -1.0
+    if not 0 <= wait < float("inf"):
+        raise UsageError(f"{LOCK_WAIT_ENV}={text!r} must be a number of seconds, 0 or more")
+    return wait
+
+
 @dataclass
 class _Pin:
     """The version a store object reads: its manifest, its directory and the shared lock held on it."""
@@ -441,18 +457,7 @@ class EmbeddedStore(Store):
             os.close(fd)  # releases the lock
 
     def _lock_wait(self) -> float:
-        if self.lock_wait is not None:
-            return max(0.0, float(self.lock_wait))
-        text = os.environ.get(LOCK_WAIT_ENV, "").strip()
-        if not text:
-            return DEFAULT_LOCK_WAIT
-        try:
-            wait = float(text)
-        except ValueError:
-            wait = -1.0
-        if not 0 <= wait < float("inf"):
-            raise UsageError(f"{LOCK_WAIT_ENV}={text!r} must be a number of seconds, 0 or more")
-        return wait
+        return lock_wait_seconds(self.lock_wait)
 
     def _busy_message(self, path: Path, wait: float) -> str:
         try:

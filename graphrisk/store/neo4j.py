@@ -10,10 +10,16 @@ the driver marks as retryable.
 
 from __future__ import annotations
 
+import os
+import socket
+import sys
 import time
+import uuid
 from collections.abc import Iterator
-from datetime import UTC
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from enum import Enum
+from pathlib import Path
 
 import neo4j
 import numpy as np
@@ -28,6 +34,7 @@ from graphrisk.errors import (
     Neo4jUnavailableError,
     QueryError,
     QueryTimeoutError,
+    StoreBusyError,
     StoreError,
     WriteRefusedError,
 )
@@ -45,6 +52,7 @@ from graphrisk.store.base import (
     refuse_changed_accesses,
     table_order,
 )
+from graphrisk.store.embedded import FAULT_ENV, LOCK_WAIT_ENV, lock_wait_seconds
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Mode", "Neo4jStore", "QueryRunner"]
 
@@ -228,6 +236,10 @@ class Neo4jStore(Store):
             raise Neo4jUnavailableError(f"invalid Neo4j URI {uri!r}: {exc}") from exc
         self.runner = QueryRunner(self.driver, database)
         self.batch_size = batch_size
+        #: seconds a load waits for another load's lock; None reads GRAPHRISK_LOCK_WAIT (default 60)
+        self.lock_wait: float | None = None
+        #: remove a lock left by a load that no longer runs (``load --break-lock``) before waiting
+        self.break_lock = False
 
     def describe(self) -> str:
         return self.uri
@@ -316,20 +328,25 @@ class Neo4jStore(Store):
             removed = {kind: int(counts[kind]) for kind in self.PURGE_STEPS}
             left = int(counts["accesses_left"])
         else:
-            removed = {}
-            for kind in self.PURGE_STEPS:
-                removed[kind] = 0
-                while True:
-                    frame = self.runner.run(
-                        f"purge/{kind}", {**params, "limit": self.batch_size}, mode=Mode.WRITE
-                    )
-                    deleted = int(frame.iloc[0]["deleted"])
-                    removed[kind] += deleted
-                    if deleted == 0:
-                        break
+            self._schema()
+            with self.load_lock():  # a purge writes as a load does: not while one runs
+                removed = self._purge(params)
             left = int(self.stats().nodes.get("Access", 0))
         ordered = {kind: removed[kind] for kind in PURGED_KINDS}
         return PurgeSummary(self.kind, self.describe(), cut, dry_run, ordered, accesses_left=left)
+
+    def _purge(self, params: dict) -> dict[str, int]:
+        removed = {}
+        for kind in self.PURGE_STEPS:
+            removed[kind] = 0
+            while True:
+                step = {**params, "limit": self.batch_size}
+                frame = self.runner.run(f"purge/{kind}", step, mode=Mode.WRITE)
+                deleted = int(frame.iloc[0]["deleted"])
+                removed[kind] += deleted
+                if deleted == 0:
+                    break
+        return removed
 
     def load(
         self,
@@ -348,12 +365,17 @@ class Neo4jStore(Store):
         """
         started = time.perf_counter()
         self.verify()
+        self._schema()
+        with self.load_lock():
+            return self._load(dataset, replace, progress, after_batch, started)
+
+    def _load(self, dataset: Dataset, replace: bool, progress, after_batch, started: float) -> LoadSummary:
         if replace:
             self.clear()
         elif dataset.has("access_log"):
             stored = self.stored_accesses(dataset["access_log"]["access_id"])
             refuse_changed_accesses(dataset, stored, f"Neo4j at {self.uri}")
-        self.runner.run_script("schema")
+        _fault("checked")
         tables = {
             n: with_synthetic_ids(n, dataset[n])
             for n in table_order(dataset.tables)
@@ -384,6 +406,63 @@ class Neo4jStore(Store):
             seconds=time.perf_counter() - started,
         )
 
+    def _schema(self) -> None:
+        """Constraints and indexes (idempotent); a concurrent load creating them too is tried again."""
+        try:
+            self.runner.run_script("schema")
+        except QueryError:
+            time.sleep(0.5)
+            self.runner.run_script("schema")
+
+    @contextmanager
+    def load_lock(self) -> Iterator[None]:
+        """Hold the database's load lock, a ``GraphriskLock`` node (cypher/lock/), for a whole load.
+
+        The check of stored accesses and the writes that follow it are not one transaction, so two
+        loads at once could each find an access id new and both write it. One load at a time, as on
+        the embedded store: a second waits up to GRAPHRISK_LOCK_WAIT seconds, then StoreBusyError
+        naming the holder. A lock whose process is gone (same host, pid no longer running) is taken
+        over; one from another host is removed only with ``load --break-lock``.
+        """
+        wait = lock_wait_seconds(self.lock_wait)
+        mine = {
+            "token": uuid.uuid4().hex,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "",
+            "since": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        deadline = time.monotonic() + wait
+        while True:
+            holder = self.runner.run("lock/acquire", mine, mode=Mode.WRITE).iloc[0].to_dict()
+            if holder["token"] == mine["token"]:
+                break
+            if self.break_lock or _stale(holder):
+                self.runner.run("lock/release", {"token": holder["token"]}, mode=Mode.WRITE)
+                continue
+            if time.monotonic() >= deadline:
+                raise StoreBusyError(self._busy_message(holder, wait))
+            time.sleep(0.2)
+        try:
+            yield
+        finally:
+            # when the server is gone the lock stays, and is taken over as stale (same host)
+            with suppress(QueryError, StoreError):
+                self.runner.run("lock/release", {"token": mine["token"]}, mode=Mode.WRITE)
+
+    def _busy_message(self, holder: dict, wait: float) -> str:
+        who = f"process {holder.get('pid')} on {holder.get('host') or '?'}"
+        if holder.get("command"):
+            who += f" ('{holder['command']}')"
+        if holder.get("since"):
+            who += f", since {holder['since']}"
+        waited = f"waited {wait:g} s; " if wait else ""
+        return (
+            f"Neo4j at {self.uri} is being loaded by {who}; {waited}"
+            f"try again when that load has finished, or wait longer with {LOCK_WAIT_ENV}=SECONDS; "
+            "if that process no longer runs, load again with --break-lock to remove its lock"
+        )
+
     def stored_accesses(self, ids: pd.Series) -> pd.DataFrame:
         """The stored content of the Access nodes among ``ids``, read in batches (empty frame: none)."""
         ids = ids.dropna().astype(object).tolist()
@@ -395,6 +474,32 @@ class Neo4jStore(Store):
         if not frames:
             return pd.DataFrame(columns=list(ACCESS_COLUMNS))
         return pd.concat(frames, ignore_index=True)
+
+
+def _fault(step: str) -> None:
+    """For tests: ``GRAPHRISK_FAULT=neo4j-load:checked:sleep=S`` pauses a load after its access check."""
+    spec = os.environ.get(FAULT_ENV, "")
+    if spec.startswith(f"neo4j-load:{step}:sleep="):
+        time.sleep(float(spec.removeprefix(f"neo4j-load:{step}:sleep=")))
+
+
+def _stale(holder: dict) -> bool:
+    """A lock taken on this host by a process that no longer runs."""
+    if holder.get("host") != socket.gethostname():
+        return False
+    try:
+        pid = int(holder.get("pid"))
+    except (TypeError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False  # this process's own lock from an earlier load that could not release it
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it runs, under another user
+    return False
 
 
 def rel_rows_for_neo4j(spec, frame: pd.DataFrame) -> pd.DataFrame:
