@@ -316,6 +316,20 @@ CASES: list[Case] = [
         "declares its range in the query's header)",
     ),
     Case(
+        "cypher-int-parameter-range",
+        "Query limits",
+        "`cypher 'RETURN $n' -p n:int=99999999999999999999` (also 9223372036854775808, -9999…) "
+        "(before: an OverflowError traceback)",
+        "exit 2 naming the parameter and the 64-bit range; nothing sent",
+    ),
+    Case(
+        "cypher-negative-limit",
+        "Query limits",
+        "`cypher 'MATCH (n) RETURN n LIMIT $n' -p n:int=-1`, or `SKIP $n` (before: exit 5 with the "
+        "server's raw Neo.ClientError text)",
+        "exit 5: a value the query cannot use for `$n (-p n=-1)`, with the server's reason",
+    ),
+    Case(
         "limit-rows",
         "Query limits",
         "ad-hoc and named queries returning more rows than `--max-rows` (default 1,000, at most 100,000)",

@@ -438,6 +438,33 @@ def test_out_of_range_int_parameters_are_refused_by_name(value, words, micro_neo
 
 
 @pytest.mark.neo4j
+@covers("cypher-int-parameter-range")
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808", "-9999999999999999999999"])
+def test_ad_hoc_int_parameters_beyond_64_bits_are_refused_by_name(value, micro_neo4j, neo4j_uri, sent):
+    sent.clear()
+    result = run("cypher", "RETURN $n AS n", "-p", f"n:int={value}", env={"NEO4J_URI": neo4j_uri})
+    _no_traceback(result)
+    assert result.exit_code == 2, result.output
+    assert f"-p n={value}: an int must be from -9223372036854775808 to 9223372036854775807" in result.stderr
+    assert sent == []  # refused before anything was sent
+    result = run("cypher", "RETURN $n AS n", "-p", "n:int=9223372036854775807", env={"NEO4J_URI": neo4j_uri})
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.neo4j
+@covers("cypher-negative-limit")
+@pytest.mark.parametrize("clause", ["LIMIT", "SKIP"])
+def test_a_negative_limit_parameter_is_a_query_error_naming_it(clause, micro_neo4j, neo4j_uri):
+    text = f"MATCH (n) RETURN n {clause} $n"
+    result = run("cypher", text, "-p", "n:int=-1", env={"NEO4J_URI": neo4j_uri})
+    _no_traceback(result)
+    assert result.exit_code == 5, result.output
+    assert "a value the query cannot use for $n (-p n=-1)" in result.stderr
+    assert f"{clause}: Invalid input. '-1' is not a valid value" in result.stderr
+    assert "Neo.ClientError" not in result.stderr
+
+
+@pytest.mark.neo4j
 @covers("limit-rows")
 def test_rows_beyond_max_rows_are_cut_and_said(micro_neo4j, neo4j_uri):
     env = {"NEO4J_URI": neo4j_uri}

@@ -296,6 +296,10 @@ def parse_assignments(items: tuple[str, ...] | list[str], *, typed: bool = False
         if name in out:
             raise UsageError(f"-p {name} is given twice")
         out[name] = convert_value(value, type_name, f"-p {name}") if colon else value
+        number = out[name]
+        if isinstance(number, int) and not isinstance(number, bool) and not INT64[0] <= number <= INT64[1]:
+            # a Cypher INTEGER has 64 bits; the driver could not send this one (OverflowError)
+            raise UsageError(f"-p {name}={number}: an int must be from {INT64[0]} to {INT64[1]} (64 bits)")
     return out
 
 

@@ -124,7 +124,7 @@ class QueryRunner:
             return _capped_frame(result, max_rows)
 
         fetch = 10_000 if max_rows is None else min(10_000, max_rows + 1)
-        return self._transact(work, mode, tag, fetch_size=fetch)
+        return self._transact(work, mode, tag, fetch_size=fetch, params=params)
 
     def _user(self) -> str:
         if self.user is None:
@@ -138,7 +138,7 @@ class QueryRunner:
         for i, text in enumerate(statements(name), start=1):
             self.run_text(text, mode=Mode.WRITE, tag=f"{name}#{i}")
 
-    def _transact(self, work, mode: Mode, tag: str, fetch_size: int = 10_000):
+    def _transact(self, work, mode: Mode, tag: str, fetch_size: int = 10_000, params: dict | None = None):
         try:
             with self.driver.session(
                 database=self.database, default_access_mode=mode.value, fetch_size=fetch_size
@@ -158,6 +158,8 @@ class QueryRunner:
                     f"{tag}: stopped by the server's time limit for a transaction "
                     "(db.transaction.timeout); nothing was changed"
                 ) from None
+            if (exc.code or "").endswith("Statement.ArgumentError"):
+                raise QueryError(_argument_refused(tag, exc.message or "", params or {})) from None
             if mode is Mode.READ and _is_write_refusal(exc):
                 raise WriteRefusedError(
                     f"{tag}: this query tries to write, and only read-only queries are allowed here; "
@@ -195,6 +197,17 @@ def _timestamp(value) -> pd.Timestamp:
     if tzinfo is None:
         return pd.Timestamp(value.iso_format())
     return pd.Timestamp(value.astimezone(UTC).iso_format()).astimezone(tzinfo)
+
+
+def _argument_refused(tag: str, message: str, params: dict) -> str:
+    """The server's ArgumentError (e.g. a negative LIMIT) naming the parameter whose value it quotes."""
+    named = [
+        f"${name} (-p {name}={value})"
+        for name, value in params.items()
+        if isinstance(value, int | float) and not isinstance(value, bool) and f"'{value}'" in message
+    ]
+    which = f" for {', '.join(named)}" if named else ""
+    return f"{tag}: a value the query cannot use{which}: {message}"
 
 
 def _is_write_refusal(exc: nx.ClientError) -> bool:
