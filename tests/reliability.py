@@ -86,6 +86,14 @@ CASES: list[Case] = [
         "Neo4j; identical rows are skipped",
     ),
     Case(
+        "neo4j-uri-scheme",
+        "Neo4j loads",
+        "`NEO4J_URI=http://x graphrisk stats` (before: the driver's PreviewWarning, then a "
+        "ModuleNotFoundError traceback), also `https://`, `ftp://`, no scheme, no host",
+        "exit 2 before a driver is made: the URI and the schemes graphrisk accepts (bolt, bolt+s, "
+        "bolt+ssc, neo4j, neo4j+s, neo4j+ssc); no warning",
+    ),
+    Case(
         "neo4j-one-lookup-one-employee",
         "Neo4j loads",
         "loads and a reload reusing an access id for another employee (before: two `PERFORMED` for one "

@@ -337,6 +337,23 @@ def test_far_but_possible_dates_as_options_still_work(store):
         assert result.exit_code == 0 and result.exception is None, result.output
 
 
+@covers("neo4j-uri-scheme")
+@pytest.mark.parametrize("uri", ["http://x", "https://x:7474", "ftp://x", "localhost:7687", "bolt://"])
+def test_a_neo4j_uri_that_is_not_bolt_is_a_usage_error(uri):
+    """Before: http:// gave the driver's PreviewWarning, then a ModuleNotFoundError (aiohttp) traceback."""
+    done = subprocess.run(
+        [*GRAPHRISK, "stats"],
+        env={**os.environ, "NEO4J_URI": uri},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "Warning" not in done.stderr, done.stderr
+    assert f"Neo4j URI {uri!r}: write SCHEME://HOST[:PORT] with a scheme of bolt, bolt+s" in done.stderr
+    refused(cli("stats", "--neo4j-uri", uri), 2, "graphrisk speaks Bolt, not HTTP")
+
+
 # --- values that outputs must not pass on ---------------------------------------------------
 
 

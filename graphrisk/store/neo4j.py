@@ -36,6 +36,7 @@ from graphrisk.errors import (
     QueryTimeoutError,
     StoreBusyError,
     StoreError,
+    UsageError,
     WriteRefusedError,
 )
 from graphrisk.graph import NODES, RELATIONSHIPS, TABLE_MARKERS, node_rows, rel_rows, with_synthetic_ids
@@ -234,6 +235,7 @@ class Neo4jStore(Store):
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
         self.uri = uri
+        check_uri(uri)  # before the driver: it would take http:// to its preview HTTP support
         auth = (user, password or "") if user else None
         try:
             self.driver = GraphDatabase.driver(
@@ -487,6 +489,20 @@ class Neo4jStore(Store):
         if not frames:
             return pd.DataFrame(columns=list(ACCESS_COLUMNS))
         return pd.concat(frames, ignore_index=True)
+
+
+#: the URI schemes of the Bolt protocol, the only one graphrisk speaks to Neo4j
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
+def check_uri(uri: str) -> None:
+    """Refuse (UsageError, exit 2) a Neo4j URI whose scheme is not one of :data:`URI_SCHEMES`."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep or scheme.lower() not in URI_SCHEMES or not rest.strip("/"):
+        raise UsageError(
+            f"Neo4j URI {uri!r}: write SCHEME://HOST[:PORT] with a scheme of "
+            f"{', '.join(URI_SCHEMES)} (e.g. bolt://127.0.0.1:7687); graphrisk speaks Bolt, not HTTP"
+        )
 
 
 def _fault(step: str) -> None:
