@@ -124,6 +124,14 @@ CASES: list[Case] = [
         "the lock of a process that no longer runs is taken over; the load completes",
     ),
     Case(
+        "store-foreign-folder",
+        "Files on disk",
+        "`load --store DIR` into an existing folder holding other files, e.g. a shared 2775 folder, "
+        "`--store .` or `~` (before: narrowed to 0700, its group access and setgid bit lost)",
+        "exit 2: the folder is not a graphrisk store (no manifest.json, tables-* or write.lock); nothing "
+        "written, its mode unchanged; an empty folder is used with its mode left alone",
+    ),
+    Case(
         "store-file-modes",
         "Files on disk",
         "a load under umask 022 (`persons.parquet` holds names and birth dates)",

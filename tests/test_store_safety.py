@@ -505,10 +505,42 @@ def test_store_files_and_directories_are_private(tmp_path, umask_022):
     assert stat.S_IMODE((tmp_path / "deep").stat().st_mode) == 0o700  # created for the store: ours too
 
 
+@covers("store-foreign-folder")
+def test_a_folder_that_is_not_a_store_is_refused_and_keeps_its_mode(tmp_path, umask_022):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o2775)  # a group's shared folder, setgid
+    (shared / "notes.txt").write_text("team notes\n")
+    result = run("load", MICRO, "--store", shared)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert f"--store {shared}: this folder holds other files (notes.txt) and is not a graphrisk store" in (
+        result.stderr
+    )
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o2775
+    assert sorted(p.name for p in shared.iterdir()) == ["notes.txt"]
+    # an empty folder someone made is used, but its mode is theirs
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    empty.chmod(0o2775)
+    assert run("load", MICRO, "--store", empty, "-q").exit_code == 0
+    assert stat.S_IMODE(empty.stat().st_mode) == 0o2775
+    assert (empty / MANIFEST).is_file()
+    # a store (as an older graphrisk left it, 0755) is graphrisk's: a load narrows it
+    store_dir = tmp_path / "store"
+    assert run("load", MICRO, "--store", store_dir, "-q").exit_code == 0
+    store_dir.chmod(0o755)
+    assert run("load", MICRO, "--store", store_dir, "-q").exit_code == 0
+    assert stat.S_IMODE(store_dir.stat().st_mode) == 0o700
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    result = run("load", MICRO, "--store", a_file)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
 @covers("store-file-modes")
 def test_a_configured_mode_opens_the_store_to_a_group(tmp_path, umask_022):
     store_dir = tmp_path / "store"
-    store_dir.mkdir(mode=0o755)  # made by an older graphrisk, or by hand: a load narrows it
     env = {"GRAPHRISK_FILE_MODE": "640"}
     assert run("load", MICRO, "--store", store_dir, "-q", env=env).exit_code == 0
     modes = _modes(store_dir)

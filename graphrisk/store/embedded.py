@@ -426,8 +426,10 @@ class EmbeddedStore(Store):
         wait = self._lock_wait()
         path = self.path / WRITE_LOCK
         try:
+            ours = _refuse_foreign(self.path)
             private_dir(self.path)
-            _narrow(self.path)
+            if ours:
+                _narrow(self.path)
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, file_mode())
         except OSError as exc:
             raise StoreError(f"cannot write the embedded store at {self.path}: {exc}") from exc
@@ -536,6 +538,43 @@ def _holds(directory: Path, rows: dict[str, int]) -> bool:
         )
     except (OSError, pa.ArrowException):
         return False
+
+
+def _is_store_entry(name: str) -> bool:
+    """A name only a graphrisk store holds: the manifest, the write lock, tables and load leftovers."""
+    return (
+        name in (MANIFEST, WRITE_LOCK, "tables")
+        or bool(_VERSION_DIR.match(name))
+        or name.startswith((_STAGING, _TRASH, _LEGACY_OLD, f".{MANIFEST}"))
+    )
+
+
+def _refuse_foreign(path: Path) -> bool:
+    """Whether ``path`` is graphrisk's to tighten: missing (graphrisk creates it) or a store.
+
+    An existing empty folder is used as it is (its mode left alone); an existing folder that holds
+    anything but a store is refused (UsageError): a load would write among someone else's files,
+    and narrowing it to the owner would take a shared folder's group access (``--store .``, ``~``).
+    """
+    try:
+        names = [entry.name for entry in os.scandir(path)]
+    except FileNotFoundError:
+        return True
+    except NotADirectoryError:
+        raise UsageError(
+            f"--store {path}: is a file, not a folder; give a new folder or an existing store"
+        ) from None
+    except OSError as exc:
+        raise StoreError(f"cannot read the embedded store at {path}: {exc.strerror or exc}") from exc
+    if not names:
+        return False
+    if any(_is_store_entry(name) for name in names):
+        return True
+    shown = ", ".join(sorted(names)[:3]) + (", ..." if len(names) > 3 else "")
+    raise UsageError(
+        f"--store {path}: this folder holds other files ({shown}) and is not a graphrisk store "
+        "(no manifest.json, tables-* or write.lock); give a new or empty folder, or an existing store"
+    )
 
 
 def _narrow(path: Path) -> None:
