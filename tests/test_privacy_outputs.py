@@ -109,7 +109,7 @@ def test_every_output_is_pseudonymised_by_default(work, store):
             assert entry["command"] == command and entry["outcome"] == "ok", entry
             assert entry["user"] == TEST_USER and entry["reveal_reason"] is None
             assert not leaks(json.dumps(entry)), entry
-        if command in ("explain", "explore", "export", "paths") and "P4" not in args:
+        if command in ("explain", "explore", "export", "paths", "report") and "P4" not in args:
             assert _pseudonym("E2") in entry["subjects"], (args, entry)
 
 

@@ -661,7 +661,7 @@ def _report(guard, employee_id, top, out, scores_path, findings_path, quiet, as_
 
         result = build_overview(store, top=top, findings=findings, scores=scores)
         summary = {"employees": result.employees, "findings": result.findings, "scored": result.scored}
-        guard.subjects(getattr(result, "shown", []) or [])
+        guard.subjects(result.shown)
         text = f"Wrote the overview of {result.employees:,} employees ({result.findings:,} findings) to {out}"
     guard.done(rows=1)
     with written(out) as tmp:

@@ -29,6 +29,7 @@ class Overview:
     employees: int
     findings: int
     scored: bool
+    shown: list[str]  #: the employees the page names (the top list and each unit's best), for the audit log
 
 
 def build_overview(
@@ -80,7 +81,15 @@ def build_overview(
         "graphrisk overview", body, data=data, scripts=("chart.umd.min.js", "charts.js", "overview.js"),
         source=f"{store.kind} store at {store.describe()}",
     )  # fmt: skip
-    return Overview(html, len(table), len(findings), scores is not None)
+    shown = set(ranked.head(top)["employee_id"])
+    for _, group in ranked.groupby("top_unit", sort=True):
+        shown |= {r.employee_id for r in group.head(PER_UNIT).itertuples() if _listed(r, scores is not None)}
+    return Overview(html, len(table), len(findings), scores is not None, sorted(shown))
+
+
+def _listed(r, scored: bool) -> bool:
+    """Whether a unit's row names the employee: one with a finding, or a score when scored."""
+    return bool(r.findings) or (scored and np.isfinite(r.score))
 
 
 def employee_table(source: GraphSource, findings: pd.DataFrame, scores: ScoreTable | None) -> pd.DataFrame:
@@ -136,7 +145,7 @@ def _unit_rows(ranked: pd.DataFrame, scored: bool) -> str:
     for unit, group in ranked.groupby("top_unit", sort=True):
         best = []
         for r in group.head(PER_UNIT).itertuples():
-            if not r.findings and not (scored and np.isfinite(r.score)):
+            if not _listed(r, scored):
                 continue
             value = f"{r.score:.1f}" if scored and np.isfinite(r.score) else f"{r.findings} findings"
             best.append(f"{esc(r.employee_id)} ({esc(value)})")
