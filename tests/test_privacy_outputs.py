@@ -138,6 +138,16 @@ def test_reveal_without_a_reason_is_refused(work, store):
         assert _audit()[-1]["outcome"] == "refused"
 
 
+def test_a_graph_logs_the_employees_of_its_look_ups_beyond_the_hops(work, store):
+    # one hop from P4 reaches the look-up X1 but not E1, who made it: E1 is still shown (employee_id)
+    result = cli(
+        "export", "person", "P4", "--hops", "1", "-o", work / "x.json", "--reveal", "test", "--store", store
+    )
+    assert result.exit_code == 0, result.output
+    assert '"employee_id": "E1"' in (work / "x.json").read_text()
+    assert _audit()[-1]["subjects"] == [_pseudonym("E1")]
+
+
 #: the commands that read the store, and the action each needs
 ACTIONS = {
     "stats": ["stats"],

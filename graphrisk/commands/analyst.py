@@ -401,10 +401,16 @@ def explore(kind, node_id, hops, max_nodes, per_group, types, timeout, reveal, q
 
 
 def _graph_subjects(guard, graph) -> None:
-    """Log the employees a graph shows (its Employee nodes) and write the entry."""
+    """Log the employees a graph shows and write the entry.
+
+    An employee is shown by an Employee node, and also by the ``employee_id`` of a look-up
+    whose employee lies beyond the hops (an Access node at the edge of the neighbourhood).
+    """
     from graphrisk.analyst.source import split_id
 
-    guard.subjects(split_id(n)[1] for n in graph.nodes if split_id(n)[0] == "Employee")
+    shown = {split_id(n)[1] for n in graph.nodes if split_id(n)[0] == "Employee"}
+    shown |= {d["employee_id"] for _, d in graph.nodes(data=True) if isinstance(d.get("employee_id"), str)}
+    guard.subjects(sorted(shown))
     guard.done(rows=graph.number_of_nodes())
 
 
