@@ -148,6 +148,13 @@ def test_a_graph_logs_the_employees_of_its_look_ups_beyond_the_hops(work, store)
     assert _audit()[-1]["subjects"] == [_pseudonym("E1")]
 
 
+def test_a_scores_file_logs_everyone_in_it(work, store):
+    assert cli("score", "--top", "1", "-q", "--store", store).exit_code == 0
+    assert len(_audit()[-1]["subjects"]) == 1  # only the one shown
+    assert cli("score", "--top", "1", "--out", work / "s.csv", "-q", "--store", store).exit_code == 0
+    assert sorted(_audit()[-1]["subjects"]) == sorted(_pseudonym(e) for e in EMPLOYEES)
+
+
 #: the commands that read the store, and the action each needs
 ACTIONS = {
     "stats": ["stats"],

@@ -126,7 +126,10 @@ def _score(guard, as_of, window, out, write_back, top, threshold, params, quiet,
             progress=progress,
         )
         rows = score_rows(result, explain_all(result))
-        guard.subjects(rows["employee_id"].head(top))
+        # a file or the write-back holds everyone's score, so the entry names everyone in it
+        guard.subjects(
+            rows["employee_id"] if out is not None or write_back else rows["employee_id"].head(top)
+        )
         guard.done(rows=len(rows))
         meta = {"as_of": result.as_of.isoformat(), "store": store.kind, "params": result.params.to_dict()}
         if out is not None:
