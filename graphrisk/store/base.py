@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.contract import EVALUATION_ONLY, TABLE_ORDER, TABLES
-from graphrisk.errors import DataError, Problem
+from graphrisk.errors import DataError, Problem, UsageError
 from graphrisk.frames import isin
 from graphrisk.graph import NODES, RELATIONSHIPS, node_rows, rel_rows, with_synthetic_ids
 from graphrisk.ingest import Dataset
@@ -250,3 +251,26 @@ def _show(column: str, value) -> str:
 def table_order(names) -> list[str]:
     """``names`` in the contract's order."""
     return [n for n in TABLE_ORDER if n in names]
+
+
+#: How long a load waits for another one on the same store (seconds), on both stores.
+LOCK_WAIT_ENV = "GRAPHRISK_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 60.0
+#: The stores' fault-injection hook for tests (``embedded-swap:STEP``, ``neo4j-load:STEP``).
+FAULT_ENV = "GRAPHRISK_FAULT"
+
+
+def lock_wait_seconds(explicit: float | None = None) -> float:
+    """How long a load waits for another (both stores): ``explicit``, else ``GRAPHRISK_LOCK_WAIT``."""
+    if explicit is not None:
+        return max(0.0, float(explicit))
+    text = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    if not text:
+        return DEFAULT_LOCK_WAIT
+    try:
+        wait = float(text)
+    except ValueError:
+        wait = -1.0
+    if not 0 <= wait < float("inf"):
+        raise UsageError(f"{LOCK_WAIT_ENV}={text!r} must be a number of seconds, 0 or more")
+    return wait

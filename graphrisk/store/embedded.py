@@ -83,12 +83,16 @@ from graphrisk.errors import StoreBusyError, StoreError, StoreNotFoundError, Usa
 from graphrisk.ingest import Dataset
 from graphrisk.privacy.retention import purge_tables
 from graphrisk.store.base import (
+    DEFAULT_LOCK_WAIT,
+    FAULT_ENV,
+    LOCK_WAIT_ENV,
     GraphStats,
     LoadSummary,
     Progress,
     PurgeSummary,
     Store,
     graph_counts,
+    lock_wait_seconds,
     refuse_changed_accesses,
     table_order,
 )
@@ -108,9 +112,6 @@ LEGACY_FORMAT = 1  #: ``tables/`` beside the manifest, swapped by renames; read,
 MANIFEST = "manifest.json"
 WRITE_LOCK = "write.lock"
 READERS = ".readers"
-LOCK_WAIT_ENV = "GRAPHRISK_LOCK_WAIT"
-DEFAULT_LOCK_WAIT = 60.0
-FAULT_ENV = "GRAPHRISK_FAULT"
 FAULT_EXIT_CODE = 86
 FAULT_STEPS = (
     "locked",
@@ -128,22 +129,6 @@ _STAGING = ".tables-new-"
 _TRASH = ".trash-"
 _LEGACY_OLD = ".tables-old-"
 _PIN_ATTEMPTS = 50
-
-
-def lock_wait_seconds(explicit: float | None = None) -> float:
-    """How long a load waits for another (both stores): ``explicit``, else ``GRAPHRISK_LOCK_WAIT``."""
-    if explicit is not None:
-        return max(0.0, float(explicit))
-    text = os.environ.get(LOCK_WAIT_ENV, "").strip()
-    if not text:
-        return DEFAULT_LOCK_WAIT
-    try:
-        wait = float(text)
-    except ValueError:
-        wait = -1.0
-    if not 0 <= wait < float("inf"):
-        raise UsageError(f"{LOCK_WAIT_ENV}={text!r} must be a number of seconds, 0 or more")
-    return wait
 
 
 @dataclass

@@ -45,15 +45,17 @@ from graphrisk.limits import Deadline
 from graphrisk.privacy.retention import PURGED_KINDS, cut_day
 from graphrisk.store.base import (
     ACCESS_COLUMNS,
+    FAULT_ENV,
+    LOCK_WAIT_ENV,
     GraphStats,
     LoadSummary,
     Progress,
     PurgeSummary,
     Store,
+    lock_wait_seconds,
     refuse_changed_accesses,
     table_order,
 )
-from graphrisk.store.embedded import FAULT_ENV, LOCK_WAIT_ENV, lock_wait_seconds
 
 __all__ = ["DEFAULT_BATCH_SIZE", "Mode", "Neo4jStore", "QueryRunner"]
 
