@@ -131,6 +131,10 @@ def _score(guard, as_of, window, out, write_back, top, threshold, params, quiet,
             rows["employee_id"] if out is not None or write_back else rows["employee_id"].head(top)
         )
         guard.done(rows=len(rows))
+        # the workspace's alert queue (graphrisk serve): every run is recorded for triage
+        from graphrisk.serve.triage import record_run
+
+        record_run(store, rows, result, user=guard.session.user)
         meta = {"as_of": result.as_of.isoformat(), "store": store.kind, "params": result.params.to_dict()}
         if out is not None:
             write_scores(rows, out, meta)

@@ -72,6 +72,8 @@ ACTIONS: dict[str, str] = {
     "users.manage": "add, change and remove users",
     "keys.manage": "create or replace the site key",
     "purge": "delete data older than the retention period",
+    "triage": "open alerts and dossiers in the browser workspace and change their triage state",
+    "trends": "read prevention trends: look-ups per employee per unit and month, no individual shown",
 }
 
 #: role -> what it is for
@@ -81,6 +83,7 @@ ROLES: dict[str, str] = {
     "batch": "scheduled jobs: load, detect, score, write-back; never reveals",
     "auditor": "reads the audit log and the fairness report; sees no individual risk data",
     "admin": "keys, users and retention; sees no individual risk data",
+    "manager": "team leader: prevention trends in the browser workspace (aggregates only, no individual)",
 }
 
 #: The one permission table: role -> the actions it allows.
@@ -102,12 +105,15 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "paths",
             "export",
             "reveal",
+            "triage",
+            "trends",
         }
     ),
-    "liaison": frozenset({"stats", "query", "cypher", "explore", "paths", "export", "reveal"}),
+    "liaison": frozenset({"stats", "query", "cypher", "explore", "paths", "export", "reveal", "trends"}),
     "batch": frozenset({"stats", "load", "detect", "score", "write-back", "evaluate"}),
     "auditor": frozenset({"audit.read", "fairness"}),
     "admin": frozenset({"stats", "load", "audit.read", "users.manage", "keys.manage", "purge"}),
+    "manager": frozenset({"trends"}),
 }
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")

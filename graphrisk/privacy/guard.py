@@ -28,6 +28,7 @@ from graphrisk.errors import AccessDeniedError
 from graphrisk.privacy.pseudonyms import PseudonymMap
 from graphrisk.privacy.redact import PERSON_SUFFIX, Redactor, activated, resolve_node
 from graphrisk.privacy.session import Record, Session, current_session
+from graphrisk.store.base import acting_user
 
 __all__ = ["Guard", "employee_persons", "guarded"]
 
@@ -127,12 +128,16 @@ def guarded(
     query: str | None = None,
     cypher: str | None = None,
     redact: bool = True,
+    session: Session | None = None,
 ) -> Iterator[Guard]:
     """Check ``action`` (and ``also``), log one entry, and redact the command's outputs.
 
     ``redact=False`` for commands that name no employee (load, stats): no key is needed.
+    ``session`` is the acting user's session; by default the process's (``GRAPHRISK_USER`` or the
+    OS user). The browser workspace passes the signed-in user's, one per request, so that a server
+    with several users never changes its environment per request.
     """
-    session = current_session()
+    session = session if session is not None else current_session()
     with session.audited(command, action=action, reveal_reason=reveal, query=query, cypher=cypher) as record:
         for extra in also:
             try:
@@ -141,13 +146,11 @@ def guarded(
                 record.fields["action"] = f"{action}+{extra}"
                 record.done(outcome="refused")
                 raise
-        if store is not None and store.kind == "neo4j":
-            store.runner.user = session.user
         guard = Guard(session, record, store, revealed=record.revealed)
         redacting = redact and store is not None and not guard.revealed
         # built when first used, so that a command refused before it reads anything (ad-hoc Cypher
         # that is not read-only) sends nothing to the server
-        with activated(_Lazy(guard) if redacting else None):
+        with activated(_Lazy(guard) if redacting else None), acting_user(session.user):
             yield guard
 
 

@@ -29,7 +29,15 @@ from graphrisk.reports.scores import ScoreTable
 from graphrisk.rules import RULES, SEVERITIES
 from graphrisk.scoring.explain import evidence_lines
 
-__all__ = ["Dossier", "build_dossier", "employee_findings", "evidence_nodes", "evidence_text"]
+__all__ = [
+    "Dossier",
+    "Network",
+    "build_dossier",
+    "dossier_network",
+    "employee_findings",
+    "evidence_nodes",
+    "evidence_text",
+]
 
 #: The network shows the evidence of at most this many findings (the most severe, then newest).
 GRAPH_FINDINGS = 40
@@ -76,23 +84,9 @@ def build_dossier(
     accesses = {nb.node: around.props[nb.node] for nb in by_type.get("PERFORMED", [])}
 
     mine = employee_findings(store, key, findings)
-    order = mine.assign(_sev=mine["severity"].map(SEVERITY_RANK)).sort_values(
-        ["_sev", "ts", "finding_id"], ascending=[False, False, True], kind="stable"
-    )
-    shown_ids = list(order["finding_id"].head(graph_findings))
-    evidence = _resolve_actions(source, {r.finding_id: evidence_nodes(r) for r in mine.itertuples()})
-    extra = [nid, *persons, *units, *(c.node for c in cases)]
-    for fid in shown_ids:
-        extra += evidence[fid]
-    views = [
-        neighbourhood(source, p, hops=2, types=("RELATED_TO", "MEMBER_OF"), per_group=6, max_nodes=25)
-        for p in persons
-    ]
-    graph = combine(source, nid, views, extra, DEFAULT_TYPES)
-    highlight = {n for fid in shown_ids for n in evidence[fid] if n in graph}
-    pairs = sorted(
-        {tuple(p) for fid in shown_ids for p in zip(evidence[fid], evidence[fid][1:], strict=False)}
-    )
+    net = dossier_network(source, nid, mine, [*persons, *units, *(c.node for c in cases)], graph_findings)
+    graph, shown_ids, evidence = net.graph, net.shown, net.evidence
+    highlight, pairs = net.highlight, net.pairs
 
     score = scores.of(key) if scores is not None else None
     person_props = source.nodes(persons)
@@ -125,6 +119,47 @@ def build_dossier(
         source=f"{store.kind} store at {store.describe()}",
     )  # fmt: skip
     return Dossier(key, html, graph.number_of_nodes(), len(mine), len(shown_ids), score)
+
+
+@dataclass
+class Network:
+    """A dossier's network and which findings' evidence it draws."""
+
+    graph: nx.MultiDiGraph
+    shown: list[str]  #: the findings whose evidence is drawn (the most severe, then newest)
+    evidence: dict[str, list[str]]  #: finding id -> the node ids of its evidence path
+    highlight: set[str]  #: nodes on a drawn finding's evidence path
+    pairs: list[tuple[str, str]]  #: consecutive nodes of drawn evidence paths
+
+
+def dossier_network(
+    source: GraphSource, nid: str, mine: pd.DataFrame, around: list[str], graph_findings: int = GRAPH_FINDINGS
+) -> Network:
+    """The network of a dossier: the employee ``nid``, the nodes ``around`` them (own person
+    records, units, cases), their persons' personal networks (two relation hops, capped) and the
+    evidence of the most severe of their findings ``mine`` (of :func:`employee_findings`).
+
+    The HTML dossier and the browser workspace (graphrisk serve) draw the same network.
+    """
+    order = mine.assign(_sev=mine["severity"].map(SEVERITY_RANK)).sort_values(
+        ["_sev", "ts", "finding_id"], ascending=[False, False, True], kind="stable"
+    )
+    shown_ids = list(order["finding_id"].head(graph_findings))
+    evidence = _resolve_actions(source, {r.finding_id: evidence_nodes(r) for r in mine.itertuples()})
+    extra = [nid, *around]
+    for fid in shown_ids:
+        extra += evidence[fid]
+    persons = [n for n in around if split_id(n)[0] == "Person"]
+    views = [
+        neighbourhood(source, p, hops=2, types=("RELATED_TO", "MEMBER_OF"), per_group=6, max_nodes=25)
+        for p in persons
+    ]
+    graph = combine(source, nid, views, extra, DEFAULT_TYPES)
+    highlight = {n for fid in shown_ids for n in evidence[fid] if n in graph}
+    pairs = sorted(
+        {tuple(p) for fid in shown_ids for p in zip(evidence[fid], evidence[fid][1:], strict=False)}
+    )
+    return Network(graph, shown_ids, evidence, highlight, pairs)
 
 
 def employee_findings(store, employee_id: str, findings: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +21,7 @@ from graphrisk.privacy.retention import PurgeSummary
 
 __all__ = [
     "ACCESS_COLUMNS",
+    "ACTING_USER",
     "GraphStats",
     "LoadSummary",
     "Progress",
@@ -31,6 +34,21 @@ __all__ = [
 
 #: progress(step_name, done, total) — called as a load goes; total is in rows.
 Progress = Callable[[str, int, int], None]
+
+#: The user a store's work is done for (None: the process's user). Neo4j transactions carry it in
+#: their metadata. A context variable, not an attribute of the store: the browser workspace serves
+#: several users from one store at once, each request in its own context.
+ACTING_USER: ContextVar[str | None] = ContextVar("graphrisk_acting_user", default=None)
+
+
+@contextlib.contextmanager
+def acting_user(user: str | None) -> Iterator[None]:
+    """Do the block's store work for ``user`` (see :data:`ACTING_USER`)."""
+    token = ACTING_USER.set(user)
+    try:
+        yield
+    finally:
+        ACTING_USER.reset(token)
 
 
 @dataclass

@@ -45,6 +45,7 @@ from graphrisk.limits import Deadline
 from graphrisk.privacy.retention import PURGED_KINDS, cut_day
 from graphrisk.store.base import (
     ACCESS_COLUMNS,
+    ACTING_USER,
     FAULT_ENV,
     LOCK_WAIT_ENV,
     GraphStats,
@@ -130,6 +131,9 @@ class QueryRunner:
         return self._transact(work, mode, tag, fetch_size=fetch, params=params)
 
     def _user(self) -> str:
+        named = ACTING_USER.get()  # set per command or per request by privacy.guard.guarded
+        if named is not None:
+            return named
         if self.user is None:
             from graphrisk.privacy.access import current_user
 
