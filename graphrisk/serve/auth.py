@@ -142,17 +142,26 @@ class Credentials:
 
     def __init__(self, paths: PrivacyPaths) -> None:
         self.paths = paths
-        # a hash of a random password: an unknown name is checked against it, so it costs a real
-        # scrypt (with the default parameters) and never matches
-        self._decoy = hash_password(secrets.token_urlsafe(16))
+        self._decoys: dict[str, str] = {}
+
+    def _decoy(self, access: AccessFile) -> str:
+        """A hash of a random password with the cost of the users' own hashes: an unknown name is
+        checked against it, so it costs what a real user's check costs, and never matches."""
+        stored = next((u.password for u in access.users.values() if u.password), None)
+        cost = stored.split("$")[2] if stored and stored.count("$") >= 4 else "ln=17"
+        if cost not in self._decoys:
+            log_n = int(cost.split(",")[0].removeprefix("ln=")) if cost.startswith("ln=") else 17
+            self._decoys[cost] = hash_password(secrets.token_urlsafe(16), log_n=min(max(log_n, 1), 24))
+        return self._decoys[cost]
 
     def access(self) -> AccessFile:
         return AccessFile.read(self.paths.access_file)
 
     def check(self, username: str, password: str) -> tuple[str, list[str]] | None:
         """The user and their roles when the password is theirs; None otherwise."""
-        user = self.access().users.get(username)
-        stored = user.password if user is not None and user.password else self._decoy
+        access = self.access()
+        user = access.users.get(username)
+        stored = user.password if user is not None and user.password else self._decoy(access)
         ok = verify_password(password, stored)
         if not ok or user is None or not user.password:
             return None
