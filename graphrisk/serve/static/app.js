@@ -173,6 +173,12 @@ async function startSession() {
     }
   }
   drawWho();
+  // a person signing in where the last one left off starts on their own first view instead
+  const here = VIEWS.find((v) => v.pattern.test(route()));
+  if (here && !allowed(here.action)) {
+    const first = firstView();
+    history.replaceState(null, "", first ? `#/${first.key}` : "#/");
+  }
   await render();
 }
 

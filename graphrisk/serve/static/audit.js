@@ -64,11 +64,11 @@ function list(value) {
 // What the entry did beyond its action: the query, its parameters, a triage change.
 function details(e) {
   const bits = [];
-  if (e.command) bits.push(String(e.command));
   if (e.query) bits.push(`query ${e.query}`);
   if (e.params && typeof e.params === "object" && Object.keys(e.params).length) bits.push(JSON.stringify(e.params));
   else if (e.params) bits.push(String(e.params));
   if (e.rows !== undefined && e.rows !== null) bits.push(`${e.rows} rows`);
+  if (e.os_user && e.os_user !== e.user) bits.push(`OS user ${e.os_user}`);
   for (const k of Object.keys(e).sort()) {
     if (["seq", "time", "user", "os_user", "role", "command", "action", "outcome", "subjects", "reveal_reason", "query", "params", "cypher", "rows", "key", "prev", "hash"].includes(k)) continue;
     const v = e[k];
@@ -83,18 +83,18 @@ function entriesTable(entries) {
   if (!entries.length) return wrap;
   const sorted = [...entries].sort((a, b) => (b.seq ?? 0) - (a.seq ?? 0));
   wrap.append(h("div", { class: "scroll tall" }, h("table", { class: "data audit", id: "audit-table" },
-    h("thead", null, h("tr", null, ["#", "Time (UTC)", "User", "Role", "Action", "Outcome", "Subjects", "Reveal reason", "Details"].map((t) => h("th", { scope: "col", class: t === "#" ? "num" : null }, t)))),
+    h("thead", null, h("tr", null, ["#", "Time (UTC)", "User", "Role", "What", "Outcome", "Subjects", "Reveal reason", "Details"].map((t) => h("th", { scope: "col", class: t === "#" ? "num" : null }, t)))),
     h("tbody", null, sorted.map((e) => {
       const subjects = list(e.subjects);
-      return h("tr", { dataset: { action: e.action ?? "" } },
+      return h("tr", { dataset: { command: e.command ?? "", action: e.action ?? "" } },
         h("td", { class: "num" }, String(e.seq ?? "")),
         h("td", { class: "mono" }, when(e.time)),
-        h("td", null, e.user ?? "", e.os_user && e.os_user !== e.user ? h("span", { class: "muted" }, ` (os: ${e.os_user})`) : null),
+        h("td", null, e.user ?? ""),
         h("td", null, e.role ?? ""),
-        h("td", null, mono(e.action ?? "")),
+        h("td", null, mono(e.command ?? e.action ?? ""), e.command && e.action ? h("div", { class: "muted" }, `right: ${e.action}`) : null),
         h("td", null, e.outcome ?? ""),
-        h("td", { class: "subjects" }, subjects.slice(0, 6).map((s) => h("div", null, mono(s))),
-          subjects.length > 6 ? h("div", { class: "muted" }, `and ${subjects.length - 6} more`) : null),
+        h("td", { class: "subjects" }, subjects.slice(0, 3).map((s) => h("div", null, mono(s))),
+          subjects.length > 3 ? h("div", { class: "muted" }, `and ${subjects.length - 3} more`) : null),
         h("td", { class: "reason" }, e.reveal_reason ?? ""),
         h("td", { class: "details" }, details(e)));
     })))));

@@ -122,7 +122,11 @@ function scorePanel(d) {
   if (parts.length) {
     panel.append(h("table", { class: "data parts" },
       h("thead", null, h("tr", null, h("th", null, "Part"), h("th", { class: "num" }, "Points"), h("th", null, "In words"))),
-      h("tbody", null, parts.map((p) => h("tr", null, h("td", null, p.part), h("td", { class: "num" }, num(p.points, 3)), h("td", null, p.sentence ?? "")))),
+      h("tbody", null, parts.map((p) => h("tr", null, h("td", null, p.part), h("td", { class: "num" }, num(p.points, 3)),
+        h("td", null, p.sentence ?? "", (p.evidence || []).length
+          ? h("details", { class: "part-evidence" }, h("summary", null, `evidence (${p.evidence.length})`),
+            h("ul", null, p.evidence.map((e) => h("li", null, Array.isArray(e) ? e.filter((x) => x !== null && x !== undefined).join(": ") : String(e)))))
+          : null)))),
       h("tfoot", null, h("tr", null, h("th", null, "Score"), h("th", { class: "num" }, num(d.alert.score, 3)), h("th", null, "")))));
   } else panel.append(h("p", { class: "muted" }, "No parts recorded for this score."));
   if ((d.reasons || []).length) {
@@ -185,18 +189,28 @@ function evidencePanel(d) {
     panel.append(h("p", { class: "muted" }, "No findings."));
     return panel;
   }
-  const path = (steps) => h("ol", { class: "chain chain-steps" }, (steps || []).map((s) => h("li", null, typeof s === "object" ? JSON.stringify(s) : String(s))));
+  const path = (steps) => h("div", { class: "chain" }, (steps || []).map((s) => step(s)));
   panel.append(h("div", { class: "scroll" }, h("table", { class: "data evidence", id: "evidence" },
-    h("thead", null, h("tr", null, ["Time (UTC)", "Rule", "Severity", "Target", "Context", "Evidence path", "Detail"].map((t) => h("th", { scope: "col", class: t === "Context" ? "num" : null }, t)))),
+    h("thead", null, h("tr", null, ["Time (UTC)", "Rule", "Severity", "Target", "Case / organisation", "Explained by work", "Evidence path", "Detail"].map((t) => h("th", { scope: "col", class: t === "Explained by work" ? "num" : null }, t)))),
     h("tbody", null, findings.map((f) => h("tr", { class: "finding-row", dataset: { finding: f.finding_id ?? "" } },
       h("td", { class: "mono" }, when(f.timestamp)),
       h("td", null, mono(f.rule)),
       h("td", null, h("span", { class: `sev sev-${SEVERITIES.includes(f.severity) ? f.severity : "low"}` }, f.severity ?? "")),
       h("td", null, f.target_type ? `${f.target_type} ` : "", mono(f.target_id ?? "")),
-      h("td", { class: "num" }, f.context === null || f.context === undefined ? "" : num(f.context, 2)),
+      h("td", null, f.case_id ? ["case ", mono(f.case_id)] : null, f.case_id && f.organisation_id ? h("br") : null, f.organisation_id ? ["organisation ", mono(f.organisation_id)] : null),
+      h("td", { class: "num" }, f.context === null || f.context === undefined ? "" : `${Math.round(Number(f.context) * 100)}%`),
       h("td", null, (f.evidence || []).length ? (f.evidence || []).map((steps, i) => [i ? h("div", { class: "muted" }, "or") : null, path(steps)]) : h("span", { class: "muted" }, "—")),
       h("td", null, f.detail ?? "")))))));
   return panel;
+}
+
+// One step of an evidence path: a node [Label, id], or a relationship type ("MEMBER_OF<-" is
+// followed backwards).
+function step(s) {
+  if (Array.isArray(s)) return h("span", { class: "step-node" }, h("span", { class: "muted" }, `${s[0]} `), String(s[1] ?? ""));
+  if (s && typeof s === "object") return h("span", { class: "step-node" }, JSON.stringify(s));
+  const text = String(s);
+  return h("span", { class: "step-rel" }, text.endsWith("<-") ? ` ←${text.slice(0, -2)}– ` : ` –${text}→ `);
 }
 
 function networkPanel(page) {
@@ -212,8 +226,7 @@ async function loadGraph(page) {
     if (!page.ctx.alive() || !page.networkSlot.isConnected) return;
     clear(page.networkSlot);
     const centre = (elements.nodes || []).find((n) => n.data && String(n.data.label) === page.pseudonym);
-    page.graph = graphPanel(elements, { centre: centre ? String(centre.data.id) : undefined });
-    page.networkSlot.append(page.graph.panel);
+    page.graph = graphPanel(page.networkSlot, elements, { centre: centre ? String(centre.data.id) : undefined });
   } catch (err) {
     if (page.ctx.alive()) clear(page.networkSlot).append(notice("error", `The network could not be drawn: ${errorText(err)}`));
   }
@@ -231,8 +244,12 @@ function triagePanel(page) {
   const reasonText = h("input", { id: "triage-dismiss-text", name: "dismiss_text", placeholder: "in your own words (optional)" });
   const dismissBox = h("fieldset", { class: "dismiss" }, h("legend", null, "Why dismissed"),
     h("label", { for: "triage-dismiss-reason" }, "Reason", reasonSel), h("label", { for: "triage-dismiss-text" }, "Details", reasonText));
-  const assignee = h("input", { id: "triage-assignee", name: "assignee", autocomplete: "off", placeholder: "nobody" });
-  const mine = h("button", { type: "button", class: "secondary", onclick: () => { assignee.value = state.session.user; } }, "Assign to me");
+  const people = [...new Set([...(meta.assignees || []), page.dossier.alert.assignee].filter(Boolean))].sort();
+  const assignee = h("select", { id: "triage-assignee", name: "assignee" },
+    h("option", { value: "" }, "nobody"), people.map((p) => h("option", { value: p }, p)));
+  const mine = people.includes(state.session.user)
+    ? h("button", { type: "button", class: "secondary", onclick: () => { assignee.value = state.session.user; } }, "Assign to me")
+    : null;
   const note = h("textarea", { id: "triage-note", name: "note", rows: 3, placeholder: "What you checked, what you found, what is next" });
   const status = h("div", { id: "triage-status", "aria-live": "polite" });
   const save = h("button", { type: "submit", id: "triage-save" }, "Save");
@@ -249,6 +266,7 @@ function triagePanel(page) {
 
   const fill = (a) => {
     stateSel.value = a.state || "new";
+    if (a.assignee && ![...assignee.options].some((o) => o.value === a.assignee)) assignee.append(h("option", { value: a.assignee }, a.assignee));
     assignee.value = a.assignee || "";
     reasonSel.value = "";
     reasonText.value = "";

@@ -39,7 +39,7 @@ export async function render(main, _params, ctx) {
   const typeSet = h("fieldset", { class: "types" }, h("legend", null, "Relationship types"),
     h("div", { class: "checks" }, boxes.map((b) => h("label", null, b, b.value))));
   const start = h("button", { type: "submit", id: "explore-go" }, "Explore");
-  const form = h("form", { class: "form", "aria-label": "Start from a node" },
+  const form = h("form", { class: "form", "aria-label": "Explore the network" },
     h("div", { class: "row" },
       h("label", { for: "explore-kind" }, "Start from", kind), h("label", { for: "explore-id" }, "Id or pseudonym", id),
       h("label", { for: "explore-hops" }, "Hops", hops), h("label", { for: "explore-max" }, "At most nodes", maxNodes),
@@ -82,11 +82,10 @@ export async function render(main, _params, ctx) {
   const show = (elements, centre) => {
     if (graph) graph.view.destroy();
     clear(graphSlot);
-    graph = graphPanel(elements, {
+    graph = graphPanel(graphSlot, elements, {
       centre, onSelect: select, onExpand: expand, tools: exportButtons(),
       hint: "Double click a node to expand it; click one to select it.",
     });
-    graphSlot.append(graph.panel);
     select(null);
   };
 
@@ -184,6 +183,7 @@ function nodeIds(path) {
 }
 
 function pathText(path) {
+  if (path.chain) return mono(path.chain);
   const nodes = path.nodes || [];
   const edges = path.edges || [];
   const parts = [];

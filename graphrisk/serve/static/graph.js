@@ -12,9 +12,10 @@ export const COLOURS = {
 };
 const HIDDEN = new Set(["id", "label", "type", "kind", "key", "finding", "source", "target"]);
 
-// A node's type: the contract calls it `kind`, the report pages `type`.
+// A node's type (its label). The server sends it as `type` and `kind`; `type` first, since a node's
+// own properties may hold a `kind` of their own (an organisation's "drug network").
 export function kindOf(data) {
-  return String(data.kind || data.type || "");
+  return String(data.type || data.kind || "");
 }
 
 function style() {
@@ -143,6 +144,10 @@ export function drawGraph(container, elements, options = {}) {
       const l = cy.layout(layout(name || options.layout || "cose", options.centre));
       l.one("layoutstop", () => {
         cy.fit(undefined, 25);
+        if (cy.zoom() > 1.6) {
+          cy.zoom(1.6);
+          cy.center();
+        }
         container.dataset.ready = "1";
         container.dataset.nodes = String(cy.nodes().length);
       });
@@ -209,8 +214,9 @@ export function legend(el, view) {
   el.append(h("span", null, ring, "in a finding"));
 }
 
-// A graph panel: tools (layout, find, fit), the canvas, the legend and a capped notice.
-export function graphPanel(elements, options = {}) {
+// A graph panel in `parent`: tools (layout, find, fit), the canvas, the legend and a capped notice.
+// It is put into the page before Cytoscape draws: Cytoscape measures its container.
+export function graphPanel(parent, elements, options = {}) {
   const holder = h("div", { class: "graph-wrap" });
   const legendEl = h("div", { class: "legend" });
   const layoutSelect = h("select", { "aria-label": "Layout" },
@@ -221,21 +227,27 @@ export function graphPanel(elements, options = {}) {
   const search = h("input", { type: "search", placeholder: "find a node (id or name)", "aria-label": "Find a node" });
   const fit = h("button", { type: "button", class: "secondary" }, "Show all");
   const capped = h("div", { class: "capped-slot" });
+  const listing = h("details", { class: "node-list" });
   const panel = h("div", { class: "graph-panel" },
     capped,
     h("div", { class: "graph-tools" }, h("label", null, "Layout ", layoutSelect), search, fit,
       options.tools || null,
       h("span", { class: "muted" }, options.hint || "Scroll to zoom, drag to move, hover for details, click a node to focus on it.")),
-    holder, legendEl);
+    holder, legendEl, listing);
+  parent.append(panel);
   const view = drawGraph(holder, elements, options);
   const refresh = (els) => {
     clear(capped);
     if (els.capped) {
       capped.append(h("div", { class: "notice notice-warn capped", role: "status" },
         `Capped: showing ${view.cy.nodes().length} of ${els.total_nodes ?? "more"} nodes. `,
-        "Narrow it down with a relationship type or a time window, or expand one node at a time."));
+        "Narrow it down with a relationship type or a time window, or expand one node at a time.",
+        (els.notes || []).length ? h("ul", null, els.notes.map((n) => h("li", null, n))) : null));
+    } else if ((els.notes || []).length) {
+      capped.append(h("div", { class: "notice", role: "status" }, h("ul", null, els.notes.map((n) => h("li", null, n)))));
     }
     legend(legendEl, view);
+    nodeList(listing, view, options);
   };
   refresh(elements);
   layoutSelect.addEventListener("change", () => view.run(layoutSelect.value));
@@ -249,4 +261,30 @@ export function graphPanel(elements, options = {}) {
     if (hits.length) view.cy.animate({ fit: { eles: hits, padding: 60 } }, { duration: 250 });
   });
   return { panel, view, refresh };
+}
+
+// The nodes of the view as a table: what the canvas shows, for the keyboard and screen readers,
+// with the same actions as a click (select) and a double click (expand).
+function nodeList(el, view, options) {
+  const open = el.open;
+  clear(el);
+  const nodes = view.cy.nodes().map((n) => n.data()).sort((a, b) => kindOf(a).localeCompare(kindOf(b)) || String(a.label).localeCompare(String(b.label)));
+  el.append(h("summary", null, `Nodes in this view (${nodes.length})`));
+  const rows = nodes.map((d) => h("tr", { dataset: { node: d.id } },
+    h("td", null, kindOf(d)),
+    h("td", { class: "mono" }, String(d.label ?? d.id)),
+    h("td", null, d.finding ? "in a finding" : ""),
+    h("td", null,
+      options.onSelect ? h("button", { type: "button", class: "secondary", onclick: () => {
+        const node = view.cy.getElementById(d.id);
+        view.cy.elements().unselect();
+        node.select();
+        focus(view.cy, node.closedNeighborhood());
+        options.onSelect(node.data());
+      } }, "Select") : null, " ",
+      options.onExpand ? h("button", { type: "button", class: "secondary", onclick: () => options.onExpand(view.cy.getElementById(d.id).data()) }, "Expand") : null)));
+  el.append(h("div", { class: "scroll" }, h("table", { class: "data nodes" },
+    h("thead", null, h("tr", null, h("th", null, "Type"), h("th", null, "Node"), h("th", null, ""), h("th", null, ""))),
+    h("tbody", null, rows))));
+  el.open = open;
 }

@@ -47,7 +47,7 @@ export async function render(main, _params, ctx) {
   const st = select("state", "State", (meta.triage_states || ["new", "in_review", "confirmed", "dismissed", "resolved"]).map((s) => ({ value: s, text: label(s) })), filters.state);
   const mine = h("input", { type: "checkbox", id: "filter-mine", checked: filters.mine });
   const count = h("span", { class: "muted", "aria-live": "polite" });
-  const holder = h("div", { class: "scroll queue-scroll" });
+  const holder = h("div", { class: "scroll tall" });
   const share = h("div");
   main.append(
     h("h1", null, "Alert queue"),
