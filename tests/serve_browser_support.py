@@ -108,7 +108,7 @@ def _poison_names(dataset: Path) -> None:
 
 
 def build_world(folder: Path) -> World:
-    """A tiny generated world, loaded and scored, with the test's users and their passwords."""
+    """A tiny generated world, loaded and scored, with the test's users and their passwords, served."""
     env = {k: v for k, v in os.environ.items() if k not in _CLEARED and not k.startswith("GRAPHRISK_")}
     env.update(
         GRAPHRISK_KEY_FILE=str(folder / "config" / "site.key"),
@@ -126,11 +126,17 @@ def build_world(folder: Path) -> World:
     for name, role in USERS.items():
         world.run("users", "add", name, "--role", role, "--password-stdin", "-q", stdin=PASSWORD + "\n")
     world.run("load", str(dataset), "-q")
-    world.run("score", "-q")
-    return world
+    # the server starts (imports, opens the store) while score runs: the queue is read per request
+    launch_server(world)
+    try:
+        world.run("score", "-q")
+        return wait_for_server(world)
+    except BaseException:
+        stop_server(world)
+        raise
 
 
-def start_server(world: World) -> World:
+def launch_server(world: World) -> None:
     port = _free_port()
     world.url = f"http://127.0.0.1:{port}"
     out = world.log.open("w", encoding="utf-8")
@@ -138,6 +144,9 @@ def start_server(world: World) -> World:
         [str(GRAPHRISK), "serve", "--port", str(port), "--insecure-cookies"],
         env=world.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )  # fmt: skip
+
+
+def wait_for_server(world: World) -> World:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if world.server.poll() is not None:

@@ -21,7 +21,6 @@ from serve_browser_support import (
     Console,
     build_world,
     chromium,
-    start_server,
     stop_server,
 )
 
@@ -33,7 +32,7 @@ PSEUDONYM = re.compile(r"^EMP-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$")
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    world = start_server(build_world(tmp_path_factory.mktemp("serve-world")))
+    world = build_world(tmp_path_factory.mktemp("serve-world"))
     print(f"\nbrowser test screenshots: {world.artifacts}")
     yield world
     stop_server(world)

@@ -240,7 +240,7 @@ export function graphPanel(parent, elements, options = {}) {
     clear(capped);
     if (els.capped) {
       capped.append(h("div", { class: "notice notice-warn capped", role: "status" },
-        `Capped: showing ${view.cy.nodes().length} of ${els.total_nodes ?? "more"} nodes. `,
+        `Capped: ${(els.nodes || []).length} of ${els.total_nodes ?? "more"} nodes in reach are shown. `,
         "Narrow it down with a relationship type or a time window, or expand one node at a time.",
         (els.notes || []).length ? h("ul", null, els.notes.map((n) => h("li", null, n))) : null));
     } else if ((els.notes || []).length) {

@@ -16,7 +16,7 @@ export async function render(main, _params, ctx) {
   const from = h("input", { id: "trends-from", type: "month", value: last.from });
   const to = h("input", { id: "trends-to", type: "month", value: last.to });
   const form = h("form", { class: "toolbar", "aria-label": "Trend filters" },
-    h("label", { for: "trends-group" }, "Per", group), h("label", { for: "trends-rule" }, "Rule", rule),
+    h("label", { for: "trends-group" }, "Group by", group), h("label", { for: "trends-rule" }, "Rule", rule),
     h("label", { for: "trends-from" }, "From month", from), h("label", { for: "trends-to" }, "To month", to),
     h("button", { type: "submit" }, "Show"));
   const body = h("div");
