@@ -122,7 +122,7 @@ function scorePanel(d) {
   if (parts.length) {
     panel.append(h("table", { class: "data parts" },
       h("thead", null, h("tr", null, h("th", null, "Part"), h("th", { class: "num" }, "Points"), h("th", null, "In words"))),
-      h("tbody", null, parts.map((p) => h("tr", null, h("td", null, p.part), h("td", { class: "num" }, num(p.points, 3)),
+      h("tbody", null, parts.map((p) => h("tr", null, h("td", null, p.part, p.key && p.key !== p.part ? h("div", { class: "mono muted" }, p.key) : null), h("td", { class: "num" }, num(p.points, 3)),
         h("td", null, p.sentence ?? "", (p.evidence || []).length
           ? h("details", { class: "part-evidence" }, h("summary", null, `evidence (${p.evidence.length})`),
             h("ul", null, p.evidence.map((e) => h("li", null, Array.isArray(e) ? e.filter((x) => x !== null && x !== undefined).join(": ") : String(e)))))

@@ -12,14 +12,21 @@ let sort = { key: "rank", dir: 1 };
 const COLUMNS = [
   { key: "rank", label: "#", num: true, cell: (a) => String(a.rank ?? "") },
   { key: "pseudonym", label: "Pseudonym", cell: (a) => h("a", { href: `#/alerts/${encodeURIComponent(a.pseudonym)}`, class: "pseudonym" }, a.pseudonym) },
-  { key: "score", label: "Score", num: true, cell: (a) => num(a.score, 3) },
-  { key: "peer_group", label: "Peer group", cell: (a) => a.peer_group ?? "" },
-  { key: "unit", label: "Unit", cell: (a) => a.unit ?? "" },
-  { key: "reasons", label: "Top reasons", cls: "reasons", sortable: false,
-    cell: (a) => h("ul", { class: "reasons" }, (a.reasons || []).slice(0, 3).map((r) => h("li", null, r))) },
-  { key: "rules", label: "Rules", sortable: false, cell: (a) => (a.rules || []).map((r) => h("span", { class: "tag" }, r)) },
+  { key: "score", label: "Score", num: true, cell: (a) => num(a.score, 1) },
   { key: "state", label: "State", cell: (a) => stateBadge(a.state) },
   { key: "assignee", label: "Assignee", cell: (a) => a.assignee ?? "" },
+  { key: "peer_group", label: "Peer group", cell: (a) => a.peer_group ?? "" },
+  { key: "unit", label: "Unit", cell: (a) => a.unit ?? "" },
+  { key: "reasons", label: "Top reasons", cls: "reasons", sortable: false, cell: (a) => {
+    const reasons = a.reasons || [];
+    return h("div", { class: "reason-clamp", title: reasons.join("\n") }, reasons[0] ?? "",
+      reasons.length > 1 ? h("span", { class: "muted" }, ` (+${reasons.length - 1} more)`) : null);
+  } },
+  { key: "rules", label: "Rules", sortable: false, cell: (a) => {
+    const rules = a.rules || [];
+    return h("span", { title: rules.join(", ") }, rules.slice(0, 1).map((r) => h("span", { class: "tag" }, r)),
+      rules.length > 1 ? h("span", { class: "muted" }, `+${rules.length - 1}`) : null);
+  } },
   { key: "updated_at", label: "Updated (UTC)", cell: (a) => when(a.updated_at) },
 ];
 
