@@ -2,9 +2,9 @@
 
 One generated tiny world per module, built by the commands a site runs (`keys init`, `users add`,
 `load`, `score`) in its own folder with its own site key, access file and audit log, and one
-server subprocess on a free loopback port. Every person's name in the data set ends in an HTML
-tag with an event handler, so that a page that parsed data as HTML would run it (and set
-``window.__xss``).
+server subprocess on a free loopback port. Every name in the data set (persons, organisations,
+cases, units) ends in an HTML tag with an event handler, so that a page that parsed data as HTML
+would run it (and set ``window.__xss``).
 
 The browser is Debian's chromium driven by Playwright (``executable_path``: Playwright never
 downloads a browser here). Every page records its console errors and uncaught exceptions; a
@@ -96,15 +96,17 @@ def _free_port() -> int:
 
 
 def _poison_names(dataset: Path) -> None:
-    persons = dataset / "persons.csv"
-    with persons.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    for row in rows:
-        row["name"] = f"{row['name']} {XSS}"
-    with persons.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    """Every name of a person, organisation, case and unit ends in an HTML tag with a handler."""
+    for table in ("persons", "organisations", "cases", "units"):
+        path = dataset / f"{table}.csv"
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        for row in rows:
+            row["name"] = f"{row['name']} {XSS}"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
 
 
 def build_world(folder: Path) -> World:
@@ -123,17 +125,39 @@ def build_world(folder: Path) -> World:
     _poison_names(dataset)
     world.run("keys", "init", "-q")  # makes boss the admin
     world.run("users", "add", "boss", "--role", "admin", "--role", "batch", "-q")
-    for name, role in USERS.items():
-        world.run("users", "add", name, "--role", role, "--password-stdin", "-q", stdin=PASSWORD + "\n")
+    # the accounts with passwords meanwhile, in a process of their own (scrypt takes a second each)
+    accounts = _add_users(world)
     world.run("load", str(dataset), "-q")
     # the server starts (imports, opens the store) while score runs: the queue is read per request
     launch_server(world)
     try:
         world.run("score", "-q")
+        out, _ = accounts.communicate(timeout=120)
+        assert accounts.returncode == 0, f"graphrisk users add: {out[-3000:]}"
         return wait_for_server(world)
     except BaseException:
         stop_server(world)
+        accounts.kill()
         raise
+
+
+def _add_users(world: World) -> subprocess.Popen:
+    """`graphrisk users add NAME --role ROLE --password-stdin` for each test account, in one process."""
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from graphrisk.cli import main\n"
+        "for name, role in zip(sys.argv[1::2], sys.argv[2::2]):\n"
+        "    args = ['users', 'add', name, '--role', role, '--password-stdin', '-q']\n"
+        f"    r = CliRunner().invoke(main, args, input={PASSWORD + chr(10)!r})\n"
+        "    if r.exit_code:\n"
+        "        sys.exit(f'users add {name} --role {role}: {r.output}')\n"
+    )
+    pairs = [x for name, role in USERS.items() for x in (name, role)]
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *pairs], env={**world.env, "GRAPHRISK_USER": "boss"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
 
 
 def launch_server(world: World) -> None:

@@ -198,7 +198,10 @@ def test_a_conflict_shows_the_other_change_and_keeps_the_note(world, open_page):
     sign_in(second, "bob")
     pseudonym = queue_pseudonyms(first)[2]
     open_alert(first, pseudonym)
-    open_alert(second, pseudonym)
+    # the queue works from the keyboard: the pseudonym is a link
+    second.get_by_role("table", name="Alerts").get_by_role("link", name=pseudonym, exact=True).focus()
+    second.keyboard.press("Enter")
+    expect(second.locator("#dossier-title")).to_have_text(pseudonym)
     save_triage(first, state="confirmed")
     expect(first.locator("#triage-status")).to_contain_text("Saved: confirmed")
 
@@ -218,7 +221,7 @@ def test_a_conflict_shows_the_other_change_and_keeps_the_note(world, open_page):
 
 
 def test_a_manager_sees_only_trends_and_no_individual(world, open_page):
-    page, _ = open_page()
+    page, console = open_page()
     sign_in(page, "man")
     nav = page.get_by_role("navigation", name="Workspace")
     expect(nav.get_by_role("link")).to_have_text(["Prevention trends"])
@@ -234,6 +237,40 @@ def test_a_manager_sees_only_trends_and_no_individual(world, open_page):
     for view in ("alerts", "explore", "queries", "audit"):
         page.goto(f"{world.url}/#/{view}")
         expect(page.locator("main")).to_contain_text("Your role may not use this view.")
+
+    # a session that ended (idle timeout, signed out elsewhere): back to the sign-in form, saying so
+    page.goto(f"{world.url}/#/trends")
+    expect(page.locator("#trends-table")).to_be_visible()
+    page.context.clear_cookies()
+    console.expect(401, "/api/trends")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Your session has ended")
+    sign_in(page, "man")
+    expect(page.locator("#trends-table")).to_be_visible()
+
+
+def test_names_with_html_in_them_stay_text(world, open_page):
+    """Every name in the data set ends in <img src=x onerror=...>: it shows as text, nothing runs."""
+    page, _ = open_page()
+    sign_in(page, "ann")
+    organisation = _first_id(world.folder / "data" / "organisations.csv")
+    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Network").click()
+    page.get_by_label("Start from").select_option("organisation")
+    page.get_by_label("Id or pseudonym").fill(organisation)
+    page.get_by_role("button", name="Explore", exact=True).click()
+    expect(page.locator(".graph-wrap[data-ready='1']")).to_have_count(1)
+    page.locator("details.node-list summary").click()
+    expect(page.locator(f"table.nodes tr[data-node='Organisation:{organisation}']")).to_contain_text(XSS)
+    # revealed: the employee's own name, as text
+    page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Alert queue").click()
+    open_alert(page, queue_pseudonyms(page)[0])
+    page.get_by_role("button", name="Reveal identity…").click()
+    page.get_by_label("Reason (at least 8 characters)").fill("Checking that names are shown as text")
+    page.get_by_role("button", name="Reveal and log").click()
+    expect(page.locator("#identity .identity-name")).to_contain_text(XSS)
+    assert page.locator("img").count() == 0
+    assert page.evaluate("window.__xss") is None
 
 
 def test_the_liaison_explores_finds_paths_exports_and_queries(world, open_page, tmp_path):
