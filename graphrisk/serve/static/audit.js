@@ -47,7 +47,7 @@ export async function render(main, _params, ctx) {
     try {
       const answer = await get("/api/audit", last);
       if (!ctx.alive()) return;
-      clear(body).append(entriesTable(answer.entries || []));
+      clear(body).append(entriesTable(answer.entries || [], answer.total));
     } catch (err) {
       if (ctx.alive()) clear(body).append(notice("error", errorText(err)));
     }
@@ -78,8 +78,9 @@ function details(e) {
   return bits.join(" · ");
 }
 
-function entriesTable(entries) {
-  const wrap = h("section", { class: "panel" }, h("p", { class: "muted" }, `${entries.length} entr${entries.length === 1 ? "y" : "ies"}, newest first.`));
+function entriesTable(entries, total) {
+  const more = typeof total === "number" && total > entries.length ? ` of ${total} (raise “At most” to see more)` : "";
+  const wrap = h("section", { class: "panel" }, h("p", { class: "muted" }, `${entries.length}${more} entr${entries.length === 1 && !more ? "y" : "ies"}, newest first.`));
   if (!entries.length) return wrap;
   const sorted = [...entries].sort((a, b) => (b.seq ?? 0) - (a.seq ?? 0));
   wrap.append(h("div", { class: "scroll tall" }, h("table", { class: "data audit", id: "audit-table" },

@@ -7,8 +7,14 @@ import { clear, download, h, notice } from "./dom.js";
 
 const INPUT = { int: "number", integer: "number", float: "number", number: "number", date: "date", datetime: "datetime-local", bool: "checkbox", boolean: "checkbox" };
 
+// the library, read once per signed-in user (every read is an audit entry)
+let library = { user: null, queries: null };
+
 export async function render(main, params, ctx) {
-  const queries = await get("/api/queries");
+  if (library.user !== state.session.user || !library.queries) {
+    library = { user: state.session.user, queries: await get("/api/queries") };
+  }
+  const queries = library.queries;
   if (!ctx.alive()) return;
   const name = params[0] || "";
   const list = h("ul", { class: "query-list" }, (queries || []).map((q) => h("li", null,

@@ -6,7 +6,7 @@ import { get } from "./api.js";
 import { errorText, go, state } from "./app.js";
 import { clear, h, label, mono, notice, num, stateBadge, when } from "./dom.js";
 
-const filters = { unit: "", rule: "", state: "", mine: false };
+const filters = { unit: "", rule: "", state: "", mine: false, all: false };
 let sort = { key: "rank", dir: 1 };
 
 const COLUMNS = [
@@ -53,13 +53,16 @@ export async function render(main, _params, ctx) {
   const rule = select("rule", "Rule", (meta.rules || []).map((r) => ({ value: r.name, text: r.title ? `${r.name}: ${r.title}` : r.name })), filters.rule);
   const st = select("state", "State", (meta.triage_states || ["new", "in_review", "confirmed", "dismissed", "resolved"]).map((s) => ({ value: s, text: label(s) })), filters.state);
   const mine = h("input", { type: "checkbox", id: "filter-mine", checked: filters.mine });
+  const all = h("input", { type: "checkbox", id: "filter-all", checked: filters.all });
   const count = h("span", { class: "muted", "aria-live": "polite" });
   const holder = h("div", { class: "scroll tall" });
   const share = h("div");
   main.append(
     h("h1", null, "Alert queue"),
     h("div", { class: "toolbar", role: "search" }, unit.label, rule.label, st.label,
-      h("label", { class: "inline", for: "filter-mine" }, "Assigned to me", mine), count),
+      h("label", { class: "inline", for: "filter-mine" }, "Assigned to me", mine),
+      h("label", { class: "inline", for: "filter-all", title: "Alerts that are no longer in the latest scoring run keep their state" }, "Also dropped out", all),
+      count),
     h("div", { class: "panel" }, holder),
     share);
 
@@ -84,7 +87,7 @@ export async function render(main, _params, ctx) {
       return th;
     }));
     const body = h("tbody", null, rows.map((a) => {
-      const tr = h("tr", { class: `row-link${a.alert === false ? " below" : ""}`, dataset: { pseudonym: a.pseudonym } },
+      const tr = h("tr", { class: `row-link${a.alert === false ? " below" : ""}${a.in_latest_run === false ? " dropped" : ""}`, dataset: { pseudonym: a.pseudonym } },
         COLUMNS.map((c) => h("td", { class: c.num ? "num" : c.cls || null }, c.cell(a))));
       tr.addEventListener("click", (evt) => {
         if (evt.target.closest("a, button")) return;
@@ -100,11 +103,12 @@ export async function render(main, _params, ctx) {
     filters.rule = rule.el.value;
     filters.state = st.el.value;
     filters.mine = mine.checked;
+    filters.all = all.checked;
     count.textContent = "loading…";
     try {
       const answer = await get("/api/alerts", {
         unit: filters.unit, rule: filters.rule, state: filters.state,
-        assignee: filters.mine ? state.session.user : "",
+        assignee: filters.mine ? state.session.user : "", all: filters.all ? "true" : "",
       });
       if (!ctx.alive()) return;
       alerts = Array.isArray(answer) ? answer : answer.alerts || [];
@@ -117,7 +121,7 @@ export async function render(main, _params, ctx) {
       clear(holder).append(notice("error", errorText(err)));
     }
   };
-  for (const el of [unit.el, rule.el, st.el, mine]) el.addEventListener("change", load);
+  for (const el of [unit.el, rule.el, st.el, mine, all]) el.addEventListener("change", load);
   await load();
   if (ctx.alive()) await confirmedShare(share, ctx);
 }
