@@ -159,8 +159,17 @@ function signInForm(message) {
   user.focus();
 }
 
+// The last user signed in on this page: when someone else signs in after a session ended, the
+// page starts afresh, so that nothing the previous user typed or opened stays in its memory.
+let lastUser = null;
+
 async function startSession() {
   const session = await api("GET", "/api/session", { signingIn: true });
+  if (lastUser !== null && lastUser !== session.user) {
+    location.reload();
+    return;
+  }
+  lastUser = session.user;
   setCsrf(session.csrf);
   state.session = session;
   state.meta = null;
@@ -193,13 +202,20 @@ async function boot() {
       if (!(err instanceof ApiError)) throw err;
     }
     setCsrf(null);
-    signInForm({ kind: "info", text: "You have signed out." });
+    // a fresh page: no dossier, reveal or typed text of this user stays in memory
+    sessionStorage.setItem("graphrisk-signed-out", "1");
+    location.replace("#/");
+    location.reload();
   });
   window.addEventListener("hashchange", () => render());
   try {
     await startSession();
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) signInForm(null);
+    if (err instanceof ApiError && err.status === 401) {
+      const left = sessionStorage.getItem("graphrisk-signed-out");
+      sessionStorage.removeItem("graphrisk-signed-out");
+      signInForm(left ? { kind: "info", text: "You have signed out." } : null);
+    }
     else {
       clear(byId("view")).append(notice("error", errorText(err)));
     }
