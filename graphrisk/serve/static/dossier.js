@@ -216,7 +216,8 @@ function step(s) {
 function networkPanel(page) {
   page.networkSlot = h("div", null, h("p", { class: "muted" }, "Loading the network…"));
   return h("section", { class: "panel", "aria-labelledby": "network-title" },
-    h("h2", { id: "network-title" }, "Network around the employee"),
+    h("h2", { id: "network-title" }, "Network around the employee",
+      allowed("explore") ? [" ", h("a", { class: "small", href: `#/explore/employee/${encodeURIComponent(page.pseudonym)}` }, "explore from here")] : null),
     page.networkSlot);
 }
 

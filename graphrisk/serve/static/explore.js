@@ -26,7 +26,10 @@ export function parseNodeId(nodeId, data) {
   return { kind: kind.toLowerCase(), id: at > 0 ? text.slice(at + 1) : text };
 }
 
-export async function render(main, _params, ctx) {
+export async function render(main, params, ctx) {
+  // #/explore/KIND/ID (from a dossier) starts there at once
+  const [startKind, startId] = params || [];
+  if (startKind && KINDS.includes(startKind) && startId) Object.assign(last, { kind: startKind, id: startId });
   const types = (state.meta && state.meta.relationship_types) || ALL_TYPES;
   const chosen = new Set(last.types || types.filter((t) => !STRUCTURAL.has(t)));
   const kind = h("select", { id: "explore-kind" }, KINDS.map((k) => h("option", { value: k, selected: k === last.kind }, k)));
@@ -150,6 +153,8 @@ export async function render(main, _params, ctx) {
       start.disabled = false;
     }
   });
+
+  if (startKind && startId) form.requestSubmit();
 
   pathForm.addEventListener("submit", async (evt) => {
     evt.preventDefault();

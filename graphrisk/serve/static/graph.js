@@ -214,6 +214,12 @@ export function legend(el, view) {
   el.append(h("span", null, ring, "in a finding"));
 }
 
+function capText(shown, total) {
+  return typeof total === "number" && total > shown
+    ? `Capped: ${shown} of ${total} nodes are shown. `
+    : "Capped: some neighbours are left out or collapsed into one node. ";
+}
+
 // A graph panel in `parent`: tools (layout, find, fit), the canvas, the legend and a capped notice.
 // It is put into the page before Cytoscape draws: Cytoscape measures its container.
 export function graphPanel(parent, elements, options = {}) {
@@ -240,7 +246,7 @@ export function graphPanel(parent, elements, options = {}) {
     clear(capped);
     if (els.capped) {
       capped.append(h("div", { class: "notice notice-warn capped", role: "status" },
-        `Capped: ${(els.nodes || []).length} of ${els.total_nodes ?? "more"} nodes in reach are shown. `,
+        capText((els.nodes || []).length, els.total_nodes),
         "Narrow it down with a relationship type or a time window, or expand one node at a time.",
         (els.notes || []).length ? h("ul", null, els.notes.map((n) => h("li", null, n))) : null));
     } else if ((els.notes || []).length) {
