@@ -82,6 +82,7 @@ def serve(host, port, idle_timeout, insecure_cookies, top, neo4j_uri, neo4j_user
     config = Config(idle_timeout_min=idle_timeout, insecure_cookies=insecure_cookies, top=top)
     workspace = Workspace(opener, config, paths)
     workspace.credentials.access()  # a malformed access file is refused before listening
+    workspace.warm()
     app = create_app(workspace)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     where = "http" + ("" if insecure_cookies else "s") + f"://{host}:{port}/"

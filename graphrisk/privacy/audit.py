@@ -13,13 +13,20 @@ replaced by a consistent shorter or different chain (the head's count or hash
 differs).
 
 Appends hold an ``flock`` on a lock file beside the log, so two processes
-appending at once are serialised; the entry is written with a single
+appending at once are serialised; the entries are written with a single
 ``write`` to a file opened with ``O_APPEND`` and synced before the head is
 replaced (write to a temporary file, rename). A new entry chains to the *head*,
 not to the last line, so appending never hides earlier damage: a tampered log
-stays broken at the place it was tampered. If a command is killed between the
-two writes, the log holds one entry more than the head; the next append (or
-``verify``) accepts exactly that one entry when it chains to the head.
+stays broken at the place it was tampered.
+
+Group commit: threads of one process that append at the same time (the workspace's requests)
+share one lock, one ``write``, one ``fsync`` and one head: the first becomes the writer, takes
+every entry waiting then (at most :data:`BATCH_MAX`, in arrival order) and the others wait until
+their entry is on disk. :meth:`AuditLog.append` still returns only once its entry and the head
+that counts it are synced, so the guarantee per entry is unchanged: durable and in order before
+the caller shows anything. An append alone costs what it did. If a process is killed between
+writing a batch and the head, the log holds up to :data:`BATCH_MAX` entries more than the head;
+the next append (or ``verify``) accepts them when they chain to the head.
 
 What the chain does not do: whoever can rewrite both the log and the head can
 forge a consistent history. Keep the head where analysts cannot write (or copy
@@ -32,6 +39,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +59,9 @@ __all__ = [
 ]
 
 GENESIS = "0" * 64
+#: At most this many entries are written in one batch (one ``write``, one ``fsync``, one head),
+#: and so at most this many can be in the log past the head after a kill at the wrong moment.
+BATCH_MAX = 64
 
 #: the fields of an entry, in the order they are written (the hash does not depend on the order)
 FIELDS = (
@@ -140,36 +151,84 @@ class AuditLog:
         self.lock_path = self.path.with_name(self.path.name + ".lock")
 
     def append(self, fields: dict) -> dict:
-        """Append one entry (``fields`` without seq, prev or hash); return it as written."""
+        """Append one entry (``fields`` without seq, prev or hash); return it as written.
+
+        Returns once the entry and the chain head that counts it are synced to disk; entries
+        appended by other threads meanwhile may share the write (group commit, module docstring).
+        """
         bad = (set(fields) - set(FIELDS)) | ({"seq", "prev", "hash"} & set(fields))
         if bad:  # a programming error, not a user's
             raise ValueError(f"audit entry fields not allowed here: {sorted(bad)}")
-        make_private_dir(self.path.parent)
-        with locked(self.lock_path):
-            head = Head.read(self.head_path) or Head()
-            try:
-                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
-            except OSError as exc:
-                raise PrivacyError(f"cannot open the audit log {self.path}: {exc.strerror}") from None
-            try:
-                size = os.fstat(fd).st_size
-                if size > head.bytes:
-                    head = _adopt_interrupted(fd, head, size)
-                prefix = b"\n" if size and os.pread(fd, 1, size - 1) != b"\n" else b""
-                entry = {"seq": head.entries, **{k: fields.get(k) for k in FIELDS[1:-2]}}
-                entry["prev"] = head.last_hash
-                entry["time"] = entry["time"] or _now()
-                entry["hash"] = entry_hash(entry)
-                data = prefix + json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
-                _write_all(fd, data)
-                os.fsync(fd)
-                new_size = os.fstat(fd).st_size
-            except OSError as exc:
-                raise PrivacyError(f"cannot write the audit log {self.path}: {exc.strerror}") from None
-            finally:
-                os.close(fd)
-            Head(head.entries + 1, entry["hash"], new_size).write(self.head_path)
-        return entry
+        slot = _Slot({k: fields.get(k) for k in FIELDS[1:-2]})
+        group = _group(self.path)
+        with group.cond:
+            group.waiting.append(slot)
+            while not slot.finished:
+                if group.writing:
+                    group.cond.wait()
+                    continue
+                batch, group.waiting = group.waiting[:BATCH_MAX], group.waiting[BATCH_MAX:]
+                group.writing = True
+                group.cond.release()
+                try:
+                    self._write_batch(batch)
+                finally:
+                    for other in batch:  # the writer was interrupted (KeyboardInterrupt): nobody waits on
+                        if not other.finished:
+                            other.finish(error=PrivacyError("the audit append was interrupted"))
+                    group.cond.acquire()
+                    group.writing = False
+                    group.cond.notify_all()
+        if slot.error is not None:
+            raise slot.error
+        return slot.entry
+
+    def _write_batch(self, batch: list[_Slot]) -> None:
+        """Write ``batch`` after the head in one write, sync it, move the head; finish every slot."""
+        try:
+            make_private_dir(self.path.parent)
+            with locked(self.lock_path):
+                found = Head.read(self.head_path)
+                head = found or Head()
+                try:
+                    fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
+                except OSError as exc:
+                    raise PrivacyError(f"cannot open the audit log {self.path}: {exc.strerror}") from None
+                try:
+                    size = os.fstat(fd).st_size
+                    if size > head.bytes:
+                        head = _adopt_interrupted(fd, head, size, BATCH_MAX if found else 1)
+                    data = [b"\n" if size and os.pread(fd, 1, size - 1) != b"\n" else b""]
+                    seq, prev, written = head.entries, head.last_hash, []
+                    for slot in batch:
+                        entry = {"seq": seq, **slot.fields, "prev": prev}
+                        entry["time"] = entry["time"] or _now()
+                        try:
+                            entry["hash"] = entry_hash(entry)
+                            line = json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
+                        except (TypeError, ValueError) as exc:  # a field that is not JSON: that caller's bug
+                            slot.finish(error=exc)
+                            continue
+                        data.append(line)
+                        written.append((slot, entry))
+                        seq, prev = seq + 1, entry["hash"]
+                    if written:
+                        _write_all(fd, b"".join(data))
+                        os.fsync(fd)
+                    new_size = os.fstat(fd).st_size
+                except OSError as exc:
+                    raise PrivacyError(f"cannot write the audit log {self.path}: {exc.strerror}") from None
+                finally:
+                    os.close(fd)
+                if written:
+                    Head(seq, prev, new_size).write(self.head_path)
+        except Exception as exc:  # every caller in the batch gets the writer's error
+            for slot in batch:
+                if not slot.finished:
+                    slot.finish(error=exc)
+            return
+        for slot, entry in written:
+            slot.finish(entry=entry)
 
     def entries(self) -> list[dict]:
         """Every entry, parsed (not verified: :meth:`verify` does that). No log yet: none."""
@@ -266,7 +325,13 @@ class AuditLog:
             return Verification(
                 n, note="the last entry was written but the head not updated (an interrupted command)"
             )
-        if n > head.entries + 1:
+        if head.entries + 1 < n <= head.entries + BATCH_MAX:
+            return Verification(
+                n,
+                note=f"the last {n - head.entries} entries were written but the head not updated "
+                "(an interrupted command)",
+            )
+        if n > head.entries + BATCH_MAX:
             return Verification(
                 n,
                 f"the log has {n} entries but its chain head records {head.entries}: the head was "
@@ -288,20 +353,58 @@ def _parse(line: bytes) -> dict | None:
     return entry
 
 
-def _adopt_interrupted(fd: int, head: Head, size: int) -> Head:
-    """The head moved over one entry written after it, when that entry chains to it."""
+def _adopt_interrupted(fd: int, head: Head, size: int, most: int) -> Head:
+    """The head moved over the entries (at most ``most``: one batch) written after it, when they
+    chain to it. Without a head file only one: a deleted head must not be healed by an append."""
     extra = os.pread(fd, size - head.bytes, head.bytes)
-    if extra.count(b"\n") != 1 or not extra.endswith(b"\n"):
+    if not extra.endswith(b"\n") or extra.count(b"\n") > most:
         return head
-    entry = _parse(extra)
-    if (
-        entry is None
-        or entry["seq"] != head.entries
-        or entry["prev"] != head.last_hash
-        or entry_hash(entry) != entry["hash"]
-    ):
-        return head
-    return Head(head.entries + 1, entry["hash"], size)
+    entries, prev = head.entries, head.last_hash
+    for line in extra[:-1].split(b"\n"):
+        entry = _parse(line)
+        if (
+            entry is None
+            or entry["seq"] != entries
+            or entry["prev"] != prev
+            or entry_hash(entry) != entry["hash"]
+        ):
+            return head
+        entries, prev = entries + 1, entry["hash"]
+    return Head(entries, prev, size)
+
+
+class _Slot:
+    """One caller's entry in a group commit: its fields, then the entry written or the error."""
+
+    __slots__ = ("entry", "error", "fields", "finished")
+
+    def __init__(self, fields: dict) -> None:
+        self.fields = fields
+        self.entry: dict | None = None
+        self.error: BaseException | None = None
+        self.finished = False
+
+    def finish(self, *, entry: dict | None = None, error: BaseException | None = None) -> None:
+        self.entry, self.error, self.finished = entry, error, True
+
+
+class _Group:
+    """The appenders of one log in this process: who is writing, who waits."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.waiting: list[_Slot] = []
+        self.writing = False
+
+
+_GROUPS: dict[Path, _Group] = {}
+_GROUPS_LOCK = threading.Lock()
+
+
+def _group(path: Path) -> _Group:
+    key = path.absolute()
+    with _GROUPS_LOCK:
+        return _GROUPS.setdefault(key, _Group())
 
 
 def _write_all(fd: int, data: bytes) -> None:

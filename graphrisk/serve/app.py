@@ -43,10 +43,18 @@ from graphrisk.errors import (
 from graphrisk.limits import EXPLORE_MAX_HOPS, EXPLORE_MAX_NODES, EXPLORE_MAX_PER_GROUP, PATHS_MAX_HOPS
 from graphrisk.privacy.access import allowed, os_user
 from graphrisk.privacy.files import PrivacyPaths
-from graphrisk.privacy.pseudonyms import PseudonymMap, normalise_pseudonym
+from graphrisk.privacy.pseudonyms import PseudonymMap, load_key, normalise_pseudonym
 from graphrisk.privacy.session import Session
 from graphrisk.serve import models, views
-from graphrisk.serve.auth import COOKIE, CSRF_HEADER, Credentials, RateLimiter, SessionData, Sessions
+from graphrisk.serve.auth import (
+    COOKIE,
+    CSRF_HEADER,
+    Credentials,
+    RateLimiter,
+    SessionData,
+    Sessions,
+    file_stamp,
+)
 from graphrisk.serve.triage import (
     CLOSED,
     DISMISS_REASONS,
@@ -80,6 +88,8 @@ PAGE_ACTIONS = {
 META_ACTIONS = ("triage", "trends", "audit.read", "explore", "query")
 #: How long the Neo4j store's employee list is reused before it is read again (seconds).
 EMPLOYEES_TTL = 60.0
+#: At most this many redacted texts and dossier snapshots are remembered per store version.
+MEMO_MAX = 200_000
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -123,9 +133,11 @@ class Workspace:
         self.paths = paths or PrivacyPaths.from_env()
         self._open_store = open_store
         self._lock = threading.Lock()
+        self._building = threading.RLock()
         self._store = open_store()
         self._stamp = self._manifest_stamp()
         self._cache: dict = {}
+        self._files: dict = {}
         self.triage: TriageStore = open_triage(self._store)
         self.sessions = Sessions(config.idle_timeout_min * 60)
         self.by_user = RateLimiter(config.login_limit, config.login_window_s)
@@ -161,9 +173,21 @@ class Workspace:
         entry = self._cache.get(name)
         if entry is not None and (ttl is None or time.monotonic() - entry[1] < ttl):
             return entry[0]
-        value = make()
-        self._cache[name] = (value, time.monotonic())
-        return value
+        with self._building:  # one request builds it; the others arriving meanwhile wait and reuse it
+            entry = self._cache.get(name)
+            if entry is not None and (ttl is None or time.monotonic() - entry[1] < ttl):
+                return entry[0]
+            value = make()
+            self._cache[name] = (value, time.monotonic())
+            return value
+
+    def warm(self) -> None:
+        """Read the employees and build their pseudonyms and redactor now, before the first request
+        (5,000 employees: about half a second), so that the first users do not wait for it."""
+        try:
+            self._redactor_and_memo(self.session(os_user()))
+        except GraphriskError as exc:  # no key yet, no store yet: the first request will say so
+            log.info("not warmed up: %s", exc)
 
     def employees(self, session: Session) -> dict[str, str | None]:
         from graphrisk.privacy.guard import employee_persons
@@ -178,23 +202,83 @@ class Workspace:
         cached = self._cache.get("names")
         if cached is not None and cached[0][0] is employees and cached[0][1] == key.secret:
             return cached[0][2]
-        names = PseudonymMap(key, employees)
-        self._cache["names"] = ((employees, key.secret, names), time.monotonic())
-        return names
+        with self._building:
+            cached = self._cache.get("names")
+            if cached is not None and cached[0][0] is employees and cached[0][1] == key.secret:
+                return cached[0][2]
+            names = PseudonymMap(key, employees)  # one HMAC per employee
+            self._cache["names"] = ((employees, key.secret, names), time.monotonic())
+            return names
 
-    def redactor(self, session: Session):
+    def _redactor_and_memo(self, session: Session):
+        """A redactor of its own for one request, and the memo shared by requests under the same one."""
         from graphrisk.privacy.redact import Redactor
 
         names = self.names(session)
         cached = self._cache.get("redactor")
         if cached is None or cached[0][0] is not names:
-            employees = self.employees(session)
-            persons = {p: e for e, p in employees.items() if p is not None}
-            cached = ((names, Redactor(names, persons)), time.monotonic())
-            self._cache["redactor"] = cached
+            with self._building:
+                cached = self._cache.get("redactor")
+                if cached is None or cached[0][0] is not names:
+                    employees = self.employees(session)
+                    persons = {p: e for e, p in employees.items() if p is not None}
+                    # the memo of redacted texts and snapshots lives and dies with this redactor
+                    # (one store version, one key): what it holds cannot go stale
+                    cached = ((names, Redactor(names, persons), {}), time.monotonic())
+                    self._cache["redactor"] = cached
         redactor = copy.copy(cached[0][1])
         redactor.person_names = set()  # a query may add names it found: not for the next request
-        return redactor
+        return redactor, cached[0][2]
+
+    def redacted_text(self, guard, text: str) -> str:
+        """``guard.pseudonymiser.text(text)``, remembered: reasons repeat on every queue request."""
+        memo = guard.memo
+        found = memo.get(("text", text))
+        if found is None:
+            found = guard.pseudonymiser.text(text)
+            if len(memo) < MEMO_MAX:
+                memo[("text", text)] = found
+        return found
+
+    def snapshot(self, guard, employee_id: str, row: dict) -> dict:
+        """A dossier's parts, reasons and findings as scored (redacted unless revealed).
+
+        They change only with a scoring run (``last_run``, ``last_seen``), so they are parsed and
+        redacted once per run and employee, not at every request.
+        """
+        key = ("snapshot", employee_id, row.get("last_run"), row.get("last_seen"), guard.revealed)
+        memo = guard.memo
+        found = memo.get(key)
+        if found is None:
+            full = self.triage.alert(employee_id, full=True) or {}
+            found = {
+                "parts": views.dossier_parts(full.get("parts") or []),
+                "reasons": list(full.get("reasons") or []),
+                "findings": [
+                    {**f, "evidence": [f.get("evidence") or []]} for f in full.get("findings") or []
+                ],
+            }
+            if not guard.revealed:
+                found = guard.pseudonymiser.value(found)
+            if len(memo) < MEMO_MAX:
+                memo[key] = found
+        return found
+
+    def session(self, user: str) -> Session:
+        """The signed-in user's :class:`Session`, with the access file and key read once per change."""
+        session = Session(user, os_user(), self.paths)
+        session.__dict__["access"] = self.credentials.access()
+        session.__dict__["key"] = self._cached_file("key", self.paths.key_file, load_key)
+        return session
+
+    def _cached_file(self, name: str, path: Path, read: Callable[[Path], object]):
+        stamp = file_stamp(path)
+        entry = self._files.get(name)
+        if entry is not None and stamp is not None and entry[0] == stamp:
+            return entry[1]
+        value = read(path)
+        self._files[name] = (stamp, value)
+        return value
 
     def source(self):
         """The graph source; persons' names and birth dates left out while a request is redacted."""
@@ -215,13 +299,13 @@ class Workspace:
         """:func:`~graphrisk.privacy.guard.guarded` for the signed-in user, with the cached pseudonyms."""
         from graphrisk.privacy.guard import guarded
 
-        session = Session(user.user, os_user(), self.paths)
+        session = self.session(user.user)
         with guarded(
             command, action=action, store=self.store(), reveal=reveal, session=session, **kwargs
         ) as guard:
             guard.__dict__["employees"] = self.employees(session)
             guard.__dict__["names"] = self.names(session)
-            guard.__dict__["pseudonymiser"] = self.redactor(session)
+            guard.__dict__["pseudonymiser"], guard.memo = self._redactor_and_memo(session)
             yield guard
 
     def close(self) -> None:
@@ -498,7 +582,7 @@ def _latest_run_id(ws: Workspace) -> int | None:
 def _alert_out(ws: Workspace, guard, row: dict, latest: int | None) -> dict:
     out = views.alert_object(row, guard.names.pseudonym(row["employee_id"]), latest, guard.revealed)
     if not guard.revealed:
-        out["reasons"] = [guard.pseudonymiser.text(r) for r in out["reasons"]]
+        out["reasons"] = [ws.redacted_text(guard, r) for r in out["reasons"]]
     return out
 
 
@@ -600,32 +684,33 @@ def _alert_routes(app: FastAPI) -> None:
         """One alert's dossier: score parts as sentences, findings with evidence, history, notes."""
         with ws.guarded(user, "serve.dossier", "triage", reveal=reveal) as guard:
             employee_id = _employee_of(ws, guard, pseudonym)
-            row = ws.triage.alert(employee_id, full=True)
+            row = ws.triage.alert(employee_id)
             if row is None:
                 raise ApiError(404, "not-found", "no alert has this pseudonym")
             guard.subjects([employee_id])
             guard.done(rows=1)
             events = ws.triage.events(employee_id)
             identity = _identity(ws, guard, employee_id) if guard.revealed else None
-            payload = {
-                "alert": _alert_out(ws, guard, row, _latest_run_id(ws)),
-                "parts": views.dossier_parts(row.get("parts") or []),
-                "reasons": list(row.get("reasons") or []),
-                "findings": [{**f, "evidence": [f.get("evidence") or []]} for f in row.get("findings") or []],
+            snapshot = ws.snapshot(guard, employee_id, row)
+            changing = {
                 "history": events,
                 "notes": [
                     {"user": e["user"], "at": e["at"], "text": e["text"] or ""}
                     for e in events
                     if e["field"] == "note"
                 ],
+            }
+            if not guard.revealed:
+                changing = guard.pseudonymiser.value(changing)
+            return {
+                "alert": _alert_out(ws, guard, row, _latest_run_id(ws)),
+                "parts": snapshot["parts"],
+                "reasons": snapshot["reasons"],
+                "findings": snapshot["findings"],
+                **changing,
                 "revealed": guard.revealed,
                 "identity": identity,
             }
-            if not guard.revealed:
-                keep = payload["alert"]
-                payload = guard.pseudonymiser.value(payload)
-                payload["alert"] = keep  # already redacted (pseudonym, reasons)
-            return payload
 
     @app.patch(
         "/api/alerts/{pseudonym}",

@@ -1,8 +1,9 @@
 """Sign-in, sessions and the rate limit of the workspace.
 
 - Accounts are the access file's users with a password (``graphrisk users add NAME --role ROLE
-  --password-stdin``); the file is read at every sign-in, so a new user or a new password works
-  without a restart, and at every request, so a removed user is signed out at once.
+  --password-stdin``); the file is checked (``stat``) at every sign-in and every request and
+  parsed again when it changed, so a new user or a new password works without a restart and a
+  removed user is signed out at once.
 - A wrong password and an unknown user get the same answer, and an unknown user costs the same
   scrypt time (a hash of a random password, made at start), so neither the answer nor its time
   tells whether a name exists.
@@ -24,7 +25,15 @@ from dataclasses import dataclass, field
 from graphrisk.privacy.access import AccessFile, hash_password, split_roles, verify_password
 from graphrisk.privacy.files import PrivacyPaths
 
-__all__ = ["COOKIE", "CSRF_HEADER", "RateLimiter", "SessionData", "Sessions", "check_credentials"]
+__all__ = [
+    "COOKIE",
+    "CSRF_HEADER",
+    "RateLimiter",
+    "SessionData",
+    "Sessions",
+    "check_credentials",
+    "file_stamp",
+]
 
 COOKIE = "graphrisk_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -143,6 +152,7 @@ class Credentials:
     def __init__(self, paths: PrivacyPaths) -> None:
         self.paths = paths
         self._decoys: dict[str, str] = {}
+        self._access: tuple[object, AccessFile] | None = None
 
     def _decoy(self, access: AccessFile) -> str:
         """A hash of a random password with the cost of the users' own hashes: an unknown name is
@@ -155,7 +165,14 @@ class Credentials:
         return self._decoys[cost]
 
     def access(self) -> AccessFile:
-        return AccessFile.read(self.paths.access_file)
+        """The access file, parsed again only when it changed (every request asks for it)."""
+        stamp = file_stamp(self.paths.access_file)
+        cached = self._access
+        if cached is not None and stamp is not None and cached[0] == stamp:
+            return cached[1]
+        access = AccessFile.read(self.paths.access_file)
+        self._access = (stamp, access)
+        return access
 
     def check(self, username: str, password: str) -> tuple[str, list[str]] | None:
         """The user and their roles when the password is theirs; None otherwise."""
@@ -166,6 +183,15 @@ class Credentials:
         if not ok or user is None or not user.password:
             return None
         return user.name, split_roles(user.role)
+
+
+def file_stamp(path) -> tuple | None:
+    """Inode, times and size: a file replaced by a rename (as the access file is) gets a new inode."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
 
 
 def check_credentials(credentials: Credentials, username: str, password: str):
