@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from pathlib import Path
 
 import pytest
 from serve_browser_support import (
@@ -322,6 +323,21 @@ def test_the_liaison_explores_finds_paths_exports_and_queries(world, open_page, 
     page.get_by_role("button", name="Run").click()
     expect(page.locator(".result")).to_contain_text("Neo4j")
     world.screenshot(page, "08-query.png")
+
+
+def test_the_page_never_parses_text_as_html():
+    """No script of the page turns a string into markup, and the page has no inline script or style
+    (the server's CSP allows neither): data reaches the DOM as text nodes only."""
+    static = Path(__file__).resolve().parent.parent / "graphrisk" / "serve" / "static"
+    sinks = re.compile(
+        r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write|\beval\(|new Function|setHTML"
+    )
+    for script in sorted(static.glob("*.js")):
+        code = "\n".join(line.split("//")[0] for line in script.read_text(encoding="utf-8").splitlines())
+        assert not sinks.search(code), f"{script.name}: {sinks.search(code).group(0)}"
+    page = (static / "index.html").read_text(encoding="utf-8")
+    assert "<style" not in page and " style=" not in page
+    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", page)), "inline script in index.html"
 
 
 def _first_id(table) -> str:
