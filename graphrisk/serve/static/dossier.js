@@ -223,7 +223,9 @@ function networkPanel(page) {
 
 async function loadGraph(page) {
   try {
-    const elements = await get(`${page.path}/graph`, { hops: 1, max_nodes: 150 });
+    // drawn again after a reveal: the network is the same, so it is not asked for (and logged) twice
+    const elements = page.elements || (await get(`${page.path}/graph`, { hops: 1, max_nodes: 150 }));
+    page.elements = elements;
     if (!page.ctx.alive() || !page.networkSlot.isConnected) return;
     clear(page.networkSlot);
     const centre = (elements.nodes || []).find((n) => n.data && String(n.data.label) === page.pseudonym);

@@ -57,7 +57,7 @@ export function layout(name, centre) {
     concentric: (n) => { const hop = n.data("hop"); return hop === undefined || hop < 0 ? 0 : 10 - hop; } };
   if (name === "circle" || name === "grid") return { name, animate: false };
   return { name: "cose", animate: false, randomize: true, nodeRepulsion: () => 9000, idealEdgeLength: () => 55,
-    numIter: 1000, nodeDimensionsIncludeLabels: false };
+    numIter: 500, nodeDimensionsIncludeLabels: false };
 }
 
 // Element data as sent to Cytoscape: every node labelled, every edge with an id unique in the
