@@ -427,6 +427,49 @@ def test_an_entry_written_without_its_head_is_accepted_once(paths):
     assert log.verify().ok and Head.read(paths.audit_head).entries == 5
 
 
+def test_a_batch_written_without_its_head_is_accepted_but_not_after_a_deleted_head(paths):
+    log = _log(paths, 3)
+    saved = paths.audit_head.read_bytes()
+    for _ in range(3):
+        log.append({"user": "u0", "command": "explain"})
+    paths.audit_head.write_bytes(saved)  # as if killed after a group of three, before the head
+    found = log.verify()
+    assert found.ok and found.entries == 6 and "the last 3 entries" in found.note
+    log.append({"user": "u0", "command": "explain"})
+    assert log.verify().ok and Head.read(paths.audit_head).entries == 7
+    paths.audit_head.unlink()
+    log.append({"user": "u0", "command": "explain"})
+    assert not log.verify().ok  # a deleted head is not healed by adopting the whole log
+
+
+def test_threads_appending_at_once_share_writes_and_keep_every_entry_in_order(paths, monkeypatch):
+    import threading
+
+    heads = []
+    write = Head.write
+    monkeypatch.setattr(Head, "write", lambda self, path: (heads.append(self), write(self, path)))
+    log = AuditLog(paths.audit_log, paths.audit_head)
+    n, start = 40, threading.Barrier(8)
+
+    def appender(name: str) -> None:
+        start.wait()
+        for i in range(n):
+            written = log.append({"user": name, "command": "serve.alerts", "rows": i})
+            assert Head.read(paths.audit_head).entries > written["seq"]  # durable when it returns
+
+    threads = [threading.Thread(target=appender, args=(f"t{k}",)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    found = log.verify()
+    assert found.ok and found.entries == 8 * n
+    entries = log.entries()
+    for k in range(8):
+        assert [e["rows"] for e in entries if e["user"] == f"t{k}"] == list(range(n))
+    assert len(heads) < 8 * n  # some appends were committed together
+
+
 def test_a_cut_last_line_is_reported(paths):
     log = _log(paths, 3)
     log.path.write_bytes(log.path.read_bytes()[:-10])

@@ -25,6 +25,7 @@ read. Callers use :func:`apply` and friends, which accept ``None``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
@@ -43,8 +44,12 @@ HIDDEN_KEYS = ("birth",)
 PERSON_KEYS = ("name", "birth_date")
 PERSON_SUFFIX = "/person"
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
+#: :meth:`Redactor.text` remembers texts up to this long, at most this many of them.
+_MEMO_LONGEST = 200
+_MEMO_MOST = 100_000
 
 
+@functools.lru_cache(maxsize=4096)
 def _hidden_key(key: str) -> bool:
     last = key.rsplit(".", 1)[-1].lower()
     return any(h in last for h in HIDDEN_KEYS)
@@ -71,6 +76,7 @@ class Redactor:
     ) -> None:
         self.names = names
         self._tokens: dict[str, str] = {}
+        self._texts: dict[str, str] = {}  # text -> redacted, shared by copies (same tokens)
         for person_id, employee_id in (employee_persons or {}).items():
             self._tokens[person_id] = names.pseudonym(employee_id) + PERSON_SUFFIX
         for employee_id in names.ids():
@@ -86,7 +92,12 @@ class Redactor:
         """``text`` with every employee id (and employee's person id) token pseudonymised."""
         if not self._tokens:
             return text
-        return _TOKEN.sub(lambda m: self._tokens.get(m.group(0), m.group(0)), text)
+        found = self._texts.get(text)
+        if found is None:
+            found = _TOKEN.sub(lambda m: self._tokens.get(m.group(0), m.group(0)), text)
+            if len(text) <= _MEMO_LONGEST and len(self._texts) < _MEMO_MOST:
+                self._texts[text] = found  # keys, labels and ids repeat in every row and dossier
+        return found
 
     # -- values ----------------------------------------------------------------------------------
 
