@@ -39,7 +39,7 @@ function draw(page) {
     notice("info", "For triage by people, not a verdict. Every finding is a look-up in a police system with the path that explains why it was flagged; discuss it with the employee and their representative before drawing conclusions. Knowing someone is never a finding by itself."),
     h("div", { class: "cols" },
       h("div", null, scorePanel(dossier), timelinePanel(page)),
-      triagePanel(page)),
+      allowed("triage") ? triagePanel(page) : historyPanel(page)),
     evidencePanel(dossier),
     networkPanel(page));
   const share = h("div");
@@ -343,6 +343,14 @@ function triagePanel(page) {
     }
   });
   return panel;
+}
+
+// For a role that may read an alert but not change it: the history alone.
+function historyPanel(page) {
+  const list = h("ol", { class: "history", id: "triage-history", "aria-label": "History" });
+  drawHistory(list, page.dossier);
+  return h("section", { class: "panel" }, h("h2", null, "Triage history"),
+    h("p", { class: "muted" }, `State: ${label(page.dossier.alert.state)}${page.dossier.alert.assignee ? `, assigned to ${page.dossier.alert.assignee}` : ""}.`), list);
 }
 
 function drawHistory(list, d) {
