@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from graphrisk.cli import Output, output_options
+from graphrisk.privacy.access import ROLES
 from graphrisk.errors import PrivacyError, UsageError
 
 __all__ = ["COMMANDS", "audit", "fairness", "keys", "users"]
@@ -137,7 +138,7 @@ def users() -> None:
     "roles",
     required=True,
     multiple=True,
-    type=click.Choice(["analyst", "liaison", "batch", "auditor", "admin"]),
+    type=click.Choice(list(ROLES)),
     help="The user's role; an existing user's role is changed. Repeat it for several roles "
     "(one person doing several jobs, e.g. on a single-user machine).",
 )

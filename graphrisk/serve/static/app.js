@@ -173,7 +173,7 @@ async function startSession() {
   setCsrf(session.csrf);
   state.session = session;
   state.meta = null;
-  if (["alerts", "explore", "queries"].some(allowed)) {
+  if ((session.actions || []).length) {
     try {
       state.meta = await get("/api/meta");
     } catch (err) {
