@@ -9,8 +9,8 @@ import click
 from rich.table import Table
 
 from graphrisk.cli import Output, output_options
-from graphrisk.privacy.access import ROLES
 from graphrisk.errors import PrivacyError, UsageError
+from graphrisk.privacy.access import ROLES
 
 __all__ = ["COMMANDS", "audit", "fairness", "keys", "users"]
 
