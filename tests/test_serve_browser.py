@@ -32,11 +32,13 @@ PSEUDONYM = re.compile(r"^EMP-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$")
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, request):
     world = build_world(tmp_path_factory.mktemp("serve-world"))
-    print(f"\nbrowser test screenshots: {world.artifacts}")
     yield world
     stop_server(world)
+    terminal = request.config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        terminal.write_line(f"\nbrowser test screenshots: {world.artifacts} (server log: {world.log})")
 
 
 @pytest.fixture(scope="module")
