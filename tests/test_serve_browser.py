@@ -36,9 +36,9 @@ def world(tmp_path_factory, request):
     world = build_world(tmp_path_factory.mktemp("serve-world"))
     yield world
     stop_server(world)
-    terminal = request.config.pluginmanager.get_plugin("terminalreporter")
-    if terminal is not None:
-        terminal.write_line(f"\nbrowser test screenshots: {world.artifacts} (server log: {world.log})")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\nbrowser test screenshots: {world.artifacts} (server log: {world.log})")
 
 
 @pytest.fixture(scope="module")
