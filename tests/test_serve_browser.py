@@ -14,6 +14,7 @@ import csv
 import json
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from serve_browser_support import (
@@ -257,7 +258,7 @@ def test_a_manager_sees_only_trends_and_no_individual(world, open_page):
 
 def test_names_with_html_in_them_stay_text(world, open_page):
     """Every name in the data set ends in <img src=x onerror=...>: it shows as text, nothing runs."""
-    page, _ = open_page()
+    page, console = open_page()
     sign_in(page, "ann")
     organisation = _first_id(world.folder / "data" / "organisations.csv")
     page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Network").click()
@@ -267,6 +268,13 @@ def test_names_with_html_in_them_stay_text(world, open_page):
     expect(page.locator(".graph-wrap[data-ready='1']")).to_have_count(1)
     page.locator("details.node-list summary").click()
     expect(page.locator(f"table.nodes tr[data-node='Organisation:{organisation}']")).to_contain_text(XSS)
+    # a link with markup in it: the server's answer is shown as text
+    crafted = quote(XSS, safe="")
+    for status in (404, 422):
+        console.expect(status, f"/api/alerts/{crafted}")
+    page.goto(f"{world.url}/#/alerts/{crafted}")
+    expect(page.locator("main [role=alert]")).to_be_visible()
+    assert page.locator("main img").count() == 0
     # revealed: the employee's own name, as text
     page.get_by_role("navigation", name="Workspace").get_by_role("link", name="Alert queue").click()
     open_alert(page, queue_pseudonyms(page)[0])

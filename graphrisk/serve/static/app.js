@@ -25,7 +25,12 @@ export function allowed(action) {
 }
 
 function route() {
-  return decodeURIComponent(location.hash.replace(/^#\/?/, ""));
+  const raw = location.hash.replace(/^#\/?/, "");
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // a malformed link: no view matches it, and the start page is shown
+  }
 }
 
 export function go(path) {
