@@ -68,6 +68,8 @@ def open_page(browser, world):
     yield open_page
     for context, page, console in opened:
         assert page.evaluate("window.__xss") is None, "a name from the data set ran as HTML"
+        leaked = re.search(r"\b(undefined|NaN)\b|\[object Object\]", page.locator("body").inner_text())
+        assert leaked is None, f"the page shows {leaked.group(0)!r}"
         context.close()
         assert console.errors == [], console.errors
 

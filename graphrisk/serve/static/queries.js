@@ -3,7 +3,7 @@
 
 import { api, filenameOf, get } from "./api.js";
 import { errorText, go, state } from "./app.js";
-import { clear, download, h, notice } from "./dom.js";
+import { append, clear, download, h, notice } from "./dom.js";
 
 const INPUT = { int: "number", integer: "number", float: "number", number: "number", date: "date", datetime: "datetime-local", bool: "checkbox", boolean: "checkbox" };
 
@@ -20,11 +20,11 @@ export async function render(main, params, ctx) {
   const list = h("ul", { class: "query-list" }, (queries || []).map((q) => h("li", null,
     h("a", { href: `#/queries/${encodeURIComponent(q.name)}`, "aria-current": q.name === name ? "page" : null }, q.title || q.name))));
   const body = h("div");
-  main.append(h("h1", null, "Named queries"),
+  append(main, [h("h1", null, "Named queries"),
     state.meta && state.meta.store === "embedded"
       ? notice("warn", "Named queries are Cypher: they run on a Neo4j store. This workspace serves the embedded store, so a query answers why it cannot run; the network view works on both.")
       : null,
-    h("div", { class: "cols queries" }, h("section", { class: "panel", "aria-label": "Query library" }, h("h2", null, "Library"), list), body));
+    h("div", { class: "cols queries" }, h("section", { class: "panel", "aria-label": "Query library" }, h("h2", null, "Library"), list), body)]);
   const query = (queries || []).find((q) => q.name === name);
   if (!query) {
     body.append(h("div", { class: "panel muted" }, name ? `There is no query named ${name}.` : "Choose a query from the library."));
