@@ -28,6 +28,8 @@ from serve_browser_support import (
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
+# auto-waiting assertions: generous, since CI's two cores also run the server and its layouts
+expect.set_options(timeout=20_000)
 
 PSEUDONYM = re.compile(r"^EMP-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$")
 

@@ -209,7 +209,8 @@ async function boot() {
     setCsrf(null);
     // a fresh page: no dossier, reveal or typed text of this user stays in memory
     sessionStorage.setItem("graphrisk-signed-out", "1");
-    location.replace("#/");
+    state.session = null; // nothing renders (or asks the server) before the page is gone
+    history.replaceState(null, "", "#/");
     location.reload();
   });
   window.addEventListener("hashchange", () => render());
