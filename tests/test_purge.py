@@ -356,3 +356,53 @@ def test_extra_columns_are_no_neo4j_property(micro_dir, neo4j_store, neo4j_uri):
         "RETURN count(*) AS n"
     )
     assert values.n[0] == 0
+
+
+@pytest.mark.parametrize("kind", ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def test_purge_removes_the_triage_store_and_a_dry_run_counts_it(micro_dir, admin, tmp_path, request, kind):
+    """The workspace's triage store goes with the rest: an alert last seen and changed before the
+    cut with its history, and trend rows of earlier months; a dry run counts the same and writes
+    nothing; what is younger stays."""
+    from graphrisk.serve.triage import AlertRecord, RunRecord, open_triage
+    from graphrisk.store import open_store
+
+    if kind == "neo4j":
+        request.getfixturevalue("neo4j_store")  # emptied
+        env = {"NEO4J_URI": request.getfixturevalue("neo4j_uri")}
+    else:
+        env = _embedded_env(tmp_path)
+    _loaded(micro_dir, env)
+    store = open_store(neo4j_uri=env.get("NEO4J_URI"), store_dir=env.get("GRAPHRISK_STORE"))
+    triage = open_triage(store)
+    for employee, scored_at, month in (
+        ("E1", "2026-01-02T00:00:00Z", "2025-12"),
+        ("E2", "2026-03-30T00:00:00Z", "2026-03"),
+    ):
+        run_record = RunRecord("2026-01-01", "30d", 65.0, 1, 1, kind, "bob", scored_at=scored_at)
+        alert = AlertRecord(employee, 90.0, True, 1, "p", "U1", ["a reason"], ["off-shift"], [], [])
+        trend = {
+            "finding_id": f"F-{employee}",
+            "month": month,
+            "rule": "off-shift",
+            "team": "T1",
+            "unit": "U1",
+        }
+        count = {"month": month, "kind": "unit", "group": "U1", "employees": 6}
+        triage.record(run_record, [alert], [trend], [count])
+    expected = {"triage_events": 1, "triage_alerts": 1, "trend_findings": 1}  # E1's, before the cut
+
+    dry = _purge_json(env, "--dry-run")
+    assert dry["triage"] == expected
+    assert {a["employee_id"] for a in triage.alerts()} == {"E1", "E2"}, "the dry run removed nothing"
+    first = _purge_json(env)
+    assert first["triage"] == expected
+    assert first["total"] == sum(first["removed"].values()) + sum(expected.values())
+    assert [a["employee_id"] for a in triage.alerts()] == ["E2"] and triage.events("E1") == []
+    assert [r["month"] for r in triage.trend_counts("unit")] == ["2026-03"]
+    assert list(triage.headcounts("unit")) == [("U1", "2026-03")]
+    assert _purge_json(env)["triage"] == dict.fromkeys(expected, 0)
+    assert _purges(admin)[-2]["params"]["triage"] == expected
+    text = run(*PURGE, "--dry-run", env=env).stdout
+    assert "Would remove from its triage store: 0 triage events, 0 triage alerts, 0 trend findings." in text
+    triage.close()
+    store.close()

@@ -35,7 +35,9 @@ def purge(older_than: str, as_of, dry_run: bool, quiet: bool, as_json: bool, sto
     Removes look-ups (with their relationships), shifts that ended, case
     assignments that ended, departed employees with nothing left, and on Neo4j
     the findings and scores written back by scoring, when they lie before the
-    cut (now, or --as-of, minus --older-than). Cases, persons and the other
+    cut (now, or --as-of, minus --older-than); from the workspace's triage store,
+    events before the cut, alerts last seen and last changed before it, and
+    trend rows of months before it. Cases, persons and the other
     registrations stay: each load refreshes them from their source. The audit
     log is never purged; the purge itself is written to it with its counts.
     Running it again removes nothing. Score and findings files written with
@@ -49,6 +51,8 @@ def purge(older_than: str, as_of, dry_run: bool, quiet: bool, as_json: bool, sto
     """
     from graphrisk.privacy import current_session
     from graphrisk.privacy.retention import cut_for
+    from graphrisk.serve.triage import PURGED_KINDS as TRIAGE_KINDS
+    from graphrisk.serve.triage import purge_triage
 
     output = Output(quiet=quiet, as_json=as_json)
     cut = cut_for(older_than, as_of)  # a malformed period is refused before anything is logged
@@ -62,11 +66,13 @@ def purge(older_than: str, as_of, dry_run: bool, quiet: bool, as_json: bool, sto
     }
     with current_session().audited("purge", action="purge", params=params) as record:
         summary = store.purge(cut, dry_run=dry_run)
+        triage = purge_triage(store, cut, dry_run=dry_run)
         # counts only: what was removed is gone, and its ids would be personal data in the log
-        record.fields["params"] = {**params, "removed": summary.removed}
-        record.done(rows=summary.total)
+        record.fields["params"] = {**params, "removed": summary.removed, "triage": triage}
+        record.done(rows=summary.total + sum(triage.values()))
     if as_json:
-        output.json({"ok": True, **summary.to_dict()})
+        out = summary.to_dict()
+        output.json({"ok": True, **out, "triage": triage, "total": out["total"] + sum(triage.values())})
         return
     if quiet:
         return
@@ -83,6 +89,12 @@ def purge(older_than: str, as_of, dry_run: bool, quiet: bool, as_json: bool, sto
             "are outside the store.",
             highlight=False,
         )
+    output.out.print(
+        f"{verb} from its triage store: "
+        + ", ".join(f"{n:,} {TRIAGE_KINDS[kind]}" for kind, n in triage.items())
+        + ".",
+        highlight=False,
+    )
     left = "would be left" if dry_run else "left"
     output.out.print(f"{summary.accesses_left:,} look-ups {left}.", highlight=False)
 

@@ -45,6 +45,7 @@ __all__ = [
     "CLOSED",
     "DISMISS_REASONS",
     "FILE_NAME",
+    "PURGED_KINDS",
     "RECORD_TOP",
     "STATES",
     "Conflict",
@@ -53,6 +54,7 @@ __all__ = [
     "SQLiteTriage",
     "TriageStore",
     "open_triage",
+    "purge_triage",
     "record_run",
 ]
 
@@ -74,6 +76,12 @@ RECORD_TOP = 100
 FILE_NAME = "triage.sqlite"
 #: The fields a triage change may set.
 FIELDS = ("state", "assignee", "dismiss_reason", "dismiss_text")
+#: What ``graphrisk purge`` counts in the triage store, with what each is called in a sentence.
+PURGED_KINDS = {
+    "triage_events": "triage events",
+    "triage_alerts": "triage alerts",
+    "trend_findings": "trend findings",
+}
 #: What an alert holds from its latest run (the rest is triage state).
 SNAPSHOT = ("score", "alert", "rank", "peer_group", "unit", "reasons", "rules")
 
@@ -171,8 +179,14 @@ class TriageStore(ABC):
         """Employees per (group, month) for ``kind`` team or unit."""
 
     @abstractmethod
-    def purge(self, cut: str) -> dict[str, int]:
-        """Remove triage events, closed alerts and trend rows older than ``cut``; count them."""
+    def purge(self, cut: str, *, dry_run: bool = False) -> dict[str, int]:
+        """Remove triage events, alerts and trend rows older than ``cut``; count them.
+
+        ``cut`` is a UTC timestamp as the store writes them (``2026-03-01T00:00:00Z``). Removed:
+        events before it, alerts last seen by a run and last changed before it (with their
+        history), trend findings and head counts of months before its month. With ``dry_run``
+        the same predicates are counted and nothing is written. Keys: :data:`PURGED_KINDS`.
+        """
 
     def close(self) -> None:  # noqa: B027 - nothing to release by default
         pass
@@ -370,8 +384,21 @@ class SQLiteTriage(TriageStore):
         rows = self._conn().execute("SELECT grp, month, employees FROM headcounts WHERE kind = ?", (kind,))
         return {(r["grp"], r["month"]): r["employees"] for r in rows}
 
-    def purge(self, cut: str) -> dict[str, int]:
+    def purge(self, cut: str, *, dry_run: bool = False) -> dict[str, int]:
         month = cut[:7]
+        if dry_run:
+            c = self._conn()
+            count = lambda sql, *args: int(c.execute(sql, args).fetchone()[0])  # noqa: E731
+            return {
+                "triage_events": count("SELECT count(*) FROM events WHERE at < ?", cut),
+                "triage_alerts": count(
+                    "SELECT count(*) FROM alerts "
+                    "WHERE last_seen < ? AND (updated_at IS NULL OR updated_at < ?)",
+                    cut,
+                    cut,
+                ),
+                "trend_findings": count("SELECT count(*) FROM trend_findings WHERE month < ?", month),
+            }
         with self._write() as c:
             events = c.execute("DELETE FROM events WHERE at < ?", (cut,)).rowcount
             stale = [
@@ -443,9 +470,10 @@ class Neo4jTriage(TriageStore):
 
     kind = "neo4j"
 
-    def __init__(self, store) -> None:
+    def __init__(self, store, *, schema: bool = True) -> None:
         self.store = store
-        self._schema()
+        if schema:  # a dry run of purge only reads: it creates nothing
+            self._schema()
 
     def _run(self, text: str, params: dict | None = None, *, write: bool = False) -> pd.DataFrame:
         from graphrisk.store.neo4j import Mode
@@ -633,8 +661,22 @@ class Neo4jTriage(TriageStore):
             for g, m, n in zip(frame.get("grp", []), frame.get("month", []), frame.get("n", []), strict=True)
         }
 
-    def purge(self, cut: str) -> dict[str, int]:
+    def purge(self, cut: str, *, dry_run: bool = False) -> dict[str, int]:
         month = cut[:7]
+        if dry_run:
+            counts = self._run(
+                "CALL { MATCH (e:TriageEvent) WHERE e.at < $cut RETURN count(e) AS events } "
+                "CALL { MATCH (a:TriageAlert) WHERE a.last_seen < $cut AND coalesce(a.updated_at, '') < $cut "
+                "RETURN count(a) AS alerts } "
+                "CALL { MATCH (f:TrendFinding) WHERE f.month < $month RETURN count(f) AS trends } "
+                "RETURN events, alerts, trends",
+                {"cut": cut, "month": month},
+            ).iloc[0]
+            return {
+                "triage_events": int(counts["events"]),
+                "triage_alerts": int(counts["alerts"]),
+                "trend_findings": int(counts["trends"]),
+            }
         events = self._run(
             "MATCH (e:TriageEvent) WHERE e.at < $cut DETACH DELETE e RETURN count(*) AS n",
             {"cut": cut},
@@ -676,6 +718,25 @@ def open_triage(store) -> TriageStore:
     if not path.is_dir():
         raise StoreError(f"no embedded store at {path}: load a data set first (graphrisk load DATASET)")
     return SQLiteTriage(path / FILE_NAME)
+
+
+def purge_triage(store, cut: pd.Timestamp, *, dry_run: bool = False) -> dict[str, int]:
+    """``graphrisk purge`` for the triage store beside ``store`` (see :meth:`TriageStore.purge`).
+
+    An embedded store that was never scored has no triage database: nothing to purge, and none is
+    created.
+    """
+    text = cut.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    if store.kind == "neo4j":
+        return Neo4jTriage(store, schema=not dry_run).purge(text, dry_run=dry_run)
+    path = Path(store.path) / FILE_NAME
+    if not path.is_file():
+        return dict.fromkeys(PURGED_KINDS, 0)
+    triage = SQLiteTriage(path)
+    try:
+        return triage.purge(text, dry_run=dry_run)
+    finally:
+        triage.close()
 
 
 def record_run(store, rows: pd.DataFrame, result, *, user: str, top: int = RECORD_TOP) -> int:
