@@ -47,7 +47,7 @@ export async function render(main, _params, ctx) {
     try {
       const answer = await get("/api/audit", last);
       if (!ctx.alive()) return;
-      clear(body).append(entriesTable(answer.entries || [], answer.total));
+      clear(body).append(entriesTable(answer.entries || [], answer.total, last.subject));
     } catch (err) {
       if (ctx.alive()) clear(body).append(notice("error", errorText(err)));
     }
@@ -78,15 +78,18 @@ function details(e) {
   return bits.join(" · ");
 }
 
-function entriesTable(entries, total) {
+function entriesTable(entries, total, searched) {
   const more = typeof total === "number" && total > entries.length ? ` of ${total} (raise “At most” to see more)` : "";
   const wrap = h("section", { class: "panel" }, h("p", { class: "muted" }, `${entries.length}${more} entr${entries.length === 1 && !more ? "y" : "ies"}, newest first.`));
   if (!entries.length) return wrap;
   const sorted = [...entries].sort((a, b) => (b.seq ?? 0) - (a.seq ?? 0));
-  wrap.append(h("div", { class: "scroll tall" }, h("table", { class: "data audit", id: "audit-table" },
+  wrap.append(h("div", { class: "scroll tall" }, h("table", { class: "data audit", id: "audit-table", dataset: { subject: searched || "" } },
     h("thead", null, h("tr", null, ["#", "Time (UTC)", "User", "Role", "What", "Outcome", "Subjects", "Reveal reason", "Details"].map((t) => h("th", { scope: "col", class: t === "#" ? "num" : null }, t)))),
     h("tbody", null, sorted.map((e) => {
-      const subjects = list(e.subjects);
+      // the subject searched for first, so that it is among the few shown
+      const key = String(searched || "").replaceAll("-", "").toUpperCase();
+      const subjects = list(e.subjects).map(String).sort((a, b) =>
+        Number(b.replaceAll("-", "").toUpperCase() === key) - Number(a.replaceAll("-", "").toUpperCase() === key));
       return h("tr", { dataset: { command: e.command ?? "", action: e.action ?? "" } },
         h("td", { class: "num" }, String(e.seq ?? "")),
         h("td", { class: "mono" }, when(e.time)),

@@ -15,7 +15,8 @@ const COLUMNS = [
   { key: "score", label: "Score", num: true, cell: (a) => num(a.score, 1) },
   { key: "state", label: "State", cell: (a) => stateBadge(a.state) },
   { key: "assignee", label: "Assignee", cell: (a) => a.assignee ?? "" },
-  { key: "peer_group", label: "Peer group", cell: (a) => a.peer_group ?? "" },
+  { key: "peer_group", label: "Peer group", cls: "wrap",
+    cell: (a) => String(a.peer_group ?? "").split("|").flatMap((part, i) => (i ? ["|", h("wbr"), part] : [part])) },
   { key: "unit", label: "Unit", cell: (a) => a.unit ?? "" },
   { key: "reasons", label: "Top reasons", cls: "reasons", sortable: false, cell: (a) => {
     const reasons = a.reasons || [];
@@ -24,10 +25,9 @@ const COLUMNS = [
   } },
   { key: "rules", label: "Rules", sortable: false, cell: (a) => {
     const rules = a.rules || [];
-    return h("span", { title: rules.join(", ") }, rules.slice(0, 1).map((r) => h("span", { class: "tag" }, r)),
-      rules.length > 1 ? h("span", { class: "muted" }, `+${rules.length - 1}`) : null);
+    return h("span", { class: "tag", title: rules.join(", ") }, rules.length === 1 ? rules[0] : `${rules.length} rules`);
   } },
-  { key: "updated_at", label: "Updated (UTC)", cell: (a) => when(a.updated_at) },
+  { key: "updated_at", label: "Updated", cell: (a) => h("span", { title: a.updated_at ? `${when(a.updated_at)} UTC by ${a.updated_by ?? "?"}` : "" }, when(a.updated_at).slice(5)) },
 ];
 
 function compare(a, b) {
@@ -75,7 +75,7 @@ export async function render(main, _params, ctx) {
     }
     const rows = [...alerts].sort(compare);
     const head = h("tr", null, COLUMNS.map((c) => {
-      const th = h("th", { scope: "col", class: c.num ? "num" : null });
+      const th = h("th", { scope: "col", class: c.num ? "num" : c.cls || null });
       if (c.sortable === false) th.append(c.label);
       else {
         th.setAttribute("aria-sort", sort.key === c.key ? (sort.dir > 0 ? "ascending" : "descending") : "none");
