@@ -6,7 +6,7 @@
 import { ApiError, api, get, onSignedOut, setCsrf } from "./api.js";
 import { byId, clear, h, notice } from "./dom.js";
 
-export const state = { session: null, meta: null };
+export const state = { session: null, meta: null, idleMinutes: null };
 
 const VIEWS = [
   { key: "alerts", action: "alerts", title: "Alert queue", pattern: /^alerts\/?$/, load: () => import("./queue.js") },
@@ -147,6 +147,7 @@ function signInForm(message) {
     try {
       const answer = await api("POST", "/api/login", { body: { username: user.value, password: pass.value }, signingIn: true });
       setCsrf(answer.csrf);
+      if (answer.idle_timeout_s) state.idleMinutes = Math.round(answer.idle_timeout_s / 60);
       pass.value = "";
       await startSession();
     } catch (err) {
@@ -175,6 +176,7 @@ async function startSession() {
     return;
   }
   lastUser = session.user;
+  if (session.idle_timeout_s) state.idleMinutes = Math.round(session.idle_timeout_s / 60);
   setCsrf(session.csrf);
   state.session = session;
   state.meta = null;
@@ -197,8 +199,9 @@ async function startSession() {
 }
 
 async function boot() {
-  onSignedOut((why) => {
-    signInForm({ kind: "warn", text: `Your session has ended${why ? ` (${why.replace(/\.$/, "")})` : ""}: you were signed out after a time without activity, or elsewhere. Sign in again to go on.` });
+  onSignedOut(() => {
+    const idle = state.idleMinutes ? `${state.idleMinutes} minutes` : "a time";
+    signInForm({ kind: "warn", text: `Your session has ended: you were signed out after ${idle} without activity, or elsewhere. Sign in again to go on where you were.` });
   });
   byId("sign-out").addEventListener("click", async () => {
     try {
