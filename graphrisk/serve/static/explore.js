@@ -5,7 +5,7 @@
 
 import { api, filenameOf, get } from "./api.js";
 import { errorText, state } from "./app.js";
-import { clear, download, h, mono, notice } from "./dom.js";
+import { append, clear, download, h, mono, notice } from "./dom.js";
 import { graphPanel, kindOf } from "./graph.js";
 
 const KINDS = ["employee", "person", "case", "organisation", "vehicle", "address"];
@@ -86,7 +86,7 @@ export async function render(main, params, ctx) {
     if (graph) graph.view.destroy();
     clear(graphSlot);
     graph = graphPanel(graphSlot, elements, {
-      centre, onSelect: select, onExpand: expand, tools: exportButtons(),
+      centre, onSelect: select, onExpand: expand, canExpand: expandable, tools: exportButtons(),
       hint: "Double click a node to expand it; click one to select it.",
     });
     select(null);
@@ -99,15 +99,19 @@ export async function render(main, params, ctx) {
       selected.append("No node selected. Click one to expand it or use it in a path.");
       return;
     }
-    selected.append("Selected: ", kindOf(data), " ", mono(data.label ?? data.id), " ",
-      h("button", { type: "button", class: "secondary", id: "expand", onclick: () => expand(current) }, "Expand"), " ",
+    append(selected, ["Selected: ", kindOf(data), " ", mono(data.label ?? data.id), " ",
+      expandable(data) ? h("button", { type: "button", class: "secondary", id: "expand", onclick: () => expand(current) }, "Expand") : null, " ",
       h("button", { type: "button", class: "secondary", onclick: () => { from.value = String(current.id); } }, "Use as from"), " ",
-      h("button", { type: "button", class: "secondary", onclick: () => { to.value = String(current.id); } }, "Use as to"));
+      h("button", { type: "button", class: "secondary", onclick: () => { to.value = String(current.id); } }, "Use as to")]);
   }
 
   async function expand(data) {
     if (!data || !graph) return;
     const node = parseNodeId(data.id, data);
+    if (!expandable(data)) {
+      clear(status).append(notice("info", `A ${kindOf(data) || "node"} cannot be a starting point: expand an employee, person, case, organisation, vehicle or address.`));
+      return;
+    }
     clear(status).append(notice("info", `Expanding ${node.kind} ${node.id}…`));
     try {
       const more = await get("/api/explore", { kind: node.kind, id: node.id, hops: 1, max_nodes: maxNodes.value, ...filters() });
@@ -181,6 +185,11 @@ export async function render(main, params, ctx) {
       if (ctx.alive()) clear(paths).append(notice("error", errorText(err)));
     }
   });
+}
+
+// The kinds /api/explore starts from; look-ups, units and collapsed groups are not among them.
+function expandable(data) {
+  return KINDS.includes(kindOf(data).toLowerCase());
 }
 
 function nodeIds(path) {

@@ -110,7 +110,7 @@ export function drawGraph(container, elements, options = {}) {
   const canvas = h("div", { class: "graph", "data-testid": "graph" });
   const tip = h("div", { class: "tip", role: "tooltip" });
   container.append(canvas, tip);
-  const cy = window.cytoscape({ container: canvas, elements: normalise(elements), style: style(), minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.3 });
+  const cy = window.cytoscape({ container: canvas, elements: normalise(elements), style: style(), minZoom: 0.05, maxZoom: 4 });
   classify(cy.elements());
   if (options.centre) cy.getElementById(options.centre).addClass("centre");
   cy.on("mouseover", "node, edge", (evt) => {
@@ -288,7 +288,9 @@ function nodeList(el, view, options) {
         focus(view.cy, node.closedNeighborhood());
         options.onSelect(node.data());
       } }, "Select") : null, " ",
-      options.onExpand ? h("button", { type: "button", class: "secondary", onclick: () => options.onExpand(view.cy.getElementById(d.id).data()) }, "Expand") : null)));
+      options.onExpand && (!options.canExpand || options.canExpand(d))
+        ? h("button", { type: "button", class: "secondary", onclick: () => options.onExpand(view.cy.getElementById(d.id).data()) }, "Expand")
+        : null)));
   el.append(h("div", { class: "scroll" }, h("table", { class: "data nodes" },
     h("thead", null, h("tr", null, h("th", null, "Type"), h("th", null, "Node"), h("th", null, ""), h("th", null, ""))),
     h("tbody", null, rows))));
