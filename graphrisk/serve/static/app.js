@@ -105,7 +105,11 @@ async function render() {
     const module = await view.load();
     if (!ctx.alive()) return;
     clear(main);
-    await module.render(main, match.slice(1), ctx);
+    const rendering = module.render(main, match.slice(1), ctx);
+    if (document.activeElement === document.body || !main.contains(document.activeElement)) {
+      main.focus({ preventScroll: true }); // a screen reader starts at the new view, not at the nav
+    }
+    await rendering;
   } catch (err) {
     if (!ctx.alive()) return;
     showError(main, err);
