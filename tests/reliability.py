@@ -201,8 +201,9 @@ CASES: list[Case] = [
     Case(
         "audit-interrupted-append",
         "Audit log",
-        "a command killed between writing its entry and the chain head",
-        "verify accepts that one entry; the next append moves the head over it",
+        "a command killed between writing its entry (or the workspace's batch of up to 64) "
+        "and the chain head",
+        "verify accepts those entries when they chain to the head; the next append moves the head over them",
     ),
     Case(
         "key-overwrite",
