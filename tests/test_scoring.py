@@ -364,7 +364,35 @@ def test_a_cited_case_naming_the_person_explains_more_when_colleagues_cite_it_to
         for e in cases
     ]  # fmt: skip
     w = run_frames(raw, found).weights.set_index("finding_id")["case_support"]
-    assert w.to_dict() == {"f1": 0.8, "f2": 0.8, "f3": 0.5, "f4": 0.0, "f5": 0.5}
+    assert w.to_dict() == {"f1": 0.9, "f2": 0.9, "f3": 0.8, "f4": 0.0, "f5": 0.5}
+
+
+def test_a_case_file_opened_citing_its_case_and_its_subjects_in_the_same_session_are_case_work():
+    # E1 opens case C1 citing it, then looks up its suspect S1 and S1's car without a citation, all
+    # within the hour; E2 does the same, but the suspect look-up comes two hours later: not the session.
+    # E3 looks up the case file citing an unrelated case: a pretext, explained by nothing. Each in a unit
+    # of their own, so that no colleague's citation explains anything
+    raw = frames(6)
+    raw["employees"]["unit_id"] = ["T1", "T2", "T3", "T4", "T5", "T6"]
+    raw["case_subjects"] = pd.DataFrame({"case_id": ["C1"], "person_id": ["S1"], "role": ["suspect"]})
+    raw["vehicles"] = pd.DataFrame({"vehicle_id": ["V1"], "owner_person_id": ["S1"]})
+    rows = [("A1", "E1", "C1", "case", "C1", "10:00"), ("B1", "E1", "S1", "person", None, "10:20"),
+            ("B2", "E1", "V1", "vehicle", None, "10:40"),
+            ("A2", "E2", "C1", "case", "C1", "10:00"), ("B3", "E2", "S1", "person", None, "12:30"),
+            ("A3", "E3", "C1", "case", "C9", "10:00")]  # fmt: skip
+    raw["accesses"] = pd.DataFrame(
+        [{**access(a, e, t, case=c, ts=f"2026-03-20T{hm}:00Z"), "target_type": kind}
+         for a, e, t, kind, c, hm in rows]
+    )  # fmt: skip
+    found = [
+        {**finding(f"f{a}", e, "pre-action-lookup", access=a, target=t, ts=f"2026-03-20T{hm}:00Z"),
+         "target_type": kind, "person_id": None if kind == "case" else "S1"}  # the rule names the owner
+        for a, e, t, kind, c, hm in rows
+    ]  # fmt: skip
+    w = run_frames(raw, found).weights.set_index("finding_id")
+    expected = {"fA1": 0.8, "fB1": 0.8, "fB2": 0.8, "fA2": 0.8, "fB3": 0.0, "fA3": 0.0}
+    assert w["case_support"].to_dict() == expected
+    assert not w.loc[["fA1", "fA2"], "pretext"].any() and w.at["fA3", "pretext"]
 
 
 def test_a_relative_met_in_routine_work_weighs_less_than_one_looked_up_alone_off_shift():

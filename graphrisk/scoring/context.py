@@ -12,10 +12,11 @@ explains weigh little; findings with nothing around them keep their weight.
 
 The signals (each documented in its function):
 
-- :func:`cited_case_support`: the look-up cites a case whose subjects include
-  the person looked up, although the employee is not on its assignment list
-  (assignment lists are incomplete); stronger when colleagues of the same unit
-  cite the same case in the days around it (a unit supporting an operation);
+- :func:`cited_case_support`: the employee cites a case that covers the look-up
+  (its subjects include the person looked up, or it is the case looked up) on
+  that look-up or within the hour around it, although not on its assignment
+  list (assignment lists are incomplete); stronger when colleagues of the same
+  unit cite the same case in the days around it (a unit supporting an operation);
 - :func:`work_days_elsewhere`: the context findings (``off-shift``,
   ``outside-territory``) of a day of coherent work: many distinct targets over
   many hours, as when an officer helps at an event or an operation elsewhere
@@ -67,9 +68,10 @@ _ENCOUNTER_RULES = ("own-network", "colleague-lookup")
 class ContextParams:
     """The knobs of the work-context model (defaults documented in docs/scoring.md)."""
 
-    support_alone: float = 0.5  #: a cited case covers the person, no colleague cites it
-    support_team: float = 0.8  #: ... and a colleague of the unit cites it within ``support_days``
+    support_alone: float = 0.8  #: the employee cites a covering case, no colleague of the unit does
+    support_team: float = 0.9  #: ... and a colleague of the unit cites it within ``support_days``
     support_days: int = 3
+    session_minutes: int = 60  #: a citation this many minutes either side covers the session's look-ups
     support_unit: float = 0.5  #: no case cited, but a colleague of the unit cites one that names the person
     work_day_targets: int = 20  #: distinct targets in a day that make a day of work
     work_day_hours: int = 4  #: distinct clock hours (UTC) with look-ups that day
@@ -131,77 +133,84 @@ def cited_case_support(
     case_subjects: pd.DataFrame | None,
     params: ContextParams | None = None,
 ) -> np.ndarray:
-    """How far a cited case that names the person explains a look-up without an assignment.
+    """How far a cited case that covers a look-up explains it without an assignment.
 
     Notes
     -----
-    A look-up that cites case :math:`c` of which the person looked up (the finding's
-    person, or the person or vehicle owner it resolved to) is a subject is case
-    work by someone missing from the case's assignment list, which real lists
-    often are: it explains
+    A case :math:`c` **covers** a look-up when the person looked up (the finding's
+    person, or the person or vehicle owner it resolved to) is a subject of
+    :math:`c`, or when the look-up is of :math:`c` itself. A look-up is **cited
+    case work** when the employee cited a covering case on it or on another
+    look-up within :math:`\\pm s` minutes (default 60: the work session in which
+    a case file is opened, then its subjects, their addresses and vehicles). That
+    is case work by someone missing from the case's assignment list, which real
+    lists often are, and it explains
 
     .. math::
 
-        e = \\begin{cases} e_{team} & \\text{if another employee of the unit cites } c
-            \\text{ within } \\pm d \\text{ days} \\\\ e_{alone} & \\text{otherwise} \\end{cases}
+        e = \\begin{cases} e_{team} & \\text{cited, and another employee of the unit cites } c
+            \\text{ within } \\pm d \\text{ days} \\\\
+            e_{alone} & \\text{cited, no colleague of the unit cites } c \\\\
+            e_{unit} & \\text{not cited, but another employee of the unit cites } c
+            \\text{ within } \\pm d \\text{ days} \\end{cases}
 
-    (defaults 0.8, 0.5, :math:`d` = 3). A unit that supports another unit's
-    raid cites its case together; a leaker who cites it alone is explained
-    only half. A pretext, a case that does not name the person, explains
-    nothing. Other employees' citations are evidence of other people's work, so
-    the signal never depends on the employee's own flagged look-ups.
+    (defaults 0.9, 0.8, 0.5, :math:`d` = 3). A unit that supports another unit's
+    raid cites its case together; a leaker cites no case, or a pretext (a case
+    that does not cover the look-up), which explains nothing. The signal reads
+    citations and case subjects, never which look-ups a rule flagged; a citation
+    in the session can explain the look-ups around it, which is what the case
+    work it records looks like.
 
     Examples
     --------
-    >>> f = pd.DataFrame({"employee_id": ["E1", "E2"], "access_id": ["A1", "A2"],
-    ...     "person_id": ["P1", "P1"], "day": pd.to_datetime(["2026-03-02"] * 2, utc=True)})
-    >>> acc = pd.DataFrame({"access_id": ["A1", "A2", "A3"], "employee_id": ["E1", "E2", "E3"],
-    ...     "case_id": ["C1", "C9", "C1"], "ts": pd.to_datetime(["2026-03-02"] * 3, utc=True)})
-    >>> emp = pd.DataFrame({"employee_id": ["E1", "E2", "E3"], "unit_id": ["T1", "T2", "T1"]})
+    >>> f = pd.DataFrame({"employee_id": ["E1", "E2", "E4", "E4"], "access_id": ["A1", "A2", "A4", "A5"],
+    ...     "target_type": ["person", "person", "case", "person"], "target_id": ["P1", "P1", "C1", "P1"],
+    ...     "person_id": ["P1", "P1", None, "P1"],
+    ...     "ts": pd.to_datetime(["2026-03-02 10:00"] * 3 + ["2026-03-02 10:20"], utc=True)})
+    >>> f["day"] = f["ts"].dt.floor("D")
+    >>> acc = pd.DataFrame({"access_id": ["A1", "A2", "A3", "A4", "A5"],
+    ...     "employee_id": ["E1", "E2", "E3", "E4", "E4"], "case_id": ["C1", "C9", "C1", "C1", None],
+    ...     "ts": pd.to_datetime(["2026-03-02 10:00"] * 4 + ["2026-03-02 10:20"], utc=True)})
+    >>> emp = pd.DataFrame({"employee_id": ["E1", "E2", "E3", "E4"], "unit_id": ["T1", "T2", "T1", "T4"]})
     >>> subj = pd.DataFrame({"case_id": ["C1", "C9"], "person_id": ["P1", "P2"]})
-    >>> cited_case_support(f, acc, emp, subj).tolist()  # E1 with colleague E3; E2's case is a pretext
-    [0.8, 0.0]
+    >>> cited_case_support(f, acc, emp, subj).tolist()
+    [0.9, 0.0, 0.8, 0.8]
+
+    E1 cites C1 with a colleague (E3); E2's case is a pretext; E4 opens the case
+    file of C1 citing it, and looks up its suspect twenty minutes later without a
+    citation: one session of case work.
     """
     p = params or ContextParams()
     out = np.zeros(len(f))
-    if len(f) == 0 or case_subjects is None or case_subjects.empty or accesses.empty:
+    if len(f) == 0 or accesses.empty:
         return out
-    cited = accesses[["access_id", "case_id"]].dropna(subset=["case_id"])
-    probe = pd.DataFrame(
-        {
-            "row": np.arange(len(f)),
-            "access_id": f["access_id"].to_numpy(),
-            "employee_id": f["employee_id"].to_numpy(),
-            "person_id": looked_up_person(f).to_numpy(),
-            "day": _naive_day(f["day"]),
-        }
-    )
-    subjects = case_subjects[["case_id", "person_id"]].drop_duplicates()
-    m = probe.merge(cited, on="access_id").merge(subjects, on=["case_id", "person_id"])
-    out[m["row"].to_numpy()] = p.support_alone
+    covering = _covering_cases(f, case_subjects)
+    if covering.empty:
+        return out
+    covering["t"] = _nanos(f["ts"])[covering["row"].to_numpy()]
+    cites = accesses.loc[accesses["case_id"].notna()]
+    cites = pd.DataFrame({"employee_id": cites["employee_id"].to_numpy(),
+                          "case_id": cites["case_id"].to_numpy(), "t_cite": _nanos(cites["ts"])})  # fmt: skip
+    cites = cites[isin(cites["case_id"], pd.unique(covering["case_id"]))]
+    # the employee's own citations of a covering case in the session (the look-up's own included)
+    mine = covering.merge(cites, on=["employee_id", "case_id"])
+    session = np.int64(p.session_minutes) * 60_000_000_000
+    own = np.zeros(len(f), dtype=bool)
+    in_session = np.abs(mine["t_cite"] - mine["t"]).to_numpy() <= session
+    own[pd.unique(mine.loc[in_session, "row"].to_numpy())] = True
+    out[own] = p.support_alone
     if employees is None or employees.empty:
         return out
+    # other employees of the same unit citing a covering case within the days around it
     unit = employees.set_index("employee_id")["unit_id"]
-    # every case that names the person, and who of the employee's unit cited it, on which day
-    named = probe.dropna(subset=["person_id"]).merge(subjects, on="person_id")
-    named["unit_id"] = named["employee_id"].map(unit)
-    acc = accesses.loc[accesses["case_id"].notna()]
-    day = (
-        acc["day"] if "day" in acc.columns else _naive_day(pd.to_datetime(acc["ts"], utc=True).dt.floor("D"))
-    )
-    acc = pd.DataFrame({"employee_id": acc["employee_id"].to_numpy(), "case_id": acc["case_id"].to_numpy(),
-                        "day": np.asarray(day)})  # fmt: skip
-    acc = acc[isin(acc["case_id"], pd.unique(named["case_id"]))]
-    days = acc.drop_duplicates(["employee_id", "case_id", "day"])
-    days["unit_id"] = days["employee_id"].map(unit)
-    near = named.merge(
-        days.rename(columns={"employee_id": "other", "day": "other_day"}), on=["case_id", "unit_id"]
-    )
+    covering["unit_id"] = covering["employee_id"].map(unit)
+    day = np.int64(86_400_000_000_000)
+    others = cites.assign(day=cites["t_cite"] // day).drop_duplicates(["employee_id", "case_id", "day"])
+    others = others.assign(unit_id=others["employee_id"].map(unit)).rename(columns={"employee_id": "other"})
+    near = covering.merge(others, on=["case_id", "unit_id"])
     near = near[(near["other"] != near["employee_id"])
-                & ((near["other_day"] - near["day"]).abs() <= pd.Timedelta(days=p.support_days))]  # fmt: skip
+                & (np.abs(near["day"] - near["t"] // day) <= p.support_days)]  # fmt: skip
     rows = pd.unique(near["row"].to_numpy())
-    own = np.zeros(len(f), dtype=bool)
-    own[m["row"].to_numpy()] = True
     out[rows] = np.where(own[rows], p.support_team, p.support_unit)
     return out
 
@@ -326,6 +335,23 @@ def routine_encounters(
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _covering_cases(f: pd.DataFrame, case_subjects: pd.DataFrame | None) -> pd.DataFrame:
+    """(row, employee_id, case_id): each finding row with every case that covers its look-up, one
+    naming its person as a subject or the case looked up itself."""
+    rows = pd.DataFrame({"row": np.arange(len(f)), "employee_id": f["employee_id"].to_numpy(),
+                         "person_id": looked_up_person(f).to_numpy()})  # fmt: skip
+    parts = []
+    if case_subjects is not None and len(case_subjects):
+        subjects = case_subjects[["case_id", "person_id"]].drop_duplicates()
+        parts.append(rows.dropna(subset=["person_id"]).merge(subjects, on="person_id"))
+    if "target_type" in f.columns:
+        is_case = (f["target_type"] == "case").to_numpy()
+        parts.append(rows[is_case].assign(case_id=f["target_id"].to_numpy()[is_case]))
+    if not parts:
+        return pd.DataFrame({"row": [], "employee_id": [], "case_id": []})
+    return pd.concat(parts, ignore_index=True)[["row", "employee_id", "case_id"]].drop_duplicates()
 
 
 def looked_up_person(f: pd.DataFrame, vehicles: pd.DataFrame | None = None) -> pd.Series:
