@@ -342,8 +342,38 @@ def test_a_day_of_work_elsewhere_explains_its_circumstance_findings_but_an_eveni
     r = run_frames(raw, found)
     w = r.weights.set_index("finding_id")
     assert w.loc["D0-off-shift", "work_day"] == pytest.approx(0.85) and w.loc["B0-off-shift", "work_day"] == 0
-    assert w.loc["D0-off-shift", "weight"] == pytest.approx(0.15 * w.loc["B0-off-shift", "weight"], rel=0.05)
+    # 15% of the weight, and the look-up being outside the territory no longer doubles it (B0's does)
+    evening = w.loc["B0-off-shift", "weight"]
+    assert w.loc["D0-off-shift", "weight"] == pytest.approx(0.15 / 2 * evening, rel=0.05)
     assert r.table.at["E2", "score"] > r.table.at["E1", "score"]
+
+
+def test_on_a_day_of_work_elsewhere_off_shift_and_outside_do_not_aggravate_whom_was_looked_up():
+    # E1 works a whole day in another region and meets a colleague there (C1); E2 looks the same
+    # colleague up in one evening of browsing. Both look-ups are off shift and outside the territory;
+    # only E2's circumstances are unexplained, so only E2's colleague-lookup is aggravated by them
+    raw = frames(6)
+    day = [
+        access(f"D{i}", "E1", f"T{i}", ts=f"2026-03-30T{8 + i // 3:02d}:{(i % 3) * 20:02d}:00Z")
+        for i in range(24)
+    ]
+    raw["accesses"] = pd.DataFrame(
+        [*day, access("D99", "E1", "C1", ts="2026-03-30T12:10:00Z"),
+         access("B1", "E2", "C1", ts="2026-03-30T21:10:00Z")]
+    )  # fmt: skip
+    looked = [(d["access_id"], "E1", d["target_id"], d["ts"].isoformat()) for d in day]
+    looked += [("D99", "E1", "C1", "2026-03-30T12:10:00Z"), ("B1", "E2", "C1", "2026-03-30T21:10:00Z")]
+    found = [
+        finding(f"{a}-{rule}", e, rule, access=a, target=t, ts=ts)
+        for a, e, t, ts in looked
+        for rule in ("off-shift", "outside-territory")
+    ] + [
+        finding("c1", "E1", "colleague-lookup", access="D99", target="C1", ts="2026-03-30T12:10:00Z"),
+        finding("c2", "E2", "colleague-lookup", access="B1", target="C1", ts="2026-03-30T21:10:00Z"),
+    ]  # fmt: skip
+    w = run_frames(raw, found).weights.set_index("finding_id")
+    assert w.at["c1", "off_shift"] and w.at["c1", "outside"]  # still said, as evidence
+    assert w.at["c1", "aggravation"] == 0 and w.at["c2", "aggravation"] == 2
 
 
 def test_a_cited_case_naming_the_person_explains_more_when_colleagues_cite_it_too():

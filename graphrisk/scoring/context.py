@@ -229,7 +229,8 @@ def work_days_elsewhere(
     leaves such a day, and every look-up of it is then off shift and outside the
     territory at once. On such a day the circumstance findings are explained by
     :math:`e` (default 0.85); the findings about *whom* was looked up (own network,
-    colleagues, open cases, planned actions) are not. An evening of browsing,
+    colleagues, open cases, planned actions) are not, but their time and place no
+    longer aggravate them (:func:`graphrisk.scoring.findings.finding_weights`). An evening of browsing,
     however busy, spans fewer hours.
 
     Examples

@@ -103,7 +103,9 @@ def finding_weights(
     border is treated like a colleague living inside the territory. With :math:`s_i` the
     severity weight (:data:`SEVERITY_WEIGHT`), :math:`k_i` the number of aggravating
     circumstances of the access (outside every shift, outside the unit's territory,
-    citing a case that does not cover it, an export), :math:`a` = :data:`AGGRAVATION`
+    citing a case that does not cover it, an export; on a day of work elsewhere,
+    :func:`graphrisk.scoring.context.work_days_elsewhere`, the first two do not count),
+    :math:`a` = :data:`AGGRAVATION`
     and :math:`h` the half-life. A finding on an access that cites a case that does not
     name the person looked up is a pretext: every rule leaves out what the cited case
     justifies, so the citation did not cover this look-up. A cited case that names the
@@ -154,9 +156,12 @@ def finding_weights(
     named = isin(f["access_id"], set(f.loc[f["case_support"].to_numpy() > 0, "access_id"]))
     f["pretext"] = cited & ~named
     f["export"] = export
+    # on a day of work elsewhere the time and place of a look-up are explained: they aggravate nothing
+    worked = f.loc[f["work_day"].to_numpy() > 0, ["employee_id", "day"]].drop_duplicates()
+    calm = pd.MultiIndex.from_frame(f[["employee_id", "day"]]).isin(pd.MultiIndex.from_frame(worked))
     k = f[["off_shift", "outside", "pretext", "export"]].sum(axis=1)
-    k -= (f["off_shift"] & (f.rule_id == "off-shift")).astype(int)
-    k -= (f["outside"] & (f.rule_id == "outside-territory")).astype(int)
+    k -= (f["off_shift"] & ((f.rule_id == "off-shift") | calm)).astype(int)
+    k -= (f["outside"] & ((f.rule_id == "outside-territory") | calm)).astype(int)
     f["aggravation"] = k.astype(int)
     f["shared"] = _shared_with_colleagues(f, accesses, employees)
     age = (as_of - f["ts"]) / half_life
