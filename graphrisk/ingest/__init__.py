@@ -25,7 +25,7 @@ from graphrisk.ingest.validate import (
     type_table,
 )
 
-__all__ = ["Dataset", "read_dataset"]
+__all__ = ["Dataset", "finish", "locate", "read_dataset", "read_typed"]
 
 _HIERARCHIES = {"areas": ("area_id", "parent_area_id"), "units": ("unit_id", "parent_unit_id")}
 _ORDERED = {
@@ -96,18 +96,9 @@ def read_dataset(path: str | Path, *, include_evaluation: bool = False) -> Datas
         With every problem found (file, line, column), when the data set breaks the contract.
     """
     directory = Path(path)
-    wrong = describe_path(directory, "directory")
-    if wrong is not None:
-        raise DataError([Problem(str(directory), None, None, None, f"{wrong} (a data set is a directory)")])
     wanted = [n for n in TABLE_ORDER if include_evaluation or n not in EVALUATION_ONLY]
-    files, located = find_files(directory, wanted)
     out = Collector()
-    out.extend(located)
-    for found in sorted(directory.iterdir()):  # group attributes must never reach a store
-        if is_audit_groups_file(found.name):
-            out.add(Problem(found.name, None, None, None, _AUDIT_GROUPS_INSIDE.format(directory=directory)))
-    # a name that is there but unusable (a directory, a looping link) was reported as such
-    unusable = {p.file.rsplit(".", 1)[0] for p in located}
+    files, unusable = locate(directory, wanted, out)
     for name in wanted:
         if TABLES[name].required and name not in files and name not in unusable:
             out.add(Problem(f"{name}.csv", None, None, None, f"required file is missing from {directory}"))
@@ -115,16 +106,7 @@ def read_dataset(path: str | Path, *, include_evaluation: bool = False) -> Datas
         for needed in TABLES[name].needs:
             if needed not in files and needed not in unusable:
                 out.add(Problem(files[name].name, None, None, None, f"needs {needed}.csv, which is missing"))
-
-    raws = {name: read_raw(name, p) for name, p in files.items()}
-    typed: dict[str, pd.DataFrame] = {}
-    for name, raw in raws.items():
-        out.extend(raw.problems)
-        if raw.frame is None:
-            continue
-        frame = type_table(raw, TABLES[name], out)
-        if frame is not None:
-            typed[name] = frame
+    raws, typed = read_typed(files, out)
 
     keys = {}
     for name, frame in typed.items():
@@ -140,9 +122,47 @@ def read_dataset(path: str | Path, *, include_evaluation: bool = False) -> Datas
         if name in _ORDERED:
             check_order(raw, frame, *_ORDERED[name], out)
 
+    return finish(directory, out, raws, typed)
+
+
+def locate(directory: Path, wanted: list[str], out: Collector) -> tuple[dict[str, Path], set[str]]:
+    """Find the files of the ``wanted`` tables in ``directory``; report what cannot be used.
+
+    Returns the files found and the names that are there but unusable (a directory, a looping
+    link: reported as such, so not again as missing). An audit-only group file is refused.
+    Raises DataError at once when ``directory`` itself is not a directory.
+    """
+    wrong = describe_path(directory, "directory")
+    if wrong is not None:
+        raise DataError([Problem(str(directory), None, None, None, f"{wrong} (a data set is a directory)")])
+    files, located = find_files(directory, wanted)
+    out.extend(located)
+    for found in sorted(directory.iterdir()):  # group attributes must never reach a store
+        if is_audit_groups_file(found.name):
+            out.add(Problem(found.name, None, None, None, _AUDIT_GROUPS_INSIDE.format(directory=directory)))
+    return files, {p.file.rsplit(".", 1)[0] for p in located}
+
+
+def read_typed(files: dict[str, Path], out: Collector) -> tuple[dict[str, RawTable], dict[str, pd.DataFrame]]:
+    """Read each file and type it against its contract table (problems go to ``out``)."""
+    raws = {name: read_raw(name, p) for name, p in files.items()}
+    typed: dict[str, pd.DataFrame] = {}
+    for name, raw in raws.items():
+        out.extend(raw.problems)
+        if raw.frame is None:
+            continue
+        frame = type_table(raw, TABLES[name], out)
+        if frame is not None:
+            typed[name] = frame
+    return raws, typed
+
+
+def finish(directory: Path, out: Collector, raws: dict[str, RawTable], typed: dict) -> Dataset:
+    """Raise every problem collected, or return the data set (files kept without their values)."""
     if out.total:
         by_file = sorted(out.problems, key=lambda p: p.file)  # stable: keeps each file's order
         raise DataError(by_file, total=out.total)
     # the files without their values: line numbers for later messages, not a second copy of the data
     kept = {name: replace(raws[name], frame=None, problems=[]) for name in typed}
+    files = {name: raws[name].path for name in typed}
     return Dataset(directory, typed, sources=files, warnings=out.warnings, files=kept)

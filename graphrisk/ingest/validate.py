@@ -352,15 +352,26 @@ def check_references(
         )
 
 
-def check_hierarchy(raw: RawTable, frame: pd.DataFrame, key: str, parent: str, out: Collector) -> None:
-    """A tree: at least one root, and no row that is its own ancestor."""
-    if frame[parent].isna().sum() == 0 and len(frame):
+def check_hierarchy(
+    raw: RawTable,
+    frame: pd.DataFrame,
+    key: str,
+    parent: str,
+    out: Collector,
+    stored: dict | None = None,
+) -> None:
+    """A tree: at least one root, and no row that is its own ancestor.
+
+    ``stored`` maps the parents of rows already in a store (``load --append``): the batch's rows
+    are checked within the tree they join, and need no root of their own when the store has rows.
+    """
+    if frame[parent].isna().sum() == 0 and len(frame) and not stored:
         out.add(
             Problem(
                 raw.display, None, raw.column_index(parent), parent, "no root row (one needs an empty parent)"
             )
         )
-    parent_of = dict(zip(frame[key], frame[parent], strict=True))
+    parent_of = {**(stored or {}), **dict(zip(frame[key], frame[parent], strict=True))}
     in_cycle: set = set()
     for start in parent_of:
         seen = []

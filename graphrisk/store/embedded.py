@@ -72,8 +72,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
 from graphrisk import __version__
@@ -82,6 +85,7 @@ from graphrisk.contract import EVALUATION_ONLY, TABLES
 from graphrisk.errors import StoreBusyError, StoreError, StoreNotFoundError, UsageError
 from graphrisk.ingest import Dataset
 from graphrisk.privacy.retention import purge_tables
+from graphrisk.store.append import AppendSummary
 from graphrisk.store.base import (
     DEFAULT_LOCK_WAIT,
     FAULT_ENV,
@@ -112,6 +116,13 @@ LEGACY_FORMAT = 1  #: ``tables/`` beside the manifest, swapped by renames; read,
 MANIFEST = "manifest.json"
 WRITE_LOCK = "write.lock"
 READERS = ".readers"
+BATCHES_FILE = "load_batches.parquet"
+#: the columns of the batch record (graphrisk.store.append.AppendSummary.record, plus the version)
+BATCH_COLUMNS = (
+    "batch_id", "source", "loaded_at", "store_version", "tables", "lookup_days", "redetect_days",
+)  # fmt: skip
+#: parts a table may have before an append writes it as one file again (reads stay quick)
+_MAX_PARTS = 64
 FAULT_EXIT_CODE = 86
 FAULT_STEPS = (
     "locked",
@@ -193,9 +204,59 @@ class EmbeddedStore(Store):
         pin = self._pinned()
         if name not in pin.manifest["tables"]:
             return pd.DataFrame({c: pd.Series(dtype="string[pyarrow]") for c in TABLES[name].column_names})
-        path = pin.directory / f"{name}.parquet"
+        paths = self._files(name)
         try:
-            return pq.read_table(path, columns=columns).to_pandas(types_mapper=_string_types)
+            parts = [pq.read_table(path, columns=columns) for path in paths]
+            whole = parts[0] if len(parts) == 1 else pa.concat_tables(parts, promote_options="default")
+            return whole.to_pandas(types_mapper=_string_types)
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(f"cannot read {name} from {pin.directory}: {exc}") from exc
+
+    def _files(self, name: str) -> list[Path]:
+        """The files table ``name`` is kept in: one, or a first file and the part files of appends."""
+        pin = self._pinned()
+        names = pin.manifest.get("files", {}).get(name) or [f"{name}.parquet"]
+        return [pin.directory / n for n in names]
+
+    def rows_where(self, table: str, column: str | None = None, values=None) -> pd.DataFrame:
+        """The stored rows of ``table`` whose ``column`` is one of ``values`` (all rows without a column).
+
+        Reads only the row groups whose statistics can hold one of the values: a batch's new access
+        ids, which follow the stored ones, skip every stored row group of the log.
+        """
+        if column is None or table not in self._pinned().manifest["tables"]:
+            return self.table(table)
+        values = pd.Series(list(values), dtype=object).dropna().astype(str).unique().tolist()
+        if not values:
+            return self.table(table).iloc[:0]
+        wanted = pc.field(column).isin(pa.array(values, type=pa.string()))
+        wanted = (pc.field(column) >= min(values)) & (pc.field(column) <= max(values)) & wanted
+        try:
+            found = pads.dataset([str(p) for p in self._files(table)], format="parquet").to_table(
+                filter=wanted
+            )
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(f"cannot read {table} from {self._pinned().directory}: {exc}") from exc
+        return found.to_pandas(types_mapper=_string_types)
+
+    def lookup_days(self, filters) -> set:
+        """The UTC days of stored look-ups any of ``filters`` (:class:`~graphrisk.store.append.LookupFilter`) selects."""
+        if "access_log" not in self._pinned().manifest["tables"]:
+            return set()
+        log = self.table("access_log", ["ts", "employee_id", "target_type", "target_id", "case_id"])
+        hit = np.zeros(len(log), dtype=bool)
+        for f in filters:
+            hit |= f.matches(log)
+        return set(pd.to_datetime(log["ts"][hit], utc=True).dt.date.unique())
+
+    def load_batches(self) -> pd.DataFrame:
+        """The record of every ``load --append`` batch (:mod:`graphrisk.store.append`), oldest first."""
+        record = self._pinned().manifest.get("load_batches")
+        if not record:
+            return pd.DataFrame(columns=list(BATCH_COLUMNS))
+        path = self._pinned().directory / record["file"]
+        try:
+            return pq.read_table(path).to_pandas(types_mapper=_string_types)
         except (OSError, pa.ArrowException) as exc:
             raise StoreError(f"cannot read {path}: {exc}") from exc
 
@@ -320,8 +381,9 @@ class EmbeddedStore(Store):
                 done += len(dataset[name])
                 if progress:
                     progress(name, done, total)
+            keep = None if replace else self._batches_file()
             self.close()  # the old version is not read again; let the clean-up retire it
-            self._write(merged, previous + 1)
+            self._write(merged, previous + 1, keep_batches=keep)
         return LoadSummary(
             store=self.kind,
             rows={n: len(dataset[n]) for n in names},
@@ -350,17 +412,101 @@ class EmbeddedStore(Store):
             tables = self.tables()
             previous = int(self.manifest().get("version", 0))
             kept, removed = purge_tables(tables, cut)
+            keep = self._batches_file()
             self.close()
             if any(removed.values()):
                 purged = {"purged_before": cut.isoformat(), "purged": removed}
-                self._write(kept, previous + 1, purged)
+                self._write(kept, previous + 1, purged, keep_batches=keep)
         left = len(kept["access_log"]) if "access_log" in kept else 0
         return self._purge_summary(cut, False, removed, left)
+
+    def append(self, path: str | os.PathLike, *, progress: Progress | None = None) -> AppendSummary:
+        """Validate the batch in ``path`` against the contract and this store; publish what it changes.
+
+        Under the write lock, as a load: the batch is read and checked (every reference in the batch
+        or the store), sorted into added/skipped/updated rows (:func:`~graphrisk.store.append.plan_append`),
+        and a new version is published in which unchanged tables are hard links to the current
+        files, a table that only gains rows gets one new part file, and a table with updated rows
+        is rewritten (registers such as cases are small; the look-up log is never updated). A
+        batch that changes nothing publishes nothing. After ``_MAX_PARTS`` parts a table is
+        written as one file again.
+        """
+        from graphrisk.ingest.append import read_batch
+        from graphrisk.store.append import AppendSummary, affected_days, batch_id, lookup_days, plan_append
+
+        started = time.perf_counter()
+        with self._write_lock():
+            _fault("locked")
+            self._remove_leftovers(legacy=True)
+            self.close()  # what this object read before the lock may be older than the current version
+            loaded = self.exists()
+            view = self if loaded else _EmptyView()
+            batch = read_batch(path, view)
+            changes = plan_append(batch, view, f"the embedded store at {self.path}")
+            summary = AppendSummary(
+                store=self.kind,
+                batch_id=batch_id(batch),
+                source=str(Path(path)),
+                tables={name: change.counts() for name, change in changes.items()},
+                lookup_days=lookup_days(changes),
+                redetect_days=affected_days(changes, view, batch),
+                written=False,
+                warnings=[str(w) for w in batch.warnings],
+            )
+            if progress:
+                progress("compared", 1, 2)
+            if any(len(c.added) or len(c.updated) for c in changes.values()):
+                previous = int(self.manifest().get("version", 0)) if loaded else 0
+                pieces = self._pieces(changes) if loaded else {n: c.added for n, c in changes.items()}
+                record = pd.DataFrame([summary.record(datetime.now(UTC).isoformat(timespec="seconds"))])
+                record["tables"] = record["tables"].map(json.dumps)
+                record["store_version"] = previous + 1
+                batches = pd.concat([self.load_batches(), record], ignore_index=True) if loaded else record
+                self.close()
+                self._write(pieces, previous + 1, batches=batches[list(BATCH_COLUMNS)])
+                summary.written = True
+        summary.seconds = time.perf_counter() - started
+        if progress:
+            progress("written", 2, 2)
+        return summary
+
+    def _pieces(self, changes: dict) -> dict[str, list]:
+        """The new version's tables: current files to link, plus new part files or rewritten tables."""
+        pieces: dict[str, list] = {}
+        names = table_order(set(self.manifest()["tables"]) | set(changes))
+        for name in names:
+            current = self._files(name) if name in self.manifest()["tables"] else []
+            change = changes.get(name)
+            if change is None or not (len(change.added) or len(change.updated)):
+                pieces[name] = current
+            elif not current:
+                pieces[name] = [change.added.reset_index(drop=True)]
+            elif len(change.updated) or len(current) >= _MAX_PARTS:
+                pieces[name] = [_updated_in_place(self.table(name), change)]
+            else:
+                pieces[name] = [*current, change.added.reset_index(drop=True)]
+        return pieces
 
     def _purge_summary(self, cut, dry_run: bool, removed: dict[str, int], left: int) -> PurgeSummary:
         return PurgeSummary(self.kind, self.describe(), cut, dry_run, removed, accesses_left=left)
 
-    def _write(self, tables: dict[str, pd.DataFrame], version: int, extra: dict | None = None) -> None:
+    def _write(
+        self,
+        tables: dict[str, pd.DataFrame | list],
+        version: int,
+        extra: dict | None = None,
+        *,
+        batches: pd.DataFrame | None = None,
+        keep_batches: Path | None = None,
+    ) -> None:
+        """Publish a new version holding ``tables``.
+
+        A table is a frame (written as one file) or a list of pieces: paths of files of the
+        current version, hard-linked into the new one (an unchanged table costs no copy; the old
+        version can be retired without touching them) and frames written as new part files. The
+        batch record (``load_batches``) is ``batches`` when given, else the file ``keep_batches``
+        carried over.
+        """
         name = f"tables-{version:06d}-{secrets.token_hex(3)}"
         staging = self.path / f"{_STAGING}{name}"
         target = self.path / name
@@ -368,11 +514,20 @@ class EmbeddedStore(Store):
         try:
             private_dir(staging)
             _fault("staging")
-            for i, (table, frame) in enumerate(tables.items()):
-                with private_file(staging / f"{table}.parquet", sync=True) as f:
-                    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), f)
+            files: dict[str, list[str]] = {}
+            rows: dict[str, int] = {}
+            for i, (table, pieces) in enumerate(tables.items()):
+                files[table], rows[table] = _write_pieces(staging, table, pieces, version)
                 if i == 0:
                     _fault("table")
+            record = None
+            if batches is not None and len(batches):
+                with private_file(staging / BATCHES_FILE, sync=True) as f:
+                    pq.write_table(pa.Table.from_pandas(batches, preserve_index=False), f)
+                record = {"file": BATCHES_FILE, "rows": len(batches)}
+            elif batches is None and keep_batches is not None:
+                _link(keep_batches, staging / BATCHES_FILE)
+                record = {"file": BATCHES_FILE, "rows": pq.read_metadata(staging / BATCHES_FILE).num_rows}
             with private_file(staging / READERS, sync=True):
                 pass
             fsync_dir(staging)
@@ -386,7 +541,10 @@ class EmbeddedStore(Store):
                 "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "version": version,
                 "tables_dir": name,
-                "tables": {t: len(frame) for t, frame in tables.items()},
+                "tables": rows,
+                # only tables kept in more than one file (appends) are listed; the rest is NAME.parquet
+                "files": {t: names for t, names in files.items() if names != [f"{t}.parquet"]},
+                **({"load_batches": record} if record else {}),
                 **(extra or {}),  # a purge notes its cut and counts
             }
             tmp = self.path / f".{MANIFEST}.tmp"
@@ -404,6 +562,13 @@ class EmbeddedStore(Store):
         _fault("published")
         self._remove_leftovers(legacy=False)
         _fault("cleaned")
+
+    def _batches_file(self) -> Path | None:
+        """The current version's batch record file, to carry into the next version (None: none yet)."""
+        if not self.exists():
+            return None
+        record = self.manifest().get("load_batches")
+        return self.tables_dir / record["file"] if record else None
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -513,6 +678,80 @@ class EmbeddedStore(Store):
             if fd is not None:
                 os.close(fd)
         shutil.rmtree(trash, ignore_errors=True)
+
+
+class _EmptyView:
+    """A store with nothing loaded yet, as an append's validation sees it."""
+
+    def tables_present(self) -> set[str]:
+        return set()
+
+    def rows_where(self, table: str, column=None, values=None) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series(dtype="string[pyarrow]") for c in TABLES[table].column_names})
+
+    def lookup_days(self, filters) -> set:
+        return set()
+
+
+def _updated_in_place(stored: pd.DataFrame, change) -> pd.DataFrame:
+    """``stored`` with the change's updated rows replaced where they are and its added rows after."""
+    key = list(TABLES[change.table].key)
+    stored = stored.copy()
+    if len(change.updated):
+        index = pd.MultiIndex.from_frame(stored[key].astype(object))
+        at = index.get_indexer(pd.MultiIndex.from_frame(change.updated[key].astype(object)))
+        for column in stored.columns:
+            values = stored[column].to_numpy(dtype=object, copy=True)
+            values[at] = change.updated[column].to_numpy(dtype=object)
+            stored[column] = pd.Series(values, index=stored.index).astype(stored[column].dtype)
+    return pd.concat([stored, change.added], ignore_index=True)
+
+
+def _write_pieces(staging: Path, table: str, pieces, version: int) -> tuple[list[str], int]:
+    """Write (or link) one table's pieces into ``staging``; return its file names and rows."""
+    if isinstance(pieces, pd.DataFrame):
+        pieces = [pieces]
+    names: list[str] = []
+    rows = 0
+    schema = None
+    for piece in pieces:
+        if isinstance(piece, Path):
+            names.append(piece.name)
+            _link(piece, staging / piece.name)
+            rows += pq.read_metadata(staging / piece.name).num_rows
+            schema = schema or pq.read_schema(staging / piece.name)
+            continue
+        name = f"{table}.parquet" if not names else f"{table}.part-{version:06d}.parquet"
+        names.append(name)
+        with private_file(staging / name, sync=True) as f:
+            pq.write_table(_arrow(piece, schema), f)
+        rows += len(piece)
+    return names, rows
+
+
+def _arrow(frame: pd.DataFrame, schema: pa.Schema | None) -> pa.Table:
+    """``frame`` as Arrow, in the schema of the table's first file when there is one, so that
+    the parts of a table read back as one."""
+    if schema is not None:
+        try:
+            return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        except (pa.ArrowException, TypeError, ValueError, KeyError):
+            pass  # read back with promotion (pa.concat_tables) instead
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _link(source: Path, target: Path) -> None:
+    """Put ``source`` into a new version under ``target``: a hard link, or a copy where links fail
+    (another file system, a link count at its limit)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+        fd = os.open(target, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _holds(directory: Path, rows: dict[str, int]) -> bool:
