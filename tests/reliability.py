@@ -86,6 +86,28 @@ CASES: list[Case] = [
         "Neo4j; identical rows are skipped",
     ),
     Case(
+        "append-access-changed",
+        "Loads and the embedded store",
+        "`load --append` of a batch whose access_log repeats a stored access_id with another employee",
+        "exit 3 with file:line and both values; nothing written (not the batch's new look-ups either)",
+    ),
+    Case(
+        "append-dangling-reference",
+        "Loads and the embedded store",
+        "`load --append` of a batch whose look-up names an employee, person or case in neither the batch "
+        "nor the store",
+        "exit 3: `access_log.csv:5:3: employee_id: 'E77' is not an id in employees` (each such field); "
+        "nothing written. Ids the store holds are accepted",
+    ),
+    Case(
+        "append-crash",
+        "Loads and the embedded store",
+        "`load --append` killed while writing its new part files, after them, or after its manifest "
+        "(`GRAPHRISK_FAULT=embedded-swap:STEP`)",
+        "the store reads as before the append; running the append again completes it and equals a load "
+        "of base and batch together; no leftovers",
+    ),
+    Case(
         "neo4j-uri-scheme",
         "Neo4j loads",
         "`NEO4J_URI=http://x graphrisk stats` (before: the driver's PreviewWarning, then a "
@@ -122,6 +144,22 @@ CASES: list[Case] = [
         "Neo4j loads",
         "a load into Neo4j after a load on this host died holding the lock (`kill -9`)",
         "the lock of a process that no longer runs is taken over; the load completes",
+    ),
+    Case(
+        "append-neo4j",
+        "Neo4j loads",
+        "the tiny preset loaded without its last day, then `load --append` of that day with a closed case "
+        "and a backdated assignment; the same batch again",
+        "the same nodes and relationships (every property) as a load of the union, the same report as "
+        "the embedded store; the second append writes nothing",
+    ),
+    Case(
+        "append-neo4j-failure",
+        "Neo4j loads",
+        "an append to Neo4j failing after its record, after its first table or after all its writes "
+        "(`GRAPHRISK_FAULT=neo4j-append:STEP`); one killed mid-way (`:exit`)",
+        "a failure is undone (updated rows restored, added ones removed, no record): the graph is as "
+        "before; a killed append is completed by running it again, keeping the days it recorded",
     ),
     Case(
         "store-foreign-folder",
