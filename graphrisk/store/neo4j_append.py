@@ -115,9 +115,9 @@ def _write_recorded(
         "status": "writing",
     }
     store.runner.run("append/batch_write", record, mode=Mode.WRITE)
-    _fault("recorded")
     written: list[tuple[str, TableChange]] = []
     try:
+        _fault("recorded")
         total = sum(len(c.added) + len(c.updated) for c in changes.values())
         done = 0
         for name in table_order(changes):
