@@ -366,7 +366,9 @@ def test_micro_on_neo4j_refuses_a_dangling_reference_and_a_changed_look_up(neo4j
     assert [str(p) for p in dangling.value.problems] == [
         "access_log.csv:6:3: employee_id: 'E77' is not an id in employees"
     ]
-    (batch / "access_log.csv").write_text("\n".join((batch / "access_log.csv").read_text().splitlines()[:-1]) + "\n")
+    (batch / "access_log.csv").write_text(
+        "\n".join((batch / "access_log.csv").read_text().splitlines()[:-1]) + "\n"
+    )
     with pytest.raises(DataError) as changed:
         append_batch(neo4j_store, batch)
     assert str(changed.value.problems[0]).startswith("access_log.csv:5: access_id: 'X1' is in the store")
@@ -409,7 +411,9 @@ def test_a_killed_neo4j_append_is_completed_by_running_it_again(neo4j_store, neo
     assert list(status["s"]) == ["writing"]
     first_days = sorted(status["d"][0])
     env.pop("GRAPHRISK_FAULT")
-    done = subprocess.run([graphrisk, "load", "--append", batch, "--json"], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [graphrisk, "load", "--append", batch, "--json"], env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     # the days found before any write are kept (the rerun may add days of the look-ups written since)
     assert set(first_days) <= set(json.loads(done.stdout)["redetect_days"])

@@ -55,7 +55,8 @@ _SHIFT_MARGIN = pd.Timedelta(days=1)
 
 @dataclass
 class TableChange:
-    """What a batch does to one table: rows added, updated (``before`` holds their stored values) or skipped."""
+    """What a batch does to one table: rows added, updated or skipped (``before``: the stored
+    values of the updated rows, in the same order)."""
 
     table: str
     added: pd.DataFrame

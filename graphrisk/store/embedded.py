@@ -6,6 +6,8 @@ Layout of a store directory::
       manifest.json              the one pointer: format version, the current tables directory,
                                  rows per table, when loaded, graphrisk version
       tables-000007-3fa2c1/      one version: NAME.parquet per contract table (ground truth never)
+        access_log.part-000007.parquet   a part added by ``load --append`` (the manifest's ``files``)
+        load_batches.parquet     the record of the appended batches (graphrisk.store.append)
         .readers                 the version's lock: every reader holds it shared
       write.lock                 held by the one writer; says who holds it (pid, host, command)
 
@@ -30,6 +32,12 @@ only commit point: a crash before it leaves the old store whole, a crash
 after it the new one. Versions the manifest no longer names are removed
 under an exclusive, non-blocking lock on their ``.readers``, so a version a
 reader still holds stays until a later load finds it free.
+
+**Appending.** :meth:`EmbeddedStore.append` publishes a version through the same steps, but
+does not rewrite what did not change: files of the current version are hard-linked into the new
+one (versions share them; retiring a version removes only its links), a table that only gains
+rows gets a part file, a table with updated rows is rewritten. A table is read as its files in
+the manifest's order; a full load writes each table as one file again.
 
 **Older stores.** Format 1 (graphrisk before this layout) kept ``tables/``
 beside the manifest and swapped directories with renames, which a crash could
@@ -240,7 +248,10 @@ class EmbeddedStore(Store):
         return found.to_pandas(types_mapper=_string_types)
 
     def lookup_days(self, filters) -> set:
-        """The UTC days of stored look-ups any of ``filters`` (:class:`~graphrisk.store.append.LookupFilter`) selects."""
+        """The UTC days of stored look-ups that any of ``filters`` selects.
+
+        ``filters`` are :class:`~graphrisk.store.append.LookupFilter`; the log is read once.
+        """
         if "access_log" not in self._pinned().manifest["tables"]:
             return set()
         log = self.table("access_log", ["ts", "employee_id", "target_type", "target_id", "case_id"])

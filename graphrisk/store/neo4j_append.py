@@ -46,7 +46,10 @@ FAULT_EXIT_CODE = 86
 
 
 class Neo4jView:
-    """A Neo4j store as an append's validation and planning read it (:class:`~graphrisk.ingest.append.StoreView`)."""
+    """A Neo4j store as an append's validation and planning read it.
+
+    It answers :class:`~graphrisk.ingest.append.StoreView` and ``lookup_days``.
+    """
 
     def __init__(self, store: Neo4jStore) -> None:
         self.store = store
@@ -234,12 +237,15 @@ def _rows_cypher(table: str, column: str | None) -> str:
     >>> print(_rows_cypher("case_assignments", "case_id"))
     MATCH (a:Employee)-[r:ASSIGNED_TO]->(b:Case)
     WHERE b.case_id IN $values
-    RETURN b.case_id AS case_id, a.employee_id AS employee_id, r.role AS role, r.start_date AS start_date, r.end_date AS end_date
+    RETURN b.case_id AS case_id, a.employee_id AS employee_id, r.role AS role,
+      r.start_date AS start_date, r.end_date AS end_date
     >>> print(_rows_cypher("employees", "person_id"))
     MATCH (n:Employee)
     MATCH (n)-[:IS_PERSON]->(x0:Person) WHERE x0.person_id IN $values
     OPTIONAL MATCH (n)-[:WORKS_IN]->(x1:Unit)
-    RETURN n.employee_id AS employee_id, x0.person_id AS person_id, x1.unit_id AS unit_id, n.rank AS rank, n.role AS role, n.start_date AS start_date, n.end_date AS end_date
+    RETURN n.employee_id AS employee_id, x0.person_id AS person_id, x1.unit_id AS unit_id,
+      n.rank AS rank, n.role AS role, n.start_date AS start_date,
+      n.end_date AS end_date
     """
     columns = TABLES[table].column_names
     node = next((s for s in NODES if s.table == table), None)
@@ -249,7 +255,7 @@ def _rows_cypher(table: str, column: str | None) -> str:
         source = {spec.start_column: f"a.{_key_of(spec.start)}", spec.end_column: f"b.{_key_of(spec.end)}"}
         source.update({c: f"r.{c}" for c in (*spec.key, *spec.properties)})
         where = f"\nWHERE {source[column]} IN $values" if column else ""
-        returned = ", ".join(f"{source[c]} AS {c}" for c in columns)
+        returned = _returned(source, columns)
         return f"MATCH (a:{spec.start})-[r:{spec.type}]->(b:{spec.end}){where}\nRETURN {returned}"
     source = {c: f"n.{c}" for c in (node.key, *node.properties) if c in columns}
     lines = []
@@ -283,8 +289,21 @@ def _rows_cypher(table: str, column: str | None) -> str:
     first = f"MATCH (n:{node.label})"
     if column is not None and source.get(column, "").startswith("n."):
         first += f" WHERE n.{column} IN $values"
-    returned = ", ".join(f"{source[c]} AS {c}" for c in columns)
+    returned = _returned(source, columns)
     return "\n".join([first, *lines, f"RETURN {returned}"])
+
+
+def _returned(source: dict[str, str], columns: list[str]) -> str:
+    """The RETURN items, a few to a line (the statement shows in the server's query log)."""
+    items = [f"{source[c]} AS {c}" for c in columns]
+    lines, line = [], []
+    for item in items:
+        if line and len(", ".join([*line, item])) > 80:
+            lines.append(", ".join(line))
+            line = []
+        line.append(item)
+    lines.append(", ".join(line))
+    return ",\n  ".join(lines)
 
 
 def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
