@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import platform
 import shutil
@@ -76,7 +77,10 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None)
     opts = parser.parse_args()
     work = opts.work or Path(tempfile.mkdtemp(prefix="bench-append-"))
-    base, batch, batch_rows = split(opts.dataset, work)
+    # split in a child process: a forked child's peak memory counts the parent's pages, and this
+    # process would hold the whole log
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        base, batch, batch_rows = pool.apply(split, (opts.dataset, work))
     store = work / "store"
     if not (store / "manifest.json").exists():
         timed([str(GRAPHRISK), "load", str(base), "--store", str(store), "-q"])

@@ -17,7 +17,7 @@ from reliability import covers
 
 from graphrisk.cli import main
 from graphrisk.contract import TABLES
-from graphrisk.errors import DataError, StoreError
+from graphrisk.errors import DataError, StoreError, StoreNotFoundError
 from graphrisk.graph import NODE_BY_LABEL
 from graphrisk.ingest import read_dataset
 from graphrisk.store import EmbeddedStore
@@ -288,6 +288,14 @@ def test_a_full_load_keeps_the_batch_records_and_joins_the_parts(tmp_path):
         assert len(store.load_batches()) == 0
 
 
+def test_an_append_to_an_empty_store_is_refused_and_creates_nothing(tmp_path):
+    _, batch, _ = split(MICRO, tmp_path, CUT)
+    result = run("load", "--append", batch, "--store", tmp_path / "typo")
+    assert result.exit_code == 4
+    assert "load a whole data set first" in result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
 def test_append_and_replace_together_is_a_usage_error(tmp_path):
     result = run("load", "--append", "--replace", MICRO, "--store", tmp_path / "s")
     assert result.exit_code == 2
@@ -354,6 +362,8 @@ def test_tiny_base_plus_day_equals_the_union_on_neo4j(tiny, neo4j_store, tmp_pat
 @pytest.mark.neo4j
 def test_micro_on_neo4j_refuses_a_dangling_reference_and_a_changed_look_up(neo4j_store, tmp_path):
     base, batch, _ = split(MICRO, tmp_path, CUT)
+    with pytest.raises(StoreNotFoundError, match="load a whole data set first"):
+        append_batch(neo4j_store, batch)  # an empty database: not a new graph of one day
     neo4j_store.load(read_dataset(base))
     before = neo4j_graph(neo4j_store)
     (batch / "access_log.csv").write_text(

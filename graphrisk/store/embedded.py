@@ -446,12 +446,16 @@ class EmbeddedStore(Store):
         from graphrisk.store.append import AppendSummary, affected_days, batch_id, lookup_days, plan_append
 
         started = time.perf_counter()
+        if not self.exists():  # a mistyped --store would otherwise take a day's look-ups as a new store
+            raise StoreNotFoundError(
+                f"nothing is loaded in the embedded store at {self.path}: load a whole data set first "
+                "('graphrisk load DATASET_DIR'), then append batches to it"
+            )
         with self._write_lock():
             _fault("locked")
             self._remove_leftovers(legacy=True)
             self.close()  # what this object read before the lock may be older than the current version
-            loaded = self.exists()
-            view = self if loaded else _EmptyView()
+            view = self
             batch = read_batch(path, view)
             changes = plan_append(batch, view, f"the embedded store at {self.path}")
             summary = AppendSummary(
@@ -467,12 +471,12 @@ class EmbeddedStore(Store):
             if progress:
                 progress("compared", 1, 2)
             if any(len(c.added) or len(c.updated) for c in changes.values()):
-                previous = int(self.manifest().get("version", 0)) if loaded else 0
-                pieces = self._pieces(changes) if loaded else {n: c.added for n, c in changes.items()}
+                previous = int(self.manifest().get("version", 0))
+                pieces = self._pieces(changes)
                 record = pd.DataFrame([summary.record(datetime.now(UTC).isoformat(timespec="seconds"))])
                 record["tables"] = record["tables"].map(json.dumps)
                 record["store_version"] = previous + 1
-                batches = pd.concat([self.load_batches(), record], ignore_index=True) if loaded else record
+                batches = pd.concat([self.load_batches(), record], ignore_index=True)
                 self.close()
                 self._write(pieces, previous + 1, batches=batches[list(BATCH_COLUMNS)])
                 summary.written = True
@@ -689,19 +693,6 @@ class EmbeddedStore(Store):
             if fd is not None:
                 os.close(fd)
         shutil.rmtree(trash, ignore_errors=True)
-
-
-class _EmptyView:
-    """A store with nothing loaded yet, as an append's validation sees it."""
-
-    def tables_present(self) -> set[str]:
-        return set()
-
-    def rows_where(self, table: str, column=None, values=None) -> pd.DataFrame:
-        return pd.DataFrame({c: pd.Series(dtype="string[pyarrow]") for c in TABLES[table].column_names})
-
-    def lookup_days(self, filters) -> set:
-        return set()
 
 
 def _updated_in_place(stored: pd.DataFrame, change) -> pd.DataFrame:

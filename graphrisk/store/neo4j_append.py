@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from graphrisk.contract import TABLES, ColumnType
-from graphrisk.errors import GraphriskError, StoreError
+from graphrisk.errors import GraphriskError, StoreError, StoreNotFoundError
 from graphrisk.graph import NODES, RELATIONSHIPS, with_synthetic_ids
 from graphrisk.ingest.append import read_batch
 from graphrisk.store.append import (
@@ -76,6 +76,11 @@ def append(store: Neo4jStore, path, *, progress=None) -> AppendSummary:
     store.runner.run_script("append/schema")
     with store.load_lock():
         view = Neo4jView(store)
+        if not view.tables_present():  # a wrong URI would otherwise take a day's look-ups as a new graph
+            raise StoreNotFoundError(
+                f"nothing is loaded in Neo4j at {store.uri}: load a whole data set first "
+                "('graphrisk load DATASET_DIR'), then append batches to it"
+            )
         batch = read_batch(path, view)
         changes = plan_append(batch, view, f"Neo4j at {store.uri}")
         summary = AppendSummary(
