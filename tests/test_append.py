@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import MICRO
 from reliability import covers
+from test_store_safety import sorted_tables
 
 from graphrisk.cli import main
 from graphrisk.contract import TABLES
@@ -69,16 +70,8 @@ def micro_changes() -> dict[str, pd.DataFrame]:
     }
 
 
-def embedded_tables(path: Path) -> dict[str, pd.DataFrame]:
-    with EmbeddedStore(path) as store:
-        return {
-            name: frame.sort_values(list(TABLES[name].key)).reset_index(drop=True)
-            for name, frame in store.tables().items()
-        }
-
-
 def assert_same_tables(a: Path, b: Path) -> None:
-    left, right = embedded_tables(a), embedded_tables(b)
+    left, right = sorted_tables(a), sorted_tables(b)
     assert left.keys() == right.keys()
     for name in left:
         pd.testing.assert_frame_equal(left[name], right[name], check_dtype=False, obj=name)

@@ -265,26 +265,16 @@ def _rows_cypher(table: str, column: str | None) -> str:
     source = {c: f"n.{c}" for c in (node.key, *node.properties) if c in columns}
     lines = []
     for i, spec in enumerate(rels):
+        far = f"x{i}"
         if spec.start == node.label and spec.start_column in (node.key, *(node.id_from or ())):
-            if spec.end_column in source:
-                continue
-            pattern, far, far_key, col = (
-                f"(n)-[:{spec.type}]->(x{i}:{spec.end})",
-                f"x{i}",
-                _key_of(spec.end),
-                spec.end_column,
-            )
+            pattern, label, col = f"(n)-[:{spec.type}]->({far}:{spec.end})", spec.end, spec.end_column
         elif spec.end == node.label:
-            if spec.start_column in source:
-                continue
-            pattern, far, far_key, col = (
-                f"(x{i}:{spec.start})-[:{spec.type}]->(n)",
-                f"x{i}",
-                _key_of(spec.start),
-                spec.start_column,
-            )
+            pattern, label, col = f"({far}:{spec.start})-[:{spec.type}]->(n)", spec.start, spec.start_column
         else:
             continue
+        if col in source:
+            continue  # also a property of the node (an access's employee_id)
+        far_key = _key_of(label)
         source[col] = f"{far}.{far_key}"
         if col == column:
             lines.append(f"MATCH {pattern} WHERE {far}.{far_key} IN $values")
