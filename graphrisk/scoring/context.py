@@ -222,16 +222,19 @@ def work_days_elsewhere(
 
     Notes
     -----
-    An (employee, day) is a **work day** when the employee looked up at least
-    :math:`n_t` distinct targets (default 20) in at least :math:`n_h` distinct
-    clock hours (default 4) that day: the shape of a shift. An officer who helps at
-    an event or an operation in another region, without a rostered shift there,
-    leaves such a day, and every look-up of it is then off shift and outside the
-    territory at once. On such a day the circumstance findings are explained by
-    :math:`e` (default 0.85); the findings about *whom* was looked up (own network,
-    colleagues, open cases, planned actions) are not, but their time and place no
-    longer aggravate them (:func:`graphrisk.scoring.findings.finding_weights`). An evening of browsing,
-    however busy, spans fewer hours.
+    A set of look-ups has the **shape of a shift** when it holds at least
+    :math:`n_t` distinct targets (default 20) in at least :math:`n_h` distinct clock
+    hours (default 4). An officer who helps at an event or an operation in another
+    region, without a rostered shift there, leaves a day whose *off-shift* look-ups
+    alone have that shape: every look-up of it is off shift and outside the
+    territory at once. So an off-shift finding is explained by :math:`e` (default
+    0.85) when the employee's off-shift look-ups of that day have the shape of a
+    shift, and an on-shift ``outside-territory`` finding when all the employee's
+    look-ups of that day have it. An evening of browsing after a day's rostered
+    work is not explained by that work: the browsing alone spans too few hours.
+    The findings about *whom* was looked up (own network, colleagues, open cases,
+    planned actions) are not explained, but on such a day their time and place no
+    longer aggravate them (:func:`graphrisk.scoring.findings.finding_weights`).
 
     Examples
     --------
@@ -239,9 +242,14 @@ def work_days_elsewhere(
     >>> acc = pd.DataFrame({"access_id": [f"A{i}" for i in range(24)], "employee_id": "E1", "ts": ts,
     ...     "target_type": "person", "target_id": [f"P{i}" for i in range(24)]})
     >>> f = pd.DataFrame({"employee_id": ["E1", "E1"], "rule_id": ["off-shift", "own-network"],
+    ...     "access_id": ["A3", "A3"], "off_shift": [True, True],
     ...     "day": pd.to_datetime(["2026-03-02"] * 2, utc=True)})
-    >>> work_days_elsewhere(f, acc).tolist()  # 24 targets over 8 hours
-    [0.85, 0.0]
+    >>> work_days_elsewhere(f, acc).tolist()  # off shift, but only one look-up of the day is
+    [0.0, 0.0]
+    >>> off = pd.DataFrame({"employee_id": "E1", "rule_id": "off-shift", "access_id": acc["access_id"],
+    ...     "off_shift": True, "day": pd.Timestamp("2026-03-02", tz="UTC")})
+    >>> work_days_elsewhere(off, acc).tolist()[:2]  # 24 off-shift targets over 8 hours
+    [0.85, 0.85]
     """
     p = params or ContextParams()
     out = np.zeros(len(f))
@@ -250,12 +258,19 @@ def work_days_elsewhere(
         return out
     a = _keyed(accesses)
     a = a[isin(a["employee_id"], pd.unique(f.loc[circ, "employee_id"]))]
+    off = f["off_shift"].astype(bool).to_numpy() if "off_shift" in f.columns else np.zeros(len(f), bool)
+    off_ids = set(f.loc[off, "access_id"]) if "access_id" in f.columns else set()
+    key = pd.MultiIndex.from_arrays([f["employee_id"].to_numpy(), _naive_day(f["day"])])
+    out[circ & ~off & key.isin(_shift_shaped(a, p))] = p.work_day
+    out[circ & off & key.isin(_shift_shaped(a[isin(a["access_id"], off_ids)], p))] = p.work_day
+    return out
+
+
+def _shift_shaped(a: pd.DataFrame, p: ContextParams) -> pd.Index:
+    """The (employee, day) keys whose look-ups in ``a`` have the shape of a shift."""
     g = a.groupby(["employee_id", "day"], sort=False)
     shape = pd.DataFrame({"targets": g["target"].nunique(), "hours": g["hour"].nunique()})
-    work = shape[(shape["targets"] >= p.work_day_targets) & (shape["hours"] >= p.work_day_hours)].index
-    key = pd.MultiIndex.from_arrays([f["employee_id"].to_numpy(), _naive_day(f["day"])])
-    out[circ & key.isin(work)] = p.work_day
-    return out
+    return shape[(shape["targets"] >= p.work_day_targets) & (shape["hours"] >= p.work_day_hours)].index
 
 
 def routine_encounters(

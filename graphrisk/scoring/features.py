@@ -33,6 +33,12 @@ FEATURES: dict[str, Feature] = {
     for f in (
         Feature("persons", 15.0, "looked up {value} distinct persons, recency-weighted (peers: {median})"),
         Feature("no_case", 10.0, "{value} look-ups citing no case, recency-weighted (peers: {median})"),
+        Feature(
+            "browsing",
+            5.0,
+            "looked up {value} distinct persons off shift citing no case, with no work day around them,"
+            " recency-weighted (peers: {median})",
+        ),
         Feature("exports", 1.0, "{value} exports, recency-weighted (peers: {median})"),
         Feature(
             "pretext",
@@ -77,6 +83,11 @@ def behaviour_features(
     - ``persons``: distinct persons (a vehicle counts as its owner, an address
       as itself), each weighted by its latest day;
     - ``no_case``: (target, day) pairs with no case cited;
+    - ``browsing``: distinct persons looked up outside every shift citing no case,
+      on a day whose off-shift look-ups are not a day of work elsewhere
+      (:func:`graphrisk.scoring.context.work_days_elsewhere`), each weighted by its
+      latest day: leafing through people after hours, however the rules judge
+      each look-up;
     - ``exports``: (target, day) pairs with an export;
     - ``pretext``: (target, day) pairs flagged by some rule although the
       look-up cited a case (the rules leave out what a cited case covers), the
@@ -92,8 +103,8 @@ def behaviour_features(
     >>> f = behaviour_features(acc, veh, pd.DataFrame(columns=["employee_id", "target", "day", "decay",
     ...     "pretext"]), pd.Index(["E1", "E2"]), pd.Timestamp("2026-03-11", tz="UTC"), pd.Timedelta(days=1))
     >>> f.to_dict("index")  # P1 two days old (1/4), P2's vehicle one day old (1/2)
-    {'E1': {'persons': 0.75, 'no_case': 0.25, 'exports': 0.25, 'pretext': 0.0}, 'E2': {'persons': 0.0, \
-'no_case': 0.0, 'exports': 0.0, 'pretext': 0.0}}
+    {'E1': {'persons': 0.75, 'no_case': 0.25, 'browsing': 0.0, 'exports': 0.25, 'pretext': 0.0}, \
+'E2': {'persons': 0.0, 'no_case': 0.0, 'browsing': 0.0, 'exports': 0.0, 'pretext': 0.0}}
     """
     out = pd.DataFrame(0.0, index=pd.Index(employee_ids, name="employee_id"), columns=list(FEATURES))
     if len(accesses):
@@ -112,6 +123,11 @@ def behaviour_features(
         out["persons"] = _latest(a, "person")
         out["no_case"] = _per_target_day(a[a["case_id"].isna()])
         out["exports"] = _per_target_day(a[a["action"] == "export"])
+    if len(weights) and {"rule_id", "access_id", "work_day"} <= set(weights.columns) and len(accesses):
+        off = weights[(weights["rule_id"] == "off-shift") & (weights["work_day"] <= 0)]
+        uncited = set(accesses.loc[accesses["case_id"].isna(), "access_id"])
+        off = off[off["access_id"].isin(uncited) & off["target"].str.startswith("person:")]
+        out["browsing"] = _latest(off, "target")
     if len(weights):
         flagged = weights["pretext"].astype(bool)
         if "caseload" in weights.columns:

@@ -157,11 +157,13 @@ def finding_weights(
     f["pretext"] = cited & ~named
     f["export"] = export
     # on a day of work elsewhere the time and place of a look-up are explained: they aggravate nothing
-    worked = f.loc[f["work_day"].to_numpy() > 0, ["employee_id", "day"]].drop_duplicates()
-    calm = pd.MultiIndex.from_frame(f[["employee_id", "day"]]).isin(pd.MultiIndex.from_frame(worked))
+    # (each circumstance by its own day: off shift by the off-shift work, outside by the day's work)
+    explained_day = f["work_day"].to_numpy() > 0
+    calm_off = _same_day(f, explained_day & f["off_shift"].to_numpy())
+    calm_out = _same_day(f, explained_day & ~f["off_shift"].to_numpy()) | calm_off
     k = f[["off_shift", "outside", "pretext", "export"]].sum(axis=1)
-    k -= (f["off_shift"] & ((f.rule_id == "off-shift") | calm)).astype(int)
-    k -= (f["outside"] & ((f.rule_id == "outside-territory") | calm)).astype(int)
+    k -= (f["off_shift"] & ((f.rule_id == "off-shift") | calm_off)).astype(int)
+    k -= (f["outside"] & ((f.rule_id == "outside-territory") | calm_out)).astype(int)
     f["aggravation"] = k.astype(int)
     f["shared"] = _shared_with_colleagues(f, accesses, employees)
     age = (as_of - f["ts"]) / half_life
@@ -177,6 +179,12 @@ def finding_weights(
     return f.sort_values(["employee_id", "rule_id", "target", "ts", "finding_id"], kind="stable").reset_index(
         drop=True
     )
+
+
+def _same_day(f: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Which findings fall on an (employee, day) of one of ``rows``."""
+    days = pd.MultiIndex.from_frame(f.loc[rows, ["employee_id", "day"]].drop_duplicates())
+    return pd.MultiIndex.from_frame(f[["employee_id", "day"]]).isin(days)
 
 
 def at_home(findings: pd.DataFrame, employees: pd.DataFrame) -> np.ndarray:
