@@ -427,6 +427,12 @@ class Neo4jStore(Store):
             seconds=time.perf_counter() - started,
         )
 
+    def create_schema(self) -> None:
+        """Create the constraints and indexes of ``cypher/schema.cypher`` where missing (after a
+        bulk import, which creates none)."""
+        self.verify()
+        self._schema()
+
     def _schema(self) -> None:
         """Constraints and indexes (idempotent); a concurrent load creating them too is tried again."""
         try:
