@@ -15,7 +15,8 @@ import socket
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from enum import Enum
@@ -58,9 +59,12 @@ from graphrisk.store.base import (
     table_order,
 )
 
-__all__ = ["DEFAULT_BATCH_SIZE", "Mode", "Neo4jStore", "QueryRunner"]
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_CONCURRENCY", "Mode", "Neo4jStore", "QueryRunner"]
 
 DEFAULT_BATCH_SIZE = 5_000
+#: Batches of one loader in flight at once (docs/performance.md, "Loading"): the server works on
+#: one while the next is prepared and sent; more share out the server's cores.
+DEFAULT_CONCURRENCY = 2
 _RETRY_SECONDS = 30.0
 
 
@@ -239,6 +243,7 @@ class Neo4jStore(Store):
         *,
         database: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self.uri = uri
         check_uri(uri)  # before the driver: it would take http:// to its preview HTTP support
@@ -257,6 +262,8 @@ class Neo4jStore(Store):
             raise Neo4jUnavailableError(f"invalid Neo4j URI {uri!r}: {exc}") from exc
         self.runner = QueryRunner(self.driver, database)
         self.batch_size = batch_size
+        #: batches of one loader a load sends at once, each its own write transaction
+        self.concurrency = concurrency
         #: seconds a load waits for another load's lock; None reads GRAPHRISK_LOCK_WAIT (default 60)
         self.lock_wait: float | None = None
         #: remove a lock left by a load that no longer runs (``load --break-lock``) before waiting
@@ -412,20 +419,52 @@ class Neo4jStore(Store):
         ]
         total = sum(len(rows) for _, rows, _ in steps)
         done = 0
-        for loader, rows, spec in steps:
-            for number, batch in enumerate(_batches(rows, self.batch_size, spec), start=1):
-                self.runner.run(loader, {"rows": batch}, mode=Mode.WRITE)
-                done += len(batch)
-                if progress:
-                    progress(loader.removeprefix("load/"), done, total)
-                if after_batch:
-                    after_batch(loader, number)
+        with ThreadPoolExecutor(max(1, self.concurrency), thread_name_prefix="graphrisk-load") as pool:
+            for loader, rows, spec in steps:
+                batches = _batches(_partitioned(rows, spec), self.batch_size, spec)
+                for number, sent in enumerate(self._send(pool, loader, batches), start=1):
+                    done += sent
+                    if progress:
+                        progress(loader.removeprefix("load/"), done, total)
+                    if after_batch:
+                        after_batch(loader, number)
         return LoadSummary(
             store=self.kind,
             rows={n: len(dataset[n]) for n in tables},
             stats=self.stats(),
             seconds=time.perf_counter() - started,
         )
+
+    def _send(self, pool: ThreadPoolExecutor, loader: str, batches: Iterable[list[dict]]) -> Iterator[int]:
+        """Run ``loader`` over ``batches``, up to ``concurrency`` write transactions at once; yields
+        each committed batch's size as it commits.
+
+        The loaders run one after another (a relationship needs both its nodes), so only batches
+        of one statement overlap. When a batch fails, or the caller stops (an exception from
+        ``after_batch``), no further batch is sent; those in flight are waited for, so that the
+        load ends with whole batches committed, and the first error is raised: running the load
+        again completes it, as every statement merges on ids.
+        """
+        pending: set[Future] = set()
+        source = iter(batches)
+        try:
+            while True:
+                while len(pending) < max(1, self.concurrency):
+                    batch = next(source, None)
+                    if batch is None:
+                        break
+                    pending.add(pool.submit(self._write_batch, loader, batch))
+                if not pending:
+                    return
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield future.result()
+        finally:
+            wait(pending)
+
+    def _write_batch(self, loader: str, batch: list[dict]) -> int:
+        self.runner.run(loader, {"rows": batch}, mode=Mode.WRITE)
+        return len(batch)
 
     def create_schema(self) -> None:
         """Create the constraints and indexes of ``cypher/schema.cypher`` where missing (after a
@@ -557,6 +596,22 @@ def _batches(rows: pd.DataFrame, size: int, spec) -> Iterator[list[dict]]:
         rows = rows.rename(columns={spec.start_column: "s", spec.end_column: "e"})
     for start in range(0, len(rows), size):
         yield to_records(rows.iloc[start : start + size])
+
+
+def _partitioned(rows: pd.DataFrame, spec) -> pd.DataFrame:
+    """Relationship rows sorted by the end that many rows share (an employee's look-ups, a person
+    looked up often), so that batches in flight together hold disjoint runs of those nodes.
+
+    Creating a relationship locks both its nodes until the transaction commits: two concurrent
+    batches naming the same employee would wait for each other, or deadlock and be retried. Sorted,
+    they share at most the node at their boundary. The sort is stable, and rows with the same
+    start, end and key stay in their order (validation has made them unique anyway).
+    """
+    if spec is None or len(rows) < 2:
+        return rows
+    unique_start = TABLES[spec.table].key == (spec.start_column,)
+    shared = spec.end_column if unique_start else spec.start_column
+    return rows.sort_values(shared, kind="stable", na_position="last")
 
 
 def to_records(frame: pd.DataFrame) -> list[dict]:
