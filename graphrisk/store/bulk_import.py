@@ -232,8 +232,9 @@ def bulk_import(
     ``replace`` an existing database is replaced, without it the importer refuses one. The CSV
     files go to a private temporary folder (under ``work_dir`` if given: they hold the data set's
     personal data) that is removed afterwards, whatever happens. The importer replaces the
-    database whole, or, when it fails, leaves it unusable rather than half-filled: a failed import
-    raises :class:`~graphrisk.errors.StoreError` with the importer's own words; import again.
+    database whole, or, when it fails after deleting it (``replace``), leaves it unusable rather
+    than half-filled: a failed import raises :class:`~graphrisk.errors.StoreError` with the
+    importer's own words; import again.
     """
     if not admin:
         raise UsageError("no neo4j-admin command given")
@@ -254,7 +255,7 @@ def bulk_import(
         command = [*admin, *import_arguments(files, database, replace=replace, report=report)]
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         if done.returncode != 0:
-            raise StoreError(_failure(command, done, report))
+            raise StoreError(_failure(command, done, report, replace))
         finished = time.perf_counter()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -265,17 +266,25 @@ def bulk_import(
     return ImportSummary(database, nodes, rels, written - started, finished - written)
 
 
-def _failure(command: list[str], done: subprocess.CompletedProcess, report: Path) -> str:
-    """The importer's own reason, shortest first: the line naming the error, else its last lines."""
-    text = "\n".join(part for part in (done.stderr, done.stdout) if part).strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    named = [
-        line
-        for line in lines
-        if any(word in line.lower() for word in ("error", "exception", "in use", "failed", "unable"))
-    ]
-    reason = "; ".join((named or lines)[-3:]) or f"exit status {done.returncode}"
+def _failure(command: list[str], done: subprocess.CompletedProcess, report: Path, replace: bool) -> str:
+    """The importer's own reason: what it prints after ``IMPORT FAILED`` (e.g. "Database already
+    exist"), else the error lines of its output, else its last lines."""
+    out = [line.strip() for line in (done.stdout or "").splitlines() if line.strip()]
+    err = [line.strip() for line in (done.stderr or "").splitlines() if line.strip()]
+    failed = [i for i, line in enumerate(out) if line.startswith("IMPORT FAILED")]
+    reason = []
+    if failed:
+        skip = ("IMPORT FAILED", "Data statistics", "Peak memory")
+        reason = [line for line in out[failed[-1] :] if not line.startswith(skip)]
+    if not reason:
+        words = ("error", "exception", "in use", "failed", "unable", "exist")
+        lines = [line for line in err + out if not line.startswith("at ")]
+        reason = [line for line in lines if any(w in line.lower() for w in words)] or lines[-3:]
+    text = "; ".join(reason[:3]) or f"exit status {done.returncode}"
+    if "--overwrite-destination" in text:
+        text += " (graphrisk neo4j import --replace replaces it)"
     if report.exists() and report.stat().st_size:
-        reason += f"; first bad entry: {report.read_text(errors='replace').splitlines()[0]}"
-    where = shlex.join(command[:1])
-    return f"the Neo4j import ({where}) failed, the database is not usable until an import succeeds: {reason}"
+        text += f"; first bad entry: {report.read_text(errors='replace').splitlines()[0]}"
+    # with --overwrite-destination the importer deletes the database before it reads a row
+    state = "the database is not usable until an import succeeds" if replace else "nothing was changed"
+    return f"the Neo4j import ({shlex.join(command[:1])}) failed, {state}: {text}"

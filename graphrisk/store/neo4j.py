@@ -10,6 +10,7 @@ the driver marks as retryable.
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import sys
@@ -421,7 +422,8 @@ class Neo4jStore(Store):
         done = 0
         with ThreadPoolExecutor(max(1, self.concurrency), thread_name_prefix="graphrisk-load") as pool:
             for loader, rows, spec in steps:
-                batches = _batches(_partitioned(rows, spec), self.batch_size, spec)
+                rows, shared = _partitioned(rows, spec)
+                batches = _batches(rows, self.batch_size, spec, cut_on=shared)
                 for number, sent in enumerate(self._send(pool, loader, batches), start=1):
                     done += sent
                     if progress:
@@ -591,27 +593,44 @@ def rel_rows_for_neo4j(spec, frame: pd.DataFrame) -> pd.DataFrame:
     return rel_rows(spec, frame)
 
 
-def _batches(rows: pd.DataFrame, size: int, spec) -> Iterator[list[dict]]:
-    if spec is not None:
-        rows = rows.rename(columns={spec.start_column: "s", spec.end_column: "e"})
-    for start in range(0, len(rows), size):
-        yield to_records(rows.iloc[start : start + size])
-
-
-def _partitioned(rows: pd.DataFrame, spec) -> pd.DataFrame:
+def _partitioned(rows: pd.DataFrame, spec) -> tuple[pd.DataFrame, str | None]:
     """Relationship rows sorted by the end that many rows share (an employee's look-ups, a person
-    looked up often), so that batches in flight together hold disjoint runs of those nodes.
+    looked up often, an organisation's members), and that column; node rows as they are.
 
-    Creating a relationship locks both its nodes until the transaction commits: two concurrent
-    batches naming the same employee would wait for each other, or deadlock and be retried. Sorted,
-    they share at most the node at their boundary. The sort is stable, and rows with the same
-    start, end and key stay in their order (validation has made them unique anyway).
+    Creating relationships locks both nodes until the transaction commits: two batches in flight
+    together that name the same employee wait for each other, or deadlock (both hold the node's
+    shared lock and want it exclusive) and are retried. Sorted by the shared end, and cut only
+    where it changes (:func:`_batches`), batches in flight together name disjoint sets of it. The
+    sort is stable, so rows with the same start, end and key keep their order.
     """
     if spec is None or len(rows) < 2:
-        return rows
-    unique_start = TABLES[spec.table].key == (spec.start_column,)
-    shared = spec.end_column if unique_start else spec.start_column
-    return rows.sort_values(shared, kind="stable", na_position="last")
+        return rows, None
+    starts, ends = rows[spec.start_column].nunique(), rows[spec.end_column].nunique()
+    shared = spec.start_column if starts <= ends else spec.end_column
+    return rows.sort_values(shared, kind="stable", na_position="last"), shared
+
+
+def _batches(rows: pd.DataFrame, size: int, spec, cut_on: str | None = None) -> Iterator[list[dict]]:
+    """Batches of about ``size`` rows (start and end columns renamed ``s`` and ``e``); with
+    ``cut_on`` (a sorted column) a batch ends only where its value changes, so that no value is
+    split between two batches (a value with more rows than ``size`` makes a bigger batch, up to
+    ``4 * size``)."""
+    bounds = [*range(0, len(rows), size), len(rows)]
+    if cut_on is not None and len(rows):
+        codes = pd.factorize(rows[cut_on])[0]  # integer codes, comparable; a missing value is -1
+        # a row without that end (a one-per-start loader's "no end") locks none: cut anywhere
+        changes = np.flatnonzero((codes[1:] != codes[:-1]) | (codes[1:] == -1)) + 1
+        cuts = np.searchsorted(changes, bounds[1:-1])  # the first change at or after each bound
+        bounds = sorted({0, len(rows), *(int(changes[i]) for i in cuts if i < len(changes))})
+        # but no transaction grows without bound: one end with very many rows (an area's
+        # residents) is cut every 4 * size rows, and those batches may wait for each other
+        bounds = sorted(
+            {b for lo, hi in itertools.pairwise(bounds) for b in range(lo, hi, 4 * size)} | {len(rows)}
+        )
+    if spec is not None:
+        rows = rows.rename(columns={spec.start_column: "s", spec.end_column: "e"})
+    for start, end in itertools.pairwise(bounds):
+        yield to_records(rows.iloc[start:end])
 
 
 def to_records(frame: pd.DataFrame) -> list[dict]:
