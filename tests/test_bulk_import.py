@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import MICRO, overlay
+from reliability import covers
 
 from graphrisk.cli import main
 from graphrisk.graph import NODES, RELATIONSHIPS
@@ -73,6 +74,7 @@ def _state_dir(tmp_path: Path) -> Path:
 
 
 @pytest.mark.neo4j
+@covers("neo4j-bulk-import-refused")
 def test_bulk_import_gives_the_graph_load_gives(neo4j_store, tiny, tmp_path):
     ds = read_dataset(tiny)
     neo4j_store.load(ds)
@@ -130,6 +132,7 @@ def test_the_files_carry_the_graph_model(tmp_path):
     assert related[0] == '":START_ID(Person)",":END_ID(Person)","kind","source","since:date"'
 
 
+@covers("neo4j-bulk-import-bad-data")
 def test_a_bad_data_set_is_refused_before_the_importer_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     marker = tmp_path / "ran"
@@ -144,6 +147,7 @@ def test_a_bad_data_set_is_refused_before_the_importer_runs(tmp_path, monkeypatc
     assert not marker.exists()
 
 
+@covers("neo4j-bulk-import-refused")
 def test_a_missing_or_failing_importer_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(
         main, ["neo4j", "import", str(MICRO), "--neo4j-admin", str(tmp_path / "none")]

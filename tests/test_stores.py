@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from conftest import MICRO
+from reliability import covers
 
 from graphrisk.ingest import read_dataset
 from graphrisk.store import EmbeddedStore
@@ -95,6 +96,7 @@ def test_replace_empties_the_store_first(store, micro_dir):
 
 
 @pytest.mark.neo4j
+@covers("neo4j-interrupted-concurrent-load")
 @pytest.mark.parametrize("concurrency", [1, 2])
 def test_an_interrupted_neo4j_load_completes_when_run_again(neo4j_store, concurrency):
     ds = read_dataset(MICRO)

@@ -11,6 +11,7 @@ the driver marks as retryable.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import socket
 import sys
@@ -67,6 +68,22 @@ DEFAULT_BATCH_SIZE = 5_000
 #: one while the next is prepared and sent; more share out the server's cores.
 DEFAULT_CONCURRENCY = 2
 _RETRY_SECONDS = 30.0
+
+
+def _not_a_deadlock_retry(record: logging.LogRecord) -> bool:
+    """Drop the driver's warning that a deadlocked transaction will be retried.
+
+    Batches of a load in flight together can deadlock where they share a node (a person related to
+    people in two batches); the server picks one, the driver retries it, and the load goes on. A
+    user's terminal is not the place for that warning's lock dump; other warnings pass.
+    """
+    return not (
+        record.getMessage().startswith("Transaction failed and will be retried")
+        and "Deadlock" in record.getMessage()
+    )
+
+
+logging.getLogger("neo4j.session").addFilter(_not_a_deadlock_retry)
 
 
 class Mode(Enum):
