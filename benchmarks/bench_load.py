@@ -118,6 +118,9 @@ def main() -> int:
             try:
                 b_rows, b_secs = batched_load(store, ds)
                 stats = store.stats()
+                # the naive run takes long: the batched figures are printed as soon as they are known
+                rate = b_rows / b_secs
+                print(f"batched: {b_rows} rows in {b_secs:.1f} s ({rate:.0f} rows/s)", file=sys.stderr)
                 n_rows, n_secs = naive_load(store, ds, args.naive_rows)
             finally:
                 store.close()
