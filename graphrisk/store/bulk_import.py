@@ -1,10 +1,11 @@
 """A first load of a big data set through Neo4j's offline bulk importer.
 
 ``neo4j-admin database import full`` writes a database's store files directly, without
-transactions: the medium preset (2 million look-ups, 3 million nodes and relationships) takes
-about a minute where the batched loader (:meth:`~graphrisk.store.neo4j.Neo4jStore.load`) takes
-many. It only creates a database, never adds to one, and the database must be stopped: it is
-the first load; ``graphrisk load`` (batched transactions) carries on from there.
+transactions: the medium preset (2 million look-ups, 8 million nodes and relationships) takes
+under three minutes where the batched loader (:meth:`~graphrisk.store.neo4j.Neo4jStore.load`)
+took sixteen (docs/performance.md). It only creates a database, never adds to one, and the
+database must be stopped: it is the first load; ``graphrisk load`` (batched transactions)
+carries on from there.
 
 The importer reads CSV files whose headers carry the graph model. They are written here from a
 validated :class:`~graphrisk.ingest.Dataset` by the same rules as the batched loader
