@@ -162,6 +162,26 @@ CASES: list[Case] = [
         "before; a killed append is completed by running it again, keeping the days it recorded",
     ),
     Case(
+        "neo4j-interrupted-concurrent-load",
+        "Neo4j loads",
+        "a load into Neo4j stopped after the second batch of a loader, with one or two batches in flight",
+        "no further batch is sent, the one in flight is waited for; loading again completes the graph",
+    ),
+    Case(
+        "neo4j-bulk-import-bad-data",
+        "Neo4j loads",
+        "`graphrisk neo4j import` of a data set that breaks the contract",
+        "exit 3 with file:line:column, as `load`; the importer is not run, the database not touched",
+    ),
+    Case(
+        "neo4j-bulk-import-refused",
+        "Neo4j loads",
+        "`graphrisk neo4j import` into a database that exists, without `--replace`; an importer that "
+        "is missing or fails",
+        "exit 4 with the importer's own reason (`Database already exist`) and the hint `--replace`, "
+        "nothing changed; a missing neo4j-admin is exit 2 naming it; no traceback",
+    ),
+    Case(
         "store-foreign-folder",
         "Files on disk",
         "`load --store DIR` into an existing folder holding other files, e.g. a shared 2775 folder, "

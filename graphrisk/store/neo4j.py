@@ -10,12 +10,15 @@ the driver marks as retryable.
 
 from __future__ import annotations
 
+import itertools
+import logging
 import os
 import socket
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from enum import Enum
@@ -58,10 +61,29 @@ from graphrisk.store.base import (
     table_order,
 )
 
-__all__ = ["DEFAULT_BATCH_SIZE", "Mode", "Neo4jStore", "QueryRunner"]
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_CONCURRENCY", "Mode", "Neo4jStore", "QueryRunner"]
 
 DEFAULT_BATCH_SIZE = 5_000
+#: Batches of one loader in flight at once (docs/performance.md, "Loading"): the server works on
+#: one while the next is prepared and sent; more share out the server's cores.
+DEFAULT_CONCURRENCY = 2
 _RETRY_SECONDS = 30.0
+
+
+def _not_a_deadlock_retry(record: logging.LogRecord) -> bool:
+    """Drop the driver's warning that a deadlocked transaction will be retried.
+
+    Batches of a load in flight together can deadlock where they share a node (a person related to
+    people in two batches); the server picks one, the driver retries it, and the load goes on. A
+    user's terminal is not the place for that warning's lock dump; other warnings pass.
+    """
+    return not (
+        record.getMessage().startswith("Transaction failed and will be retried")
+        and "Deadlock" in record.getMessage()
+    )
+
+
+logging.getLogger("neo4j.session").addFilter(_not_a_deadlock_retry)
 
 
 class Mode(Enum):
@@ -239,6 +261,7 @@ class Neo4jStore(Store):
         *,
         database: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         self.uri = uri
         check_uri(uri)  # before the driver: it would take http:// to its preview HTTP support
@@ -257,6 +280,8 @@ class Neo4jStore(Store):
             raise Neo4jUnavailableError(f"invalid Neo4j URI {uri!r}: {exc}") from exc
         self.runner = QueryRunner(self.driver, database)
         self.batch_size = batch_size
+        #: batches of one loader a load sends at once, each its own write transaction
+        self.concurrency = concurrency
         #: seconds a load waits for another load's lock; None reads GRAPHRISK_LOCK_WAIT (default 60)
         self.lock_wait: float | None = None
         #: remove a lock left by a load that no longer runs (``load --break-lock``) before waiting
@@ -412,20 +437,59 @@ class Neo4jStore(Store):
         ]
         total = sum(len(rows) for _, rows, _ in steps)
         done = 0
-        for loader, rows, spec in steps:
-            for number, batch in enumerate(_batches(rows, self.batch_size, spec), start=1):
-                self.runner.run(loader, {"rows": batch}, mode=Mode.WRITE)
-                done += len(batch)
-                if progress:
-                    progress(loader.removeprefix("load/"), done, total)
-                if after_batch:
-                    after_batch(loader, number)
+        with ThreadPoolExecutor(max(1, self.concurrency), thread_name_prefix="graphrisk-load") as pool:
+            for loader, rows, spec in steps:
+                rows, shared = _partitioned(rows, spec)
+                batches = _batches(rows, self.batch_size, spec, cut_on=shared)
+                for number, sent in enumerate(self._send(pool, loader, batches), start=1):
+                    done += sent
+                    if progress:
+                        progress(loader.removeprefix("load/"), done, total)
+                    if after_batch:
+                        after_batch(loader, number)
         return LoadSummary(
             store=self.kind,
             rows={n: len(dataset[n]) for n in tables},
             stats=self.stats(),
             seconds=time.perf_counter() - started,
         )
+
+    def _send(self, pool: ThreadPoolExecutor, loader: str, batches: Iterable[list[dict]]) -> Iterator[int]:
+        """Run ``loader`` over ``batches``, up to ``concurrency`` write transactions at once; yields
+        each committed batch's size as it commits.
+
+        The loaders run one after another (a relationship needs both its nodes), so only batches
+        of one statement overlap. When a batch fails, or the caller stops (an exception from
+        ``after_batch``), no further batch is sent; those in flight are waited for, so that the
+        load ends with whole batches committed, and the first error is raised: running the load
+        again completes it, as every statement merges on ids.
+        """
+        pending: set[Future] = set()
+        source = iter(batches)
+        try:
+            while True:
+                while len(pending) < max(1, self.concurrency):
+                    batch = next(source, None)
+                    if batch is None:
+                        break
+                    pending.add(pool.submit(self._write_batch, loader, batch))
+                if not pending:
+                    return
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield future.result()
+        finally:
+            wait(pending)
+
+    def _write_batch(self, loader: str, batch: list[dict]) -> int:
+        self.runner.run(loader, {"rows": batch}, mode=Mode.WRITE)
+        return len(batch)
+
+    def create_schema(self) -> None:
+        """Create the constraints and indexes of ``cypher/schema.cypher`` where missing (after a
+        bulk import, which creates none)."""
+        self.verify()
+        self._schema()
 
     def _schema(self) -> None:
         """Constraints and indexes (idempotent); a concurrent load creating them too is tried again."""
@@ -546,11 +610,44 @@ def rel_rows_for_neo4j(spec, frame: pd.DataFrame) -> pd.DataFrame:
     return rel_rows(spec, frame)
 
 
-def _batches(rows: pd.DataFrame, size: int, spec) -> Iterator[list[dict]]:
+def _partitioned(rows: pd.DataFrame, spec) -> tuple[pd.DataFrame, str | None]:
+    """Relationship rows sorted by the end that many rows share (an employee's look-ups, a person
+    looked up often, an organisation's members), and that column; node rows as they are.
+
+    Creating relationships locks both nodes until the transaction commits: two batches in flight
+    together that name the same employee wait for each other, or deadlock (both hold the node's
+    shared lock and want it exclusive) and are retried. Sorted by the shared end, and cut only
+    where it changes (:func:`_batches`), batches in flight together name disjoint sets of it. The
+    sort is stable, so rows with the same start, end and key keep their order.
+    """
+    if spec is None or len(rows) < 2:
+        return rows, None
+    starts, ends = rows[spec.start_column].nunique(), rows[spec.end_column].nunique()
+    shared = spec.start_column if starts <= ends else spec.end_column
+    return rows.sort_values(shared, kind="stable", na_position="last"), shared
+
+
+def _batches(rows: pd.DataFrame, size: int, spec, cut_on: str | None = None) -> Iterator[list[dict]]:
+    """Batches of about ``size`` rows (start and end columns renamed ``s`` and ``e``); with
+    ``cut_on`` (a sorted column) a batch ends only where its value changes, so that no value is
+    split between two batches (a value with more rows than ``size`` makes a bigger batch, up to
+    ``4 * size``)."""
+    bounds = [*range(0, len(rows), size), len(rows)]
+    if cut_on is not None and len(rows):
+        codes = pd.factorize(rows[cut_on])[0]  # integer codes, comparable; a missing value is -1
+        # a row without that end (a one-per-start loader's "no end") locks none: cut anywhere
+        changes = np.flatnonzero((codes[1:] != codes[:-1]) | (codes[1:] == -1)) + 1
+        cuts = np.searchsorted(changes, bounds[1:-1])  # the first change at or after each bound
+        bounds = sorted({0, len(rows), *(int(changes[i]) for i in cuts if i < len(changes))})
+        # but no transaction grows without bound: one end with very many rows (an area's
+        # residents) is cut every 4 * size rows, and those batches may wait for each other
+        bounds = sorted(
+            {b for lo, hi in itertools.pairwise(bounds) for b in range(lo, hi, 4 * size)} | {len(rows)}
+        )
     if spec is not None:
         rows = rows.rename(columns={spec.start_column: "s", spec.end_column: "e"})
-    for start in range(0, len(rows), size):
-        yield to_records(rows.iloc[start : start + size])
+    for start, end in itertools.pairwise(bounds):
+        yield to_records(rows.iloc[start:end])
 
 
 def to_records(frame: pd.DataFrame) -> list[dict]:
