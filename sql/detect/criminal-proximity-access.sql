@@ -1,0 +1,67 @@
+-- name: criminal-proximity-access
+-- description: The employee's own person record is within $max_hops relations of a member of a
+--   criminal organisation, and the look-up resolves to a member of that organisation, or to a
+--   subject of a case with a suspect (another person) who is a member; not justified by the
+--   look-up's case. The path names the member with the shortest path, then the smallest id, through
+--   the smallest intermediate person id. The target's link to the organisation is its own membership
+--   if it has one, else the case with the smallest id, then its suspect with the smallest id.
+-- uses: own_persons, relation_edges, memberships, case_subjects, unjustified_targets
+-- params: max_hops
+WITH reach AS (
+  SELECT o.own_person_id AS source, e1.b AS member_id, 1 AS hops, CAST(NULL AS VARCHAR) AS via,
+         e1.kind AS k1, CAST(NULL AS VARCHAR) AS k2
+  FROM own_persons o
+  JOIN relation_edges e1 ON e1.a = o.own_person_id
+  WHERE e1.b IN (SELECT person_id FROM memberships)
+  UNION ALL
+  SELECT o.own_person_id AS source, e2.b AS member_id, 2 AS hops, e1.b AS via, e1.kind AS k1, e2.kind AS k2
+  FROM own_persons o
+  JOIN relation_edges e1 ON e1.a = o.own_person_id
+  JOIN relation_edges e2 ON e2.a = e1.b
+  WHERE $max_hops >= 2 AND e2.b <> o.own_person_id AND e2.b IN (SELECT person_id FROM memberships)
+),
+near AS (
+  SELECT source, organisation_id, member_id, hops, via, k1, k2
+  FROM (
+    SELECT r.*, m.organisation_id,
+           ROW_NUMBER() OVER (PARTITION BY r.source, m.organisation_id ORDER BY r.hops, r.member_id, r.via)
+             AS pick
+    FROM reach r
+    JOIN memberships m ON m.person_id = r.member_id
+  ) ranked
+  WHERE pick = 1
+),
+links AS (
+  SELECT person_id, organisation_id, link_case_id, link_member_id
+  FROM (
+    SELECT l.*,
+           ROW_NUMBER() OVER (PARTITION BY person_id, organisation_id
+                              ORDER BY via_case, link_case_id, link_member_id) AS pick
+    FROM (
+      SELECT person_id, organisation_id, 0 AS via_case,
+             CAST(NULL AS VARCHAR) AS link_case_id, CAST(NULL AS VARCHAR) AS link_member_id
+      FROM memberships
+      UNION ALL
+      SELECT s.person_id, m.organisation_id, 1 AS via_case, s.case_id AS link_case_id,
+             k.person_id AS link_member_id
+      FROM case_subjects s
+      JOIN case_subjects k ON k.case_id = s.case_id AND k.role = 'suspect'
+      JOIN memberships m ON m.person_id = k.person_id
+      WHERE s.person_id <> k.person_id
+    ) l
+  ) ranked
+  WHERE pick = 1
+)
+SELECT t.employee_id, t.access_id, t.ts, t.target_type, t.target_id, t.person_id,
+       CAST(NULL AS VARCHAR) AS case_id, l.organisation_id, l.link_case_id, l.link_member_id,
+       CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS action_ts, CAST(NULL AS VARCHAR) AS action_id,
+       'high' AS severity,
+       CASE WHEN n.hops = 1 THEN [o.own_person_id, n.member_id]
+            ELSE [o.own_person_id, n.via, n.member_id] END AS path_persons,
+       CASE WHEN n.hops = 1 THEN [n.k1] ELSE [n.k1, n.k2] END AS path_kinds,
+       CAST(NULL AS VARCHAR) AS detail
+FROM unjustified_targets t
+JOIN links l ON l.person_id = t.person_id
+JOIN own_persons o ON o.employee_id = t.employee_id
+JOIN near n ON n.source = o.own_person_id AND n.organisation_id = l.organisation_id
+WHERE t.person_id <> o.own_person_id
