@@ -45,6 +45,7 @@ class RuleRun:
 class DetectResult:
     findings: pd.DataFrame
     runs: list[RuleRun]
+    engine: str = ""  #: the engine that ran the rules
 
     def summary(self) -> list[dict]:
         return [r.__dict__ for r in self.runs]
@@ -116,7 +117,7 @@ def detect(
     )
     if len(findings):
         findings = findings.sort_values(["ts", "rule_id", "finding_id"], kind="stable").reset_index(drop=True)
-    return DetectResult(findings, runs)
+    return DetectResult(findings, runs, engine)
 
 
 def resolve_engine(store, engine: str | None) -> str:
