@@ -52,15 +52,17 @@ def run_polars(store) -> int:
     acc = scan("access_log").with_columns(day=pl.col("ts").dt.replace_time_zone(None).dt.truncate("1d"))
     a = acc.select("access_id", "target_type", "target_id")
     persons = scan("persons").select("person_id", "address_id")
-    target_persons = pl.concat([
-        a.filter(pl.col("target_type") == "person").select("access_id", person_id=pl.col("target_id")),
-        a.filter(pl.col("target_type") == "vehicle")
-        .join(scan("vehicles"), left_on="target_id", right_on="vehicle_id")
-        .select("access_id", person_id=pl.col("owner_person_id")),
-        a.filter(pl.col("target_type") == "address")
-        .join(persons.drop_nulls("address_id"), left_on="target_id", right_on="address_id")
-        .select("access_id", "person_id"),
-    ]).unique()
+    target_persons = pl.concat(
+        [
+            a.filter(pl.col("target_type") == "person").select("access_id", person_id=pl.col("target_id")),
+            a.filter(pl.col("target_type") == "vehicle")
+            .join(scan("vehicles"), left_on="target_id", right_on="vehicle_id")
+            .select("access_id", person_id=pl.col("owner_person_id")),
+            a.filter(pl.col("target_type") == "address")
+            .join(persons.drop_nulls("address_id"), left_on="target_id", right_on="address_id")
+            .select("access_id", "person_id"),
+        ]
+    ).unique()
     asg = scan("case_assignments").select("case_id", "employee_id", "start_date", "end_date")
     active = (
         acc.select("access_id", "employee_id", "day")

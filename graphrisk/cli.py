@@ -477,9 +477,8 @@ def _detect(
         )
     output.out.print(table)
     where = f"; written to {out}" if out else ""
-    output.out.print(
-        f"{len(result.findings):,} findings from {store.kind} store ({result.engine} engine){where}.", highlight=False
-    )
+    found = f"{len(result.findings):,} findings from {store.kind} store ({result.engine} engine){where}."
+    output.out.print(found, highlight=False)
 
 
 def _register_commands() -> None:

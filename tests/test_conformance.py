@@ -98,8 +98,12 @@ def test_duckdb_and_pandas_agree_on_a_window_and_other_parameters(tiny_sets, tmp
     store.load(read_dataset(tiny_sets["tiny-1"]), replace=True)
     ts = store.table("access_log", ["ts"])["ts"].sort_values()
     since, until = ts.iloc[len(ts) // 3], ts.iloc[2 * len(ts) // 3]  # off-shift still counts all of the log
-    params = {"own-network": {"max_hops": 1}, "criminal-proximity-access": {"max_hops": 1},
-              "pre-action-lookup": {"window_hours": 240}, "off-shift": {"min_hour_share": 0.1, "min_history": 5}}  # fmt: skip
+    params = {
+        "own-network": {"max_hops": 1},
+        "criminal-proximity-access": {"max_hops": 1},
+        "pre-action-lookup": {"window_hours": 240},
+        "off-shift": {"min_hour_share": 0.1, "min_history": 5},
+    }
     duck = detect(store, engine="duckdb", since=since, until=until, params=params)
     reference = detect(store, engine="pandas", since=since, until=until, params=params)
     assert 0 < len(duck.findings) < len(detect(store, engine="duckdb").findings)

@@ -61,7 +61,8 @@ class DuckDBRun:
             self._tables(store)
         except duckdb.Error as exc:
             self.close()
-            raise StoreError(f"the duckdb engine cannot read the embedded store at {store.describe()}: {exc}") from exc
+            where = store.describe()
+            raise StoreError(f"the duckdb engine cannot read the embedded store at {where}: {exc}") from exc
         self._defined: set[str] = set()
 
     def __enter__(self) -> DuckDBRun:

@@ -11,6 +11,7 @@ The engines (:data:`ENGINES`):
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,8 @@ __all__ = ["DEFAULT_ENGINE", "ENGINES", "DetectResult", "RuleRun", "detect", "re
 
 #: Every engine, and the stores each runs on.
 ENGINES = {"duckdb": "embedded", "pandas": "embedded", "cypher": "neo4j"}
+#: Names the engine when none is given (when it runs on the store's kind).
+ENGINE_ENV = "GRAPHRISK_ENGINE"
 #: The engine used when none is named, per store kind.
 DEFAULT_ENGINE = {"embedded": "duckdb", "neo4j": "cypher"}
 
@@ -121,7 +124,9 @@ def detect(
 
 
 def resolve_engine(store, engine: str | None) -> str:
-    """``engine``, or the default of the store's kind; refused when it does not run on that store.
+    """``engine``, or ``GRAPHRISK_ENGINE``, or the default of the store's kind; refused when it does
+    not run on that store. The variable reaches the commands that detect on their way (``score``,
+    reports), so that a nightly job can be switched back to the reference engine without a release.
 
     >>> class Embedded:
     ...     kind = "embedded"
@@ -129,7 +134,10 @@ def resolve_engine(store, engine: str | None) -> str:
     ('duckdb', 'pandas')
     """
     if engine is None:
-        return DEFAULT_ENGINE[store.kind]
+        chosen = os.environ.get(ENGINE_ENV, "").strip()
+        if not chosen or ENGINES.get(chosen) != store.kind:  # a Neo4j store ignores GRAPHRISK_ENGINE=pandas
+            return DEFAULT_ENGINE[store.kind]
+        engine = chosen
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
     if ENGINES[engine] != store.kind:
