@@ -235,9 +235,8 @@ def to_findings(rule: Rule, matches: pd.DataFrame) -> pd.DataFrame:
     """
     if matches.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in FINDING_COLUMNS})
+    # action_ts is not part of a finding: the action's id names it
     m = pd.DataFrame({c: _text(matches[c]) for c in MATCH_COLUMNS if c not in ("ts", "action_ts")})
-    m["action_ts"] = pd.Series(matches["action_ts"].to_numpy(), dtype=object)
-    m["action_ts"] = m["action_ts"].where(m["action_ts"].notna(), None)
     key = rule.id + "|" + m["employee_id"] + "|" + m["access_id"]
     for col in ("person_id", "case_id", "organisation_id"):
         key = key + "|" + m[col].fillna("None")
@@ -247,7 +246,7 @@ def to_findings(rule: Rule, matches: pd.DataFrame) -> pd.DataFrame:
             "rule_id": rule.id,
             "employee_id": m["employee_id"],
             "access_ids": [[a] for a in m["access_id"]],
-            "ts": pd.to_datetime(pd.Series(matches["ts"].to_numpy()), utc=True),
+            "ts": pd.to_datetime(pd.Series(matches["ts"].array), utc=True),  # .array: no Timestamp objects
             "target_type": m["target_type"],
             "target_id": m["target_id"],
             "person_id": m["person_id"],

@@ -13,7 +13,8 @@ SELECT employee_id, access_id, ts, target_type, target_id, person_id, case_id,
        kind || ' planned' AS detail
 FROM (
   SELECT m.*, x.ts AS action_ts, x.kind,
-         x.case_id || '|' || strftime(x.ts, '%Y-%m-%dT%H:%M:%S') || '+0000|' || x.kind AS action_id,
+         x.case_id || '|' || strftime(x.ts, '%Y-%m-%d') || 'T' || strftime(x.ts, '%H:%M:%S') || '+0000|' || x.kind
+           AS action_id,
          ROW_NUMBER() OVER (PARTITION BY m.access_id, m.case_id, m.person_id ORDER BY x.ts, x.kind) AS pick
   FROM no_need_to_know m
   JOIN case_actions x ON x.case_id = m.case_id
