@@ -31,7 +31,7 @@ from graphrisk.errors import StoreError, UsageError
 from graphrisk.rules.base import MATCH_COLUMNS
 from graphrisk.rules.sql import query, render, view_order
 
-__all__ = ["DuckDBRun", "empty_table_sql"]
+__all__ = ["REQUIRED_MATCH_COLUMNS", "DuckDBRun", "empty_table_sql", "match_columns_sql"]
 
 MEMORY_ENV = "GRAPHRISK_DUCKDB_MEMORY"
 THREADS_ENV = "GRAPHRISK_DUCKDB_THREADS"
@@ -83,11 +83,11 @@ class DuckDBRun:
         q = query(f"detect/{rule_id}")
         for view in view_order(q.uses):
             self._define(view)
-        table = self.con.sql(render(q.body, {**self.window, **values})).to_arrow_table()
-        if table.column_names != list(MATCH_COLUMNS):
-            raise UsageError(f"sql/detect/{rule_id}.sql returns {table.column_names}, "
-                             f"not the match columns {list(MATCH_COLUMNS)}")  # fmt: skip
-        return table.to_pandas()
+        body = render(q.body, {**self.window, **values})
+        table = self.con.sql(
+            f"SELECT {match_columns_sql(self.con.sql(body).columns, rule_id)} FROM ({body}) m"
+        )
+        return table.to_arrow_table().to_pandas()
 
     def _define(self, view: str) -> None:
         if view in self._defined:
@@ -108,6 +108,32 @@ class DuckDBRun:
             else:
                 sql = empty_table_sql(table)
             self.con.execute(f'CREATE VIEW "{name}" AS {sql}')
+
+
+def match_columns_sql(columns: list[str], rule_id: str) -> str:
+    """The select list that puts a rule's columns in the order of MATCH_COLUMNS, NULL for the rest.
+
+    A rule's query returns only the match columns it fills (every rule the access and its
+    severity); the rest are typed NULLs, added here rather than repeated in every file.
+
+    >>> match_columns_sql(["employee_id", "access_id", "ts", "target_type", "target_id", "severity"],
+    ...                   "x").split(", ")[5:7]
+    ['CAST(NULL AS VARCHAR) AS person_id', 'CAST(NULL AS VARCHAR) AS case_id']
+    """
+    unknown = [c for c in columns if c not in MATCH_COLUMNS]
+    missing = [c for c in REQUIRED_MATCH_COLUMNS if c not in columns]
+    if unknown or missing:
+        raise UsageError(f"sql/detect/{rule_id}.sql must return {', '.join(REQUIRED_MATCH_COLUMNS)} and "
+                         f"other match columns only: {', '.join(unknown)} unknown, "
+                         f"{', '.join(missing)} missing")  # fmt: skip
+    return ", ".join(f'"{c}"' if c in columns else f"CAST(NULL AS {_MATCH_TYPES.get(c, 'VARCHAR')}) AS {c}"
+                     for c in MATCH_COLUMNS)  # fmt: skip
+
+
+#: What every rule's query returns; the other match columns are optional.
+REQUIRED_MATCH_COLUMNS = ("employee_id", "access_id", "ts", "target_type", "target_id", "severity")
+_MATCH_TYPES = {"ts": "TIMESTAMP WITH TIME ZONE", "action_ts": "TIMESTAMP WITH TIME ZONE",
+                "path_persons": "VARCHAR[]", "path_kinds": "VARCHAR[]"}  # fmt: skip
 
 
 def empty_table_sql(table: Table) -> str:

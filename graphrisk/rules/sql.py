@@ -1,7 +1,9 @@
 """The SQL library: one relational definition of every rule, kept as files in ``sql/``.
 
 ``sql/detect/<rule>.sql`` holds one query per rule of the catalogue; it returns the rule's
-matches with the columns of :data:`~graphrisk.rules.base.MATCH_COLUMNS`, in that order.
+matches: the columns of :data:`~graphrisk.rules.base.MATCH_COLUMNS` it fills, by name (the
+runner puts them in order and adds the others as NULLs, see
+:func:`graphrisk.rules.duck.match_columns_sql`).
 ``sql/views/<name>.sql`` holds the relations several rules share (the look-ups in the window,
 the persons a look-up resolves to, the case assignments active on its day, what its cited case
 justifies, the relation edges, ...). A rule never repeats a shared fragment: it names the views

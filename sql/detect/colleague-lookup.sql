@@ -11,11 +11,7 @@ WITH colleagues AS (
   JOIN employees e ON e.person_id = r.a
 )
 SELECT t.employee_id, t.access_id, t.ts, t.target_type, t.target_id, t.person_id,
-       CAST(NULL AS VARCHAR) AS case_id, CAST(NULL AS VARCHAR) AS organisation_id,
-       CAST(NULL AS VARCHAR) AS link_case_id, CAST(NULL AS VARCHAR) AS link_member_id,
-       CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS action_ts, CAST(NULL AS VARCHAR) AS action_id,
        'medium' AS severity,
-       CAST(NULL AS VARCHAR[]) AS path_persons, CAST(NULL AS VARCHAR[]) AS path_kinds,
        'colleague ' || MIN(c.colleague_id) AS detail
 FROM unjustified_targets t
 JOIN own_persons o ON o.employee_id = t.employee_id

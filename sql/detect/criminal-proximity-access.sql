@@ -53,13 +53,11 @@ links AS (
   WHERE pick = 1
 )
 SELECT t.employee_id, t.access_id, t.ts, t.target_type, t.target_id, t.person_id,
-       CAST(NULL AS VARCHAR) AS case_id, l.organisation_id, l.link_case_id, l.link_member_id,
-       CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS action_ts, CAST(NULL AS VARCHAR) AS action_id,
+       l.organisation_id, l.link_case_id, l.link_member_id,
        'high' AS severity,
        CASE WHEN n.hops = 1 THEN [o.own_person_id, n.member_id]
             ELSE [o.own_person_id, n.via, n.member_id] END AS path_persons,
-       CASE WHEN n.hops = 1 THEN [n.k1] ELSE [n.k1, n.k2] END AS path_kinds,
-       CAST(NULL AS VARCHAR) AS detail
+       CASE WHEN n.hops = 1 THEN [n.k1] ELSE [n.k1, n.k2] END AS path_kinds
 FROM unjustified_targets t
 JOIN links l ON l.person_id = t.person_id
 JOIN own_persons o ON o.employee_id = t.employee_id

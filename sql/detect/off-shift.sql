@@ -23,12 +23,7 @@ histogram AS (
   ) per_hour
 )
 SELECT a.employee_id, a.access_id, a.ts, a.target_type, a.target_id,
-       CAST(NULL AS VARCHAR) AS person_id, CAST(NULL AS VARCHAR) AS case_id,
-       CAST(NULL AS VARCHAR) AS organisation_id,
-       CAST(NULL AS VARCHAR) AS link_case_id, CAST(NULL AS VARCHAR) AS link_member_id,
-       CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS action_ts, CAST(NULL AS VARCHAR) AS action_id,
        'low' AS severity,
-       CAST(NULL AS VARCHAR[]) AS path_persons, CAST(NULL AS VARCHAR[]) AS path_kinds,
        'outside every shift' AS detail
 FROM open_accesses a
 WHERE a.employee_id IN (SELECT employee_id FROM shifted)
@@ -38,12 +33,7 @@ WHERE a.employee_id IN (SELECT employee_id FROM shifted)
   )
 UNION ALL
 SELECT a.employee_id, a.access_id, a.ts, a.target_type, a.target_id,
-       CAST(NULL AS VARCHAR) AS person_id, CAST(NULL AS VARCHAR) AS case_id,
-       CAST(NULL AS VARCHAR) AS organisation_id,
-       CAST(NULL AS VARCHAR) AS link_case_id, CAST(NULL AS VARCHAR) AS link_member_id,
-       CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS action_ts, CAST(NULL AS VARCHAR) AS action_id,
        'low' AS severity,
-       CAST(NULL AS VARCHAR[]) AS path_persons, CAST(NULL AS VARCHAR[]) AS path_kinds,
        'hour ' || lpad(CAST(h.hour AS VARCHAR), 2, '0') || ' UTC holds ' || CAST(h.n AS VARCHAR)
          || ' of ' || CAST(h.total AS VARCHAR) AS detail
 FROM open_accesses a

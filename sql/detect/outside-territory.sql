@@ -15,12 +15,7 @@ WITH placed AS (
   WHERE a.target_type = 'address'
 )
 SELECT a.employee_id, a.access_id, a.ts, a.target_type, a.target_id,
-       CAST(NULL AS VARCHAR) AS person_id, CAST(NULL AS VARCHAR) AS case_id,
-       CAST(NULL AS VARCHAR) AS organisation_id,
-       CAST(NULL AS VARCHAR) AS link_case_id, CAST(NULL AS VARCHAR) AS link_member_id,
-       CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS action_ts, CAST(NULL AS VARCHAR) AS action_id,
        'low' AS severity,
-       CAST(NULL AS VARCHAR[]) AS path_persons, CAST(NULL AS VARCHAR[]) AS path_kinds,
        'target area ' || a.area_id || ' outside ' || u.area_id AS detail
 FROM placed a
 JOIN employees e ON e.employee_id = a.employee_id

@@ -35,13 +35,9 @@ best AS (
   WHERE pick = 1
 )
 SELECT a.employee_id, a.access_id, a.ts, a.target_type, a.target_id, a.person_id,
-       CAST(NULL AS VARCHAR) AS case_id, CAST(NULL AS VARCHAR) AS organisation_id,
-       CAST(NULL AS VARCHAR) AS link_case_id, CAST(NULL AS VARCHAR) AS link_member_id,
-       CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS action_ts, CAST(NULL AS VARCHAR) AS action_id,
        'medium' AS severity,
        CASE WHEN b.hops = 1 THEN [a.own_person_id, a.person_id]
             ELSE [a.own_person_id, b.via, a.person_id] END AS path_persons,
-       CASE WHEN b.hops = 1 THEN [b.k1] ELSE [b.k1, b.k2] END AS path_kinds,
-       CAST(NULL AS VARCHAR) AS detail
+       CASE WHEN b.hops = 1 THEN [b.k1] ELSE [b.k1, b.k2] END AS path_kinds
 FROM asked a
 JOIN best b ON b.own_person_id = a.own_person_id AND b.person_id = a.person_id

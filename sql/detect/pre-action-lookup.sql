@@ -6,10 +6,7 @@
 -- uses: no_need_to_know, case_actions
 -- params: window_hours
 SELECT employee_id, access_id, ts, target_type, target_id, person_id, case_id,
-       CAST(NULL AS VARCHAR) AS organisation_id,
-       CAST(NULL AS VARCHAR) AS link_case_id, CAST(NULL AS VARCHAR) AS link_member_id,
        action_ts, action_id, 'critical' AS severity,
-       CAST(NULL AS VARCHAR[]) AS path_persons, CAST(NULL AS VARCHAR[]) AS path_kinds,
        kind || ' planned' AS detail
 FROM (
   SELECT m.*, x.ts AS action_ts, x.kind,

@@ -4,13 +4,9 @@
 --   informant and undercover; medium for vip alone. Flags are ';'-separated.
 -- uses: unjustified_targets, persons
 SELECT t.employee_id, t.access_id, t.ts, t.target_type, t.target_id, t.person_id,
-       CAST(NULL AS VARCHAR) AS case_id, CAST(NULL AS VARCHAR) AS organisation_id,
-       CAST(NULL AS VARCHAR) AS link_case_id, CAST(NULL AS VARCHAR) AS link_member_id,
-       CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS action_ts, CAST(NULL AS VARCHAR) AS action_id,
        CASE WHEN ';' || p.flags || ';' LIKE '%;informant;%' OR ';' || p.flags || ';' LIKE '%;protected;%'
                  OR ';' || p.flags || ';' LIKE '%;undercover;%' THEN 'high'
             ELSE 'medium' END AS severity,
-       CAST(NULL AS VARCHAR[]) AS path_persons, CAST(NULL AS VARCHAR[]) AS path_kinds,
        'flags ' || p.flags AS detail
 FROM unjustified_targets t
 JOIN persons p ON p.person_id = t.person_id

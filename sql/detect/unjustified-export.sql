@@ -2,12 +2,7 @@
 -- description: An export whose look-up cites no case the employee is assigned to on the day.
 -- uses: accesses, active_assignments
 SELECT a.employee_id, a.access_id, a.ts, a.target_type, a.target_id,
-       CAST(NULL AS VARCHAR) AS person_id, CAST(NULL AS VARCHAR) AS case_id,
-       CAST(NULL AS VARCHAR) AS organisation_id,
-       CAST(NULL AS VARCHAR) AS link_case_id, CAST(NULL AS VARCHAR) AS link_member_id,
-       CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS action_ts, CAST(NULL AS VARCHAR) AS action_id,
        'medium' AS severity,
-       CAST(NULL AS VARCHAR[]) AS path_persons, CAST(NULL AS VARCHAR[]) AS path_kinds,
        CASE WHEN a.case_id IS NULL THEN 'no case cited'
             ELSE 'cites ' || a.case_id || ', not assigned' END AS detail
 FROM accesses a
