@@ -198,9 +198,12 @@ def _evidence(m: pd.DataFrame) -> pd.Series:
     if has_org.any():
         parts[has_org] = parts[has_org] + ', "MEMBER_OF", ["Organisation", ' + _json_str(org[has_org]) + "]"
     paths = m["path_persons"]
-    has_path = np.array([p is not None and not _is_na(p) and len(p) > 0 for p in paths], dtype=bool)
+    has_path = np.array([isinstance(p, list | tuple | np.ndarray) and len(p) > 0 for p in paths], dtype=bool)
+    # one write at the end: a write per row into the Series copied it each time (copy on write)
+    walked = parts.to_numpy(dtype=object, copy=True)
+    path_persons, path_kinds, emp_json = paths.to_numpy(), m["path_kinds"].to_numpy(), emp.to_numpy()
     for i in np.flatnonzero(has_path):
-        persons, kinds = list(paths.iloc[i]), list(m["path_kinds"].iloc[i])
+        persons, kinds = list(path_persons[i]), list(path_kinds[i])
         # walk back from the last person (the target, or the member after the organisation) to the
         # employee's own person record
         steps = f", {json.dumps('MEMBER_OF<-')}, {json.dumps(['Person', persons[-1]])}" if has_org[i] else ""
@@ -208,7 +211,8 @@ def _evidence(m: pd.DataFrame) -> pd.Series:
             f", {json.dumps('RELATED_TO:' + kind)}, {json.dumps(['Person', pid])}"
             for pid, kind in zip(list(reversed(persons))[1:], reversed(kinds), strict=True)
         )
-        parts.iloc[i] += steps + ', "<-IS_PERSON", ["Employee", ' + emp.iloc[i] + "]"
+        walked[i] += steps + ', "<-IS_PERSON", ["Employee", ' + emp_json[i] + "]"
+    parts = pd.Series(walked, index=parts.index, dtype=object)
     case = m["case_id"]
     sel = (case.notna() & (m["target_type"] != "case")).to_numpy()
     if sel.any():
@@ -218,13 +222,6 @@ def _evidence(m: pd.DataFrame) -> pd.Series:
     if sel.any():
         parts[sel] = parts[sel] + ', "PLANS", ["Action", ' + _json_str(action[sel]) + "]"
     return parts + "]"
-
-
-def _is_na(value) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def to_findings(rule: Rule, matches: pd.DataFrame) -> pd.DataFrame:
