@@ -110,6 +110,19 @@ def test_duckdb_and_pandas_agree_on_a_window_and_other_parameters(tiny_sets, tmp
     _assert_same(duck, reference)
 
 
+def test_duckdb_out_of_memory_is_a_store_error_naming_the_setting(tiny_sets, tmp_path, monkeypatch):
+    from graphrisk.errors import StoreError
+
+    store = EmbeddedStore(tmp_path / "store")
+    store.load(read_dataset(tiny_sets["tiny-1"]), replace=True)
+    monkeypatch.setenv("GRAPHRISK_DUCKDB_MEMORY", "2MB")
+    with pytest.raises(
+        StoreError, match=r"failed on rule own-network: Out of Memory.*GRAPHRISK_DUCKDB_MEMORY"
+    ):
+        detect(store, ["own-network"], engine="duckdb")
+    assert not list(tmp_path.glob("graphrisk-duckdb-*"))
+
+
 def test_an_engine_that_does_not_run_on_the_store_is_refused(tmp_path):
     from graphrisk.errors import UsageError
 

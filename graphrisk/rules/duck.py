@@ -54,6 +54,7 @@ class DuckDBRun:
             raise UsageError("the duckdb engine reads the embedded store's Parquet files; on Neo4j use "
                              "--engine cypher")  # fmt: skip
         self.window = {"since": since, "until": until}
+        self.memory_limit = _config(Path())["memory_limit"]
         self._temp = Path(tempfile.mkdtemp(prefix="graphrisk-duckdb-", dir=os.environ.get(TEMP_ENV) or None))
         try:
             self.con = duckdb.connect(config=_config(self._temp))
@@ -80,14 +81,21 @@ class DuckDBRun:
 
     def matches(self, rule_id: str, values: dict) -> pd.DataFrame:
         """The matches of rule ``rule_id`` with parameter ``values``, as a pandas frame of MATCH_COLUMNS."""
+        import duckdb
+
         q = query(f"detect/{rule_id}")
-        for view in view_order(q.uses):
-            self._define(view)
-        body = render(q.body, {**self.window, **values})
-        table = self.con.sql(
-            f"SELECT {match_columns_sql(self.con.sql(body).columns, rule_id)} FROM ({body}) m"
-        )
-        return table.to_arrow_table().to_pandas()
+        try:
+            for view in view_order(q.uses):
+                self._define(view)
+            body = render(q.body, {**self.window, **values})
+            columns = match_columns_sql(self.con.sql(body).columns, rule_id)
+            table = self.con.sql(f"SELECT {columns} FROM ({body}) m").to_arrow_table()
+        except duckdb.Error as exc:  # out of memory, a full spill directory, a damaged Parquet file
+            raise StoreError(
+                f"the duckdb engine failed on rule {rule_id}: {str(exc).splitlines()[0]}; its memory "
+                f"limit is {self.memory_limit} ({MEMORY_ENV}), its spill directory {self._temp}"
+            ) from exc
+        return table.to_pandas()
 
     def _define(self, view: str) -> None:
         if view in self._defined:
