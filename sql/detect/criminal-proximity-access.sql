@@ -5,29 +5,16 @@
 --   look-up's case. The path names the member with the shortest path, then the smallest id, through
 --   the smallest intermediate person id. The target's link to the organisation is its own membership
 --   if it has one, else the case with the smallest id, then its suspect with the smallest id.
--- uses: own_persons, relation_edges, memberships, case_subjects, unjustified_targets
+-- uses: own_persons, own_paths, memberships, case_subjects, unjustified_targets
 -- params: max_hops
-WITH reach AS (
-  SELECT o.own_person_id AS source, e1.b AS member_id, 1 AS hops, CAST(NULL AS VARCHAR) AS via,
-         e1.kind AS k1, CAST(NULL AS VARCHAR) AS k2
-  FROM own_persons o
-  JOIN relation_edges e1 ON e1.a = o.own_person_id
-  WHERE e1.b IN (SELECT person_id FROM memberships)
-  UNION ALL
-  SELECT o.own_person_id AS source, e2.b AS member_id, 2 AS hops, e1.b AS via, e1.kind AS k1, e2.kind AS k2
-  FROM own_persons o
-  JOIN relation_edges e1 ON e1.a = o.own_person_id
-  JOIN relation_edges e2 ON e2.a = e1.b
-  WHERE $max_hops >= 2 AND e2.b <> o.own_person_id AND e2.b IN (SELECT person_id FROM memberships)
-),
-near AS (
-  SELECT source, organisation_id, member_id, hops, via, k1, k2
+WITH near AS (
+  SELECT source, organisation_id, member_id, path_persons, path_kinds
   FROM (
-    SELECT r.*, m.organisation_id,
-           ROW_NUMBER() OVER (PARTITION BY r.source, m.organisation_id ORDER BY r.hops, r.member_id, r.via)
-             AS pick
-    FROM reach r
-    JOIN memberships m ON m.person_id = r.member_id
+    SELECT p.source, m.organisation_id, p.person_id AS member_id, p.path_persons, p.path_kinds,
+           ROW_NUMBER() OVER (PARTITION BY p.source, m.organisation_id ORDER BY p.hops, p.person_id) AS pick
+    FROM own_paths p
+    JOIN memberships m ON m.person_id = p.person_id
+    WHERE p.hops <= $max_hops
   ) ranked
   WHERE pick = 1
 ),
@@ -54,10 +41,7 @@ links AS (
 )
 SELECT t.employee_id, t.access_id, t.ts, t.target_type, t.target_id, t.person_id,
        l.organisation_id, l.link_case_id, l.link_member_id,
-       'high' AS severity,
-       CASE WHEN n.hops = 1 THEN [o.own_person_id, n.member_id]
-            ELSE [o.own_person_id, n.via, n.member_id] END AS path_persons,
-       CASE WHEN n.hops = 1 THEN [n.k1] ELSE [n.k1, n.k2] END AS path_kinds
+       'high' AS severity, n.path_persons, n.path_kinds
 FROM unjustified_targets t
 JOIN links l ON l.person_id = t.person_id
 JOIN own_persons o ON o.employee_id = t.employee_id
