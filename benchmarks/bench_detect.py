@@ -2,14 +2,20 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_detect.py [--presets small,medium] [--engines embedded,neo4j]
-                                               [--seed 1] [--days N] [--json out.json]
+    .venv/bin/python benchmarks/bench_detect.py [--presets small,medium] [--engines duckdb,pandas,neo4j]
+                                               [--seed 1] [--days N] [--work DIR] [--nightly]
+                                               [--json out.json]
 
-Data sets are generated as Parquet into ``/tmp/graphrisk-bench/`` (kept between runs). The
-embedded engine runs in a child process so that its peak resident memory can be read
-(``ru_maxrss``). Without ``NEO4J_URI`` a private Neo4j server is started with
-``scripts/neo4j-start`` (state in ``.neo4j-bench/``) and stopped at the end. All figures
-of one run come from the same machine at the same time; compare them side by side.
+Data sets are generated as Parquet into ``--work`` (default ``/tmp/graphrisk-bench/``, kept
+between runs) and loaded once into an embedded store beside them (``DIR.store``, kept too; the
+load is timed when it happens). Each embedded engine (``duckdb``, the default, and ``pandas``,
+the reference) runs in a child process of its own, one after the other on the same store, so
+that its peak resident memory (``ru_maxrss``) is its own and the two are measured side by side.
+``--nightly`` times the whole nightly job instead of detection alone: detect and score over the
+default window (``graphrisk.scoring.score``), the engine chosen through ``GRAPHRISK_ENGINE``.
+Without ``NEO4J_URI`` a private Neo4j server is started with ``scripts/neo4j-start`` (state in
+``.neo4j-bench/``) and stopped at the end. All figures of one run come from the same machine at
+the same time; compare them side by side.
 """
 
 from __future__ import annotations
@@ -24,56 +30,95 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from queue import Empty
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 WORK = Path("/tmp/graphrisk-bench")
+EMBEDDED_ENGINES = ("duckdb", "pandas")
 
 
-def dataset(preset: str, seed: int, days: int | None) -> Path:
+def dataset(preset: str, seed: int, days: int | None, work: Path = WORK) -> Path:
     from graphrisk.generate import generate
 
-    path = WORK / f"{preset}-{seed}-{days or 'default'}"
+    path = work / f"{preset}-{seed}-{days or 'default'}"
     if not (path / "access_log.parquet").exists():
         generate(path, preset=preset, seed=seed, days=days, fmt="parquet")
     return path
 
 
-def _embedded_child(path: str, queue) -> None:
+def _peak_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def _load_child(path: str, queue) -> None:
     from graphrisk.ingest import read_dataset
+    from graphrisk.store import EmbeddedStore
+
+    t0 = time.perf_counter()
+    EmbeddedStore(path + ".store").load(read_dataset(path), replace=True)
+    queue.put({"load_s": round(time.perf_counter() - t0, 1), "load_peak_rss_mb": _peak_mb()})
+
+
+def _detect_child(path: str, engine: str, queue) -> None:
     from graphrisk.rules import detect
     from graphrisk.store import EmbeddedStore
 
-    store_dir = Path(path + ".store")
-    t0 = time.perf_counter()
-    ds = read_dataset(path)
-    store = EmbeddedStore(store_dir)
-    store.load(ds, replace=True)
-    load_s = time.perf_counter() - t0
-    del ds
+    store = EmbeddedStore(path + ".store")
     t1 = time.perf_counter()
-    result = detect(store)
-    detect_s = time.perf_counter() - t1
+    result = detect(store, engine=engine)
     queue.put(
         {
-            "accesses": len(store.table("access_log", ["access_id"])),
-            "load_s": round(load_s, 1),
-            "detect_s": round(detect_s, 1),
+            "accesses": store.manifest()["tables"]["access_log"],
+            "detect_s": round(time.perf_counter() - t1, 1),
             "rules": {r.rule_id: r.seconds for r in result.runs},
             "findings": {r.rule_id: r.findings for r in result.runs},
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "peak_rss_mb": _peak_mb(),
         }
     )
 
 
-def run_embedded(path: Path) -> dict:
+def _nightly_child(path: str, engine: str, queue) -> None:
+    os.environ["GRAPHRISK_ENGINE"] = engine
+    from graphrisk.scoring import score
+    from graphrisk.store import EmbeddedStore
+
+    store = EmbeddedStore(path + ".store")
+    t1 = time.perf_counter()
+    result = score(store)
+    queue.put(
+        {
+            "accesses": store.manifest()["tables"]["access_log"],
+            "nightly_s": round(time.perf_counter() - t1, 1),
+            "steps_s": result.seconds,
+            "employees_scored": len(result.table),
+            "peak_rss_mb": _peak_mb(),
+        }
+    )
+
+
+def _in_child(target, *args) -> dict:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_embedded_child, args=(str(path), queue))
+    proc = ctx.Process(target=target, args=(*args, queue))
     proc.start()
-    result = queue.get()
+    while True:  # a child that fails never answers: stop waiting when it has ended
+        try:
+            result = queue.get(timeout=5)
+            break
+        except Empty:
+            if not proc.is_alive():
+                raise SystemExit(f"{target.__name__}{args} failed (exit code {proc.exitcode})") from None
     proc.join()
     return result
+
+
+def run_embedded(path: Path, engine: str, nightly: bool = False) -> dict:
+    """One engine on the store beside ``path`` (loaded first if it is not there), in a child process."""
+    loaded = {}
+    if not (Path(str(path) + ".store") / "manifest.json").exists():
+        loaded = _in_child(_load_child, str(path))
+    return {**loaded, **_in_child(_nightly_child if nightly else _detect_child, str(path), engine)}
 
 
 def run_neo4j(path: Path, uri: str) -> dict:
@@ -105,9 +150,11 @@ def run_neo4j(path: Path, uri: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presets", default="small,medium")
-    parser.add_argument("--engines", default="embedded,neo4j")
+    parser.add_argument("--engines", default="duckdb,pandas,neo4j")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--days", type=int, default=None, help="days of log (e.g. 1 for national)")
+    parser.add_argument("--work", type=Path, default=WORK, help="where data sets and stores are kept")
+    parser.add_argument("--nightly", action="store_true", help="detect + score instead of detection alone")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     engines = args.engines.split(",")
@@ -123,11 +170,14 @@ def main() -> int:
     results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
     try:
         for preset in args.presets.split(","):
-            path = dataset(preset, args.seed, args.days)
+            path = dataset(preset, args.seed, args.days, args.work)
             for engine in engines:
-                key = f"{preset}/{engine}"
+                key = f"{preset}/{engine}" + ("/nightly" if args.nightly else "")
                 print(f"running {key} ...", file=sys.stderr)
-                results[key] = run_embedded(path) if engine == "embedded" else run_neo4j(path, uri)
+                results[key] = (
+                    run_embedded(path, engine, args.nightly) if engine in EMBEDDED_ENGINES
+                    else run_neo4j(path, uri)
+                )  # fmt: skip
                 print(json.dumps({key: results[key]}), file=sys.stderr)
     finally:
         if started:

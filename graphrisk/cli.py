@@ -456,11 +456,17 @@ def _parse_when(value: str | None, option: str):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the findings here: .parquet, .csv or .json by extension.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "pandas", "cypher"]),
+    help="Embedded store: duckdb (default: SQL over the Parquet files, out of core) or pandas "
+    "(the reference, all in memory). Neo4j: cypher. Every engine finds the same.",
+)
 @reveal_option
 @output_options
 @with_store
 def detect(
-    rule_ids, since, until, params, out: Path | None, reveal, quiet: bool, as_json: bool, store
+    rule_ids, since, until, params, out: Path | None, engine, reveal, quiet: bool, as_json: bool, store
 ) -> None:
     """Run the detection rules on the store and report the findings per rule.
 
@@ -472,17 +478,18 @@ def detect(
     Example:
         graphrisk detect --out findings.parquet
         graphrisk detect --rules own-network,pre-action-lookup --since 2026-03-01
+        graphrisk detect --engine pandas --out findings.parquet
     """
     from graphrisk.privacy.guard import guarded
 
     with guarded("detect", action="detect", store=store, reveal=reveal) as guard:
         guard.params({"rules": rule_ids, "since": since, "until": until, "param": list(params),
-                      "out": str(out) if out else None})  # fmt: skip
-        _detect(guard, rule_ids, since, until, params, out, quiet, as_json, store)
+                      "out": str(out) if out else None, "engine": engine})  # fmt: skip
+        _detect(guard, rule_ids, since, until, params, out, quiet, as_json, store, engine)
 
 
 def _detect(
-    guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store
+    guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store, engine=None
 ) -> None:
     from graphrisk.reports.findings import write_findings
     from graphrisk.rules import detect as run_detect
@@ -497,6 +504,7 @@ def _detect(
             until=_parse_when(until, "--until"),
             params=_parse_params(params),
             progress=progress,
+            engine=engine,
         )
     guard.subjects(result.findings["employee_id"].dropna().unique())
     guard.done(rows=len(result.findings))
@@ -507,6 +515,7 @@ def _detect(
             {
                 "ok": True,
                 "store": store.kind,
+                "engine": result.engine,
                 "findings": len(result.findings),
                 "rules": result.summary(),
                 "out": str(out) if out else None,
@@ -530,7 +539,8 @@ def _detect(
         )
     output.out.print(table)
     where = f"; written to {out}" if out else ""
-    output.out.print(f"{len(result.findings):,} findings from {store.kind} store{where}.", highlight=False)
+    found = f"{len(result.findings):,} findings from {store.kind} store ({result.engine} engine){where}."
+    output.out.print(found, highlight=False)
 
 
 def _register_commands() -> None:

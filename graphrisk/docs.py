@@ -140,9 +140,10 @@ def rules_reference() -> str:
         "Generated from the rule registry (`graphrisk/rules/catalogue.py`) "
         "by `python -m graphrisk.docs`.\n\n",
         "Each rule flags *behaviour*: an access event. Knowing someone is never a finding by itself. "
-        "Every rule has a Cypher implementation (`cypher/detect/<id>.cypher`, run on Neo4j) and a "
-        "vectorised pandas one (run on the embedded store); a conformance test requires identical "
-        "findings from both.\n\n",
+        "Every rule has a Cypher implementation (`cypher/detect/<id>.cypher`, run on Neo4j), a SQL "
+        "one (`sql/detect/<id>.sql`, run by DuckDB on the embedded store, its default engine) and a "
+        "vectorised pandas one (`--engine pandas`, the reference); conformance tests require "
+        "identical findings from all three.\n\n",
         f"Severities, low to high: {', '.join(SEVERITIES)}.\n\n",
         "## Shared definitions\n\n",
         "- **Target persons** of an access: a person target is that person; a vehicle resolves to its "

@@ -139,3 +139,20 @@ def test_evaluate_names_the_bad_line_of_a_scores_file(run, tmp_path):
     assert result.exit_code == 3
     assert "scores.csv:2:1: employee_id: 'NOBODY'" in result.stderr
     assert "Nothing was written" not in result.stderr
+
+
+def test_detect_engines_on_the_embedded_store(run, tmp_path):
+    run("load", str(MICRO), "-q")
+    out = {}
+    for engine in ("duckdb", "pandas"):
+        result = run("detect", "--engine", engine, "--out", f"{engine}.csv", "--json")
+        assert result.exit_code == 0, result.output
+        out[engine] = json.loads(result.stdout)
+        assert out[engine]["engine"] == engine
+    assert out["duckdb"]["findings"] == out["pandas"]["findings"] > 0
+    assert (tmp_path / "duckdb.csv").read_text() == (tmp_path / "pandas.csv").read_text()
+    assert json.loads(run("detect", "--json").stdout)["engine"] == "duckdb"  # the default
+    refused = run("detect", "--engine", "cypher")
+    assert refused.exit_code != 0
+    assert "Error: the cypher engine runs on the neo4j store, not on embedded; use duckdb" in refused.stderr
+    assert "Traceback" not in refused.output

@@ -1,4 +1,8 @@
-"""Both engines, one answer: every rule on generated data sets; properties every rule must keep."""
+"""Every engine, one answer: every rule on generated data sets; properties every rule must keep.
+
+The engines: pandas (the reference) and DuckDB (the SQL library) on the embedded store, Cypher on
+Neo4j. Findings are compared whole: ids, rule, employee, access ids, target, evidence, severity.
+"""
 
 from __future__ import annotations
 
@@ -17,21 +21,29 @@ from graphrisk.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "datasets" / "sample"
-KEY = ["finding_id", "rule_id", "employee_id", "ts", "person_id", "case_id", "organisation_id", "severity",
-       "evidence", "detail"]  # fmt: skip
+KEY = ["finding_id", "rule_id", "employee_id", "access_ids", "ts", "target_type", "target_id", "person_id",
+       "case_id", "organisation_id", "severity", "evidence", "detail"]  # fmt: skip
 
 
 def _comparable(findings: pd.DataFrame) -> pd.DataFrame:
     f = findings.copy()
     f["ts"] = pd.to_datetime(f["ts"], utc=True).map(lambda t: t.isoformat())
+    f["access_ids"] = f["access_ids"].map(lambda ids: "|".join(ids))
     f = f[KEY].astype(object).where(f[KEY].notna(), None)
     return f.sort_values(["rule_id", "finding_id"]).reset_index(drop=True)
 
 
-def _embedded(dataset: Path, tmp_path: Path, name: str = "store"):
+def _embedded(dataset: Path, tmp_path: Path, name: str = "store", engine: str | None = None, **window):
     store = EmbeddedStore(tmp_path / name)
     store.load(read_dataset(dataset), replace=True)
-    return detect(store)
+    return detect(store, engine=engine, **window)
+
+
+def _assert_same(a, b) -> None:
+    assert [(r.rule_id, r.findings, r.skipped) for r in a.runs] == [
+        (r.rule_id, r.findings, r.skipped) for r in b.runs
+    ]
+    pd.testing.assert_frame_equal(_comparable(a.findings), _comparable(b.findings))
 
 
 @pytest.fixture(scope="module")
@@ -48,19 +60,77 @@ def tiny_sets(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def small_set(tmp_path_factory):
+    from graphrisk.generate import generate
+
+    d = tmp_path_factory.mktemp("small1")
+    generate(d, preset="small", seed=1, fmt="parquet")
+    return d
+
+
 @pytest.mark.neo4j
 @pytest.mark.parametrize("name", ["tiny-1", "tiny-2", "sample"])
 def test_both_engines_give_identical_findings(name, tiny_sets, neo4j_store, tmp_path):
     dataset = tiny_sets[name]
     embedded = _embedded(dataset, tmp_path)
+    assert embedded.engine == "duckdb"  # the embedded store's default
     neo4j_store.load(read_dataset(dataset))
     neo = detect(neo4j_store)
-    assert [(r.rule_id, r.findings, r.skipped) for r in neo.runs] == [
-        (r.rule_id, r.findings, r.skipped) for r in embedded.runs
-    ]
     assert len(embedded.findings) > 100  # the generated sets exercise every rule
     assert all(r.findings > 0 for r in embedded.runs), [(r.rule_id, r.findings) for r in embedded.runs]
-    pd.testing.assert_frame_equal(_comparable(neo.findings), _comparable(embedded.findings))
+    _assert_same(neo, embedded)
+
+
+@pytest.mark.parametrize("name", ["tiny-1", "tiny-2", "sample", "small-1"])
+def test_duckdb_and_pandas_give_identical_findings(name, tiny_sets, small_set, tmp_path):
+    dataset = small_set if name == "small-1" else tiny_sets[name]
+    store = EmbeddedStore(tmp_path / "store")
+    store.load(read_dataset(dataset), replace=True)
+    duck = detect(store, engine="duckdb")
+    reference = detect(store, engine="pandas")
+    assert all(r.findings > 0 for r in duck.runs), [(r.rule_id, r.findings) for r in duck.runs]
+    _assert_same(duck, reference)
+
+
+def test_duckdb_and_pandas_agree_on_a_window_and_other_parameters(tiny_sets, tmp_path):
+    store = EmbeddedStore(tmp_path / "store")
+    store.load(read_dataset(tiny_sets["tiny-1"]), replace=True)
+    ts = store.table("access_log", ["ts"])["ts"].sort_values()
+    since, until = ts.iloc[len(ts) // 3], ts.iloc[2 * len(ts) // 3]  # off-shift still counts all of the log
+    params = {
+        "own-network": {"max_hops": 1},
+        "criminal-proximity-access": {"max_hops": 1},
+        "pre-action-lookup": {"window_hours": 240},
+        "off-shift": {"min_hour_share": 0.1, "min_history": 5},
+    }
+    duck = detect(store, engine="duckdb", since=since, until=until, params=params)
+    reference = detect(store, engine="pandas", since=since, until=until, params=params)
+    assert 0 < len(duck.findings) < len(detect(store, engine="duckdb").findings)
+    _assert_same(duck, reference)
+
+
+def test_duckdb_out_of_memory_is_a_store_error_naming_the_setting(tiny_sets, tmp_path, monkeypatch):
+    from graphrisk.errors import StoreError
+
+    store = EmbeddedStore(tmp_path / "store")
+    store.load(read_dataset(tiny_sets["tiny-1"]), replace=True)
+    monkeypatch.setenv("GRAPHRISK_DUCKDB_MEMORY", "2MB")
+    with pytest.raises(
+        StoreError, match=r"failed on rule own-network: Out of Memory.*GRAPHRISK_DUCKDB_MEMORY"
+    ):
+        detect(store, ["own-network"], engine="duckdb")
+    assert not list(tmp_path.glob("graphrisk-duckdb-*"))
+
+
+def test_an_engine_that_does_not_run_on_the_store_is_refused(tmp_path):
+    from graphrisk.errors import UsageError
+
+    store = EmbeddedStore(tmp_path / "store")
+    with pytest.raises(UsageError, match="the cypher engine runs on the neo4j store, not on embedded"):
+        detect(store, engine="cypher")
+    with pytest.raises(UsageError, match="unknown engine 'spark'"):
+        detect(store, engine="spark")
 
 
 def test_findings_ignore_ground_truth_and_columns_outside_the_contract(tiny_sets, tmp_path):
@@ -113,6 +183,18 @@ def _findings(world: World, directory: Path) -> pd.DataFrame:
     store = EmbeddedStore(directory / "store")
     store.load(read_dataset(world.write(directory / "data")))
     return detect(store).findings
+
+
+@_SETTINGS
+@given(accesses=st.lists(access_st, min_size=1, max_size=12), assignee=st.sampled_from(["", "E1", "E3"]))
+def test_duckdb_and_pandas_agree_on_random_micro_worlds(accesses, assignee, tmp_path_factory):
+    world = _world(accesses)
+    if assignee:
+        world.assign(assignee, "C1")
+    directory = tmp_path_factory.mktemp("engines")
+    store = EmbeddedStore(directory / "store")
+    store.load(read_dataset(world.write(directory / "data")))
+    _assert_same(detect(store, engine="duckdb"), detect(store, engine="pandas"))
 
 
 @_SETTINGS

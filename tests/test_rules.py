@@ -1,4 +1,4 @@
-"""Each rule on hand-built micro worlds (tests/world.py), positive cases and near misses, on both engines."""
+"""Each rule on hand-built micro worlds (tests/world.py), positive cases and near misses, on every engine."""
 
 from __future__ import annotations
 
@@ -13,19 +13,19 @@ from graphrisk.rules import RULES, detect
 from graphrisk.store import EmbeddedStore
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+@pytest.fixture(params=["duckdb", "pandas", pytest.param("cypher", marks=pytest.mark.neo4j)])
 def run(request, tmp_path):
     """run(world, rule_id, **params) -> list of finding dicts of that rule, on one engine."""
 
     def go(world: World, rule_id: str, **params):
-        if request.param == "embedded":
+        if request.param != "cypher":
             store = EmbeddedStore(tmp_path / "store")
             store.load(read_dataset(world.write(tmp_path / "data")), replace=True)
         else:
             store = request.getfixturevalue("neo4j_store")
             store.clear()
             store.load(read_dataset(world.write(tmp_path / "data")))
-        result = detect(store, [rule_id], params={rule_id: params} if params else None)
+        result = detect(store, [rule_id], params={rule_id: params} if params else None, engine=request.param)
         rows = result.findings.to_dict(orient="records")
         for r in rows:
             r["evidence"] = json.loads(r["evidence"])

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graphrisk.errors import UsageError
 
@@ -128,9 +130,27 @@ def _text(values) -> pd.Series:
     return series.where(series.notna(), None)
 
 
+# printable ASCII but '"' and '\\': such a string is its own JSON literal between quotes
+_PLAIN_JSON = r"^[ !#-\[\]-~]*$"
+
+
 def _json_str(values: pd.Series) -> pd.Series:
-    """Each value as a JSON string literal."""
-    return values.map(json.dumps)
+    """Each value as a JSON string literal, as ``json.dumps`` writes it.
+
+    Millions of ids go through here at national scale: the plain ones are quoted by Arrow in one
+    pass, only the rest (quotes, backslashes, control or non-ASCII characters) by
+    ``json.dumps``.
+
+    >>> _json_str(pd.Series(["P1", 'say "hi"', "é"])).tolist()
+    ['"P1"', '"say \\\\"hi\\\\""', '"\\\\u00e9"']
+    """
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
+    quoted = pc.binary_join_element_wise('"', arr, '"', "")
+    out = pd.Series(quoted.to_numpy(zero_copy_only=False), index=values.index, dtype=object)
+    slow = ~np.asarray(pc.fill_null(pc.match_substring_regex(arr, _PLAIN_JSON), False), dtype=bool)
+    if slow.any():
+        out[slow] = values[slow].map(json.dumps)
+    return out
 
 
 _LABELS = {"person": "Person", "vehicle": "Vehicle", "address": "Address", "case": "Case"}
@@ -178,9 +198,12 @@ def _evidence(m: pd.DataFrame) -> pd.Series:
     if has_org.any():
         parts[has_org] = parts[has_org] + ', "MEMBER_OF", ["Organisation", ' + _json_str(org[has_org]) + "]"
     paths = m["path_persons"]
-    has_path = np.array([p is not None and not _is_na(p) and len(p) > 0 for p in paths], dtype=bool)
+    has_path = np.array([isinstance(p, list | tuple | np.ndarray) and len(p) > 0 for p in paths], dtype=bool)
+    # one write at the end: a write per row into the Series copied it each time (copy on write)
+    walked = parts.to_numpy(dtype=object, copy=True)
+    path_persons, path_kinds, emp_json = paths.to_numpy(), m["path_kinds"].to_numpy(), emp.to_numpy()
     for i in np.flatnonzero(has_path):
-        persons, kinds = list(paths.iloc[i]), list(m["path_kinds"].iloc[i])
+        persons, kinds = list(path_persons[i]), list(path_kinds[i])
         # walk back from the last person (the target, or the member after the organisation) to the
         # employee's own person record
         steps = f", {json.dumps('MEMBER_OF<-')}, {json.dumps(['Person', persons[-1]])}" if has_org[i] else ""
@@ -188,7 +211,8 @@ def _evidence(m: pd.DataFrame) -> pd.Series:
             f", {json.dumps('RELATED_TO:' + kind)}, {json.dumps(['Person', pid])}"
             for pid, kind in zip(list(reversed(persons))[1:], reversed(kinds), strict=True)
         )
-        parts.iloc[i] += steps + ', "<-IS_PERSON", ["Employee", ' + emp.iloc[i] + "]"
+        walked[i] += steps + ', "<-IS_PERSON", ["Employee", ' + emp_json[i] + "]"
+    parts = pd.Series(walked, index=parts.index, dtype=object)
     case = m["case_id"]
     sel = (case.notna() & (m["target_type"] != "case")).to_numpy()
     if sel.any():
@@ -200,13 +224,6 @@ def _evidence(m: pd.DataFrame) -> pd.Series:
     return parts + "]"
 
 
-def _is_na(value) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def to_findings(rule: Rule, matches: pd.DataFrame) -> pd.DataFrame:
     """Findings from an engine's matches: stable ids, evidence paths, sorted by time then id.
 
@@ -215,9 +232,8 @@ def to_findings(rule: Rule, matches: pd.DataFrame) -> pd.DataFrame:
     """
     if matches.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in FINDING_COLUMNS})
+    # action_ts is not part of a finding: the action's id names it
     m = pd.DataFrame({c: _text(matches[c]) for c in MATCH_COLUMNS if c not in ("ts", "action_ts")})
-    m["action_ts"] = pd.Series(matches["action_ts"].to_numpy(), dtype=object)
-    m["action_ts"] = m["action_ts"].where(m["action_ts"].notna(), None)
     key = rule.id + "|" + m["employee_id"] + "|" + m["access_id"]
     for col in ("person_id", "case_id", "organisation_id"):
         key = key + "|" + m[col].fillna("None")
@@ -227,7 +243,7 @@ def to_findings(rule: Rule, matches: pd.DataFrame) -> pd.DataFrame:
             "rule_id": rule.id,
             "employee_id": m["employee_id"],
             "access_ids": [[a] for a in m["access_id"]],
-            "ts": pd.to_datetime(pd.Series(matches["ts"].to_numpy()), utc=True),
+            "ts": pd.to_datetime(pd.Series(matches["ts"].array), utc=True),  # .array: no Timestamp objects
             "target_type": m["target_type"],
             "target_id": m["target_id"],
             "person_id": m["person_id"],

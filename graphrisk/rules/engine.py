@@ -1,7 +1,17 @@
-"""Running the catalogue on a store: Cypher on Neo4j, pandas on the embedded store; same findings."""
+"""Running the catalogue on a store: Cypher on Neo4j; DuckDB or pandas on the embedded store; same findings.
+
+The engines (:data:`ENGINES`):
+
+- ``cypher``: the files ``cypher/detect/<rule>.cypher`` on a Neo4j store (its only engine).
+- ``duckdb``: the files ``sql/detect/<rule>.sql`` run by DuckDB over the embedded store's Parquet
+  files, out of core and on every core (:mod:`graphrisk.rules.duck`); the embedded store's default.
+- ``pandas``: the rule functions of :mod:`graphrisk.rules.catalogue`, the whole window in memory;
+  kept as the reference the conformance tests compare the others with.
+"""
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,7 +23,14 @@ from graphrisk.rules.base import FINDING_COLUMNS, Rule, to_findings
 from graphrisk.rules.catalogue import RULES
 from graphrisk.rules.context import Context
 
-__all__ = ["DetectResult", "RuleRun", "detect", "select_rules"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "DetectResult", "RuleRun", "detect", "resolve_engine", "select_rules"]
+
+#: Every engine, and the stores each runs on.
+ENGINES = {"duckdb": "embedded", "pandas": "embedded", "cypher": "neo4j"}
+#: Names the engine when none is given (when it runs on the store's kind).
+ENGINE_ENV = "GRAPHRISK_ENGINE"
+#: The engine used when none is named, per store kind.
+DEFAULT_ENGINE = {"embedded": "duckdb", "neo4j": "cypher"}
 
 
 @dataclass
@@ -31,6 +48,7 @@ class RuleRun:
 class DetectResult:
     findings: pd.DataFrame
     runs: list[RuleRun]
+    engine: str = ""  #: the engine that ran the rules
 
     def summary(self) -> list[dict]:
         return [r.__dict__ for r in self.runs]
@@ -54,42 +72,46 @@ def detect(
     until=None,
     params: dict[str, dict] | None = None,
     progress=None,
+    engine: str | None = None,
 ) -> DetectResult:
     """Run the selected rules on ``store`` and return all findings with a run summary per rule.
 
     ``params`` maps rule id to parameter overrides. A rule whose input tables are not in the store
-    is skipped with the reason, never an error.
+    is skipped with the reason, never an error. ``engine`` is one of :data:`ENGINES` that runs on
+    the store's kind (default :data:`DEFAULT_ENGINE`); every engine gives the same findings.
     """
     rules = select_rules(rule_ids)
+    engine = resolve_engine(store, engine)
     present = store.tables_present()
-    ctx = None
+    window = {"since": _ts(since, _EARLIEST), "until": _ts(until, _LATEST)}
+    ctx = duck = None
     frames, runs = [], []
-    for i, rule in enumerate(rules, start=1):
-        missing = [t for t in rule.needs if t not in present]
-        if missing:
-            runs.append(RuleRun(rule.id, skipped=f"needs {', '.join(missing)}, not in the store"))
-            continue
-        values = rule.resolve_params((params or {}).get(rule.id))
-        started = time.perf_counter()
-        if store.kind == "embedded":
-            if ctx is None:
-                ctx = Context(store.tables(), since, until)
-            matches = rule.embedded(ctx, **values)
-        else:
-            window = {"since": _ts(since, _EARLIEST), "until": _ts(until, _LATEST)}
-            matches = store.read(rule.cypher, {**values, **window})
-        found = to_findings(rule, matches)
-        frames.append(found)
-        runs.append(
-            RuleRun(
-                rule.id,
-                findings=len(found),
-                seconds=round(time.perf_counter() - started, 3),
-                by_severity=found["severity"].value_counts().to_dict() if len(found) else {},
-            )
-        )
-        if progress:
-            progress(rule.id, i, len(rules))
+    try:
+        for i, rule in enumerate(rules, start=1):
+            missing = [t for t in rule.needs if t not in present]
+            if missing:
+                runs.append(RuleRun(rule.id, skipped=f"needs {', '.join(missing)}, not in the store"))
+                continue
+            values = rule.resolve_params((params or {}).get(rule.id))
+            started = time.perf_counter()
+            if engine == "duckdb":
+                if duck is None:
+                    from graphrisk.rules.duck import DuckDBRun
+
+                    duck = DuckDBRun(store, **window)
+                matches = duck.matches(rule.id, values)
+            elif engine == "pandas":
+                if ctx is None:
+                    ctx = Context(store.tables(), since, until)
+                matches = rule.embedded(ctx, **values)
+            else:
+                matches = store.read(rule.cypher, {**values, **window})
+            frames.append(_run(rule, matches, started, runs))
+            if progress:
+                progress(rule.id, i, len(rules))
+    finally:
+        if duck is not None:
+            duck.close()
     frames = [f for f in frames if len(f)]
     findings = (
         pd.concat(frames, ignore_index=True)
@@ -98,7 +120,45 @@ def detect(
     )
     if len(findings):
         findings = findings.sort_values(["ts", "rule_id", "finding_id"], kind="stable").reset_index(drop=True)
-    return DetectResult(findings, runs)
+    return DetectResult(findings, runs, engine)
+
+
+def resolve_engine(store, engine: str | None) -> str:
+    """``engine``, or ``GRAPHRISK_ENGINE``, or the default of the store's kind; refused when it does
+    not run on that store. The variable reaches the commands that detect on their way (``score``,
+    reports), so that a nightly job can be switched back to the reference engine without a release.
+
+    >>> class Embedded:
+    ...     kind = "embedded"
+    >>> resolve_engine(Embedded(), None), resolve_engine(Embedded(), "pandas")
+    ('duckdb', 'pandas')
+    """
+    if engine is None:
+        chosen = os.environ.get(ENGINE_ENV, "").strip()
+        if not chosen or ENGINES.get(chosen) != store.kind:  # a Neo4j store ignores GRAPHRISK_ENGINE=pandas
+            return DEFAULT_ENGINE[store.kind]
+        engine = chosen
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    if ENGINES[engine] != store.kind:
+        fits = ", ".join(e for e, kind in ENGINES.items() if kind == store.kind)
+        raise UsageError(f"the {engine} engine runs on the {ENGINES[engine]} store, not on {store.kind}; "
+                         f"use {fits}")  # fmt: skip
+    return engine
+
+
+def _run(rule: Rule, matches: pd.DataFrame, started: float, runs: list[RuleRun]) -> pd.DataFrame:
+    """Findings from one rule's matches; its run summary appended to ``runs``."""
+    found = to_findings(rule, matches)
+    runs.append(
+        RuleRun(
+            rule.id,
+            findings=len(found),
+            seconds=round(time.perf_counter() - started, 3),
+            by_severity=found["severity"].value_counts().to_dict() if len(found) else {},
+        )
+    )
+    return found
 
 
 # An open end of the window is sent as a far-off bound, so that every rule can write its window as
