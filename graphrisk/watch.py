@@ -176,7 +176,9 @@ def detect_new(store, access_ids, *, params: dict | None = None, cache: dict | N
         findings = detect(view, rules, params=params).findings
     else:
         ts = pd.to_datetime(lookups["ts"], utc=True)
-        found = detect(store, rules, since=ts.min(), until=ts.max() + pd.Timedelta(microseconds=1), params=params)
+        found = detect(
+            store, rules, since=ts.min(), until=ts.max() + pd.Timedelta(microseconds=1), params=params
+        )
         findings = found.findings
         wanted = set(ids)
         findings = findings[[bool(set(a) & wanted) for a in findings["access_ids"]]]
@@ -215,7 +217,9 @@ class Alert:
         return json.dumps(self.__dict__, separators=(",", ":"), sort_keys=False)
 
 
-def alerts_of(findings: pd.DataFrame, batch: str, redact: Callable[[dict], dict] | None = None) -> list[Alert]:
+def alerts_of(
+    findings: pd.DataFrame, batch: str, redact: Callable[[dict], dict] | None = None
+) -> list[Alert]:
     """Alerts from findings, in time order; ``redact`` pseudonymises ids (the guard's redactor).
 
     >>> f = pd.DataFrame([{"finding_id": "f1", "rule_id": "sensitive-target", "severity": "high",

@@ -99,7 +99,7 @@ def test_a_planted_pre_action_look_up_gives_exactly_its_alert(tmp_path, store):
     assert alert["ts"] == f"{DAY}T10:00:00+00:00"
     assert alert["reason"] == "Look-up right before a planned action: raid planned"
     # no one's name, and the employee as the pseudonym every output uses
-    assert alert["employee_id"].startswith("EMP-") and "E1" not in json.dumps(alert)
+    assert alert["employee_id"].startswith("EMP-") and '"E1"' not in json.dumps(alert)
     assert "Person" not in json.dumps(alert)
     assert (watched / "done" / "2026-03-02T10" / "access_log.csv").is_file()
     assert not (watched / "2026-03-02T10").exists()
@@ -165,9 +165,9 @@ def test_a_watcher_stopped_after_the_append_alerts_on_restart_exactly_once(tmp_p
     def crash(line: str) -> None:
         raise KeyboardInterrupt  # killed after the append, before the alert went out
 
-    with Watcher(watched, EmbeddedStore(store), AlertSinks(echo=crash)).running() as w:
-        with pytest.raises(KeyboardInterrupt):
-            w.round()
+    crashing = Watcher(watched, EmbeddedStore(store), AlertSinks(echo=crash))
+    with crashing.running() as w, pytest.raises(KeyboardInterrupt):
+        w.round()
     assert "X100" in set(EmbeddedStore(store).table("access_log")["access_id"])  # appended
     got: list[str] = []
     with Watcher(watched, EmbeddedStore(store), AlertSinks(echo=got.append)).running() as w:
@@ -195,7 +195,7 @@ class _Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the standard library's name
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.attempts += 1
                 if receiver.attempts <= receiver.failures:
@@ -275,9 +275,11 @@ def test_the_rules_on_the_new_look_ups_alone_find_what_the_whole_store_finds_for
         w.add("cases", case_id="C9", name="Onderzoek Top", status="open", opened_on="2026-01-01",
               closed_on="", unit_id="U2", sensitivity="top")  # fmt: skip
         w.add("case_subjects", case_id="C9", person_id="P10", role="witness")
-        w.rows["persons"] = [dict(r, flags="informant") if r["person_id"] == "P6" else r for r in w.rows["persons"]]
-        w.relate("P5", "P20", "friend").relate("P1", "P4", "partner").relate("P4", "P5", "sibling")
+        w.rows["persons"] = [
+            dict(r, flags="informant") if r["person_id"] == "P6" else r for r in w.rows["persons"]
+        ]
         w.access("E1", "P11")
+        w.relate("P4", "P20", "friend")  # E1's partner knows the club member P20: two hops
         w.access("E1", "P20")
         w.access("E3", "P6")
         w.access("E3", "C9", kind="case")
@@ -289,7 +291,9 @@ def test_the_rules_on_the_new_look_ups_alone_find_what_the_whole_store_finds_for
     full = detect(s, list(ALERT_RULES)).findings
     floor = {"critical": 3, "high": 2}
     rank = {"low": 0, "medium": 1, "high": 2, "critical": 3}
-    full = full[[rank[sv] >= floor[ALERT_RULES[r]] for r, sv in zip(full.rule_id, full.severity, strict=True)]]
+    full = full[
+        [rank[sv] >= floor[ALERT_RULES[r]] for r, sv in zip(full.rule_id, full.severity, strict=True)]
+    ]
     log = s.table("access_log")
     half = set(log["access_id"].iloc[len(log) // 2 :])
     expected = {f for f, a in zip(full.finding_id, full.access_ids, strict=True) if set(a) & half}

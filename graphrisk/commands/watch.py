@@ -29,12 +29,19 @@ __all__ = ["COMMANDS", "watch"]
     "--alerts-file", type=click.Path(dir_okay=False, path_type=Path),
     help="Append each alert to this file (one JSON line, written whole) instead of standard output.",
 )  # fmt: skip
-@click.option("--post", "post_url", metavar="URL", help="POST each alert (JSON) to this URL; kept and resent on failure.")
+@click.option(
+    "--post",
+    "post_url",
+    metavar="URL",
+    help="POST each alert (JSON) to this URL; kept and resent on failure.",
+)
 @click.option("--post-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds to wait for the server per attempt.")  # fmt: skip
 @click.option("--post-retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Attempts after the first before an alert goes to the spool.")  # fmt: skip
-@click.option("--param", "params", multiple=True, metavar="RULE.NAME=VALUE", help="Override a rule parameter.")
+@click.option(
+    "--param", "params", multiple=True, metavar="RULE.NAME=VALUE", help="Override a rule parameter."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but alerts and errors.")
 @with_store
 def watch(
@@ -106,7 +113,10 @@ def watch(
         raise StoreError(f"batch {waiting.name} waits: {waiting.error}")
     if once and rejected:
         # every problem of every refused batch, named batch/file:line:column (also in its ERROR.txt)
-        raise DataError([p for o in rejected for p in o.problems] or [Problem(o.name, None, None, None, o.error) for o in rejected])
+        raise DataError(
+            [p for o in rejected for p in o.problems]
+            or [Problem(o.name, None, None, None, o.error) for o in rejected]
+        )
 
 
 def _one_batch(watcher, path: Path, store):
@@ -133,7 +143,8 @@ def _report(out: Output, o) -> None:
         out.info(f"{o.name}: batch {o.batch_id} seen before, no alerts; moved to done/")
     else:
         out.info(
-            f"{o.name}: batch {o.batch_id}, {o.added:,} look-ups added, {o.alerts} alert(s), {o.seconds:.1f} s"
+            f"{o.name}: batch {o.batch_id}, {o.added:,} look-ups added, "
+            f"{o.alerts} alert(s), {o.seconds:.1f} s"
         )
 
 
