@@ -67,6 +67,7 @@ import pyarrow.parquet as pq
 from graphrisk.atomic import file_mode, fsync_dir, private_dir
 from graphrisk.contract import EVALUATION_ONLY, TABLE_ORDER
 from graphrisk.errors import DataError, GraphriskError, StoreError, UsageError
+from graphrisk.frames import isin
 
 __all__ = [
     "ALERT_RULES",
@@ -138,6 +139,8 @@ class _NewLookups:
         present = self._store.tables_present()
         out = {name: self._table(name) for name in CONTEXT_TABLES if name in present}
         out["access_log"] = self._lookups
+        if "employees" in out:
+            out.update(_near(out["employees"], out.get("relations"), self._lookups))
         return out
 
     def _table(self, name: str) -> pd.DataFrame:
@@ -149,6 +152,27 @@ class _NewLookups:
             hit = (files, self._store.table(name))
             self._cache[name] = hit
         return hit[1]
+
+
+def _near(employees: pd.DataFrame, relations: pd.DataFrame | None, lookups: pd.DataFrame) -> dict:
+    """The employees who made these look-ups, and the relations within two hops of their persons.
+
+    Exact for the alert rules: an employee's rows matter only to their own look-ups (unit,
+    assignments, own person), and criminal-proximity-access follows paths of at most two hops
+    (its ``max_hops`` is at most 2) from the employee's own person, which use only relations
+    with an end at that person or at a relation of theirs. A national store's eight million
+    relations become a few thousand, and the paths are built for a batch's employees, not all.
+    """
+    employees = employees[isin(employees["employee_id"], lookups["employee_id"].unique())]
+    out = {"employees": employees}
+    if relations is not None and len(relations):
+        own = employees["person_id"].dropna().unique()
+        ends = relations[["person_id", "other_person_id"]]
+        first = relations[isin(ends["person_id"], own) | isin(ends["other_person_id"], own)]
+        near = pd.unique(pd.concat([pd.Series(own, dtype=object), first["person_id"].astype(object),
+                                    first["other_person_id"].astype(object)]))  # fmt: skip
+        out["relations"] = relations[isin(ends["person_id"], near) | isin(ends["other_person_id"], near)]
+    return out
 
 
 def _identity(path: Path) -> tuple:
