@@ -192,7 +192,7 @@ def detect_new(store, access_ids, *, params: dict | None = None, cache: dict | N
     rules = list(ALERT_RULES)
     if not ids:
         return _keep_alerting(pd.DataFrame(columns=["finding_id", "rule_id", "severity", "access_ids"]))
-    lookups = store.rows_where("access_log", "access_id", ids)
+    lookups = _rows_where(store, "access_log", "access_id", ids)
     if not len(lookups):
         return _keep_alerting(pd.DataFrame(columns=["finding_id", "rule_id", "severity", "access_ids"]))
     if store.kind == "embedded":
@@ -596,7 +596,16 @@ def _stored(store, access_ids: list[str]) -> set[str]:
     """The access ids among ``access_ids`` that the store already holds."""
     if not access_ids or "access_log" not in store.tables_present():
         return set()
-    return set(store.rows_where("access_log", "access_id", access_ids)["access_id"].astype(str))
+    return set(_rows_where(store, "access_log", "access_id", access_ids)["access_id"].astype(str))
+
+
+def _rows_where(store, table: str, column: str, values) -> pd.DataFrame:
+    """Stored rows by key on either store (Neo4j's are read through the append's statements)."""
+    if store.kind == "neo4j":
+        from graphrisk.store.neo4j_append import rows_where
+
+        return rows_where(store, table, column, values)
+    return store.rows_where(table, column, values)
 
 
 def _recorded_batches(store) -> set[str]:

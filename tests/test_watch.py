@@ -315,3 +315,39 @@ def test_append_batch_is_what_the_watcher_uses(tmp_path, store):
     a = EmbeddedStore(store).table("access_log").sort_values("access_id").reset_index(drop=True)
     b = EmbeddedStore(other).table("access_log").sort_values("access_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--post", "ftp://x/alerts"), "--post 'ftp://x/alerts': give an http:// or https:// URL"),
+        (("--param", "pre-action-lookup.hours=3"), "no such rule parameter"),
+    ],
+)
+def test_bad_options_are_one_line_errors(tmp_path, store, args, message):
+    watched = tmp_path / "in"
+    watched.mkdir()
+    result = watch_once(watched, store, *args)
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+
+
+def test_a_missing_watch_directory_is_a_usage_error(tmp_path, store):
+    result = watch_once(tmp_path / "nowhere", store)
+    assert result.exit_code == 2
+    assert "is not a directory" in result.stderr
+
+
+@pytest.mark.neo4j
+def test_a_planted_pre_action_look_up_alerts_once_on_neo4j(neo4j_store, tmp_path):
+    from graphrisk.ingest import read_dataset
+
+    neo4j_store.load(read_dataset(base_world().write(tmp_path / "base")))
+    watched = tmp_path / "in"
+    drop(watched, "a", [PLANTED, HARMLESS])
+    got: list[str] = []
+    with Watcher(watched, neo4j_store, AlertSinks(echo=got.append)).running() as w:
+        w.round()
+        drop(watched, "b", [PLANTED, HARMLESS])  # the same batch again
+        w.round()
+    assert [(a["rule"], a["access_ids"]) for a in map(json.loads, got)] == [("pre-action-lookup", ["X100"])]
+    assert sorted(p.name for p in (watched / "done").iterdir()) == ["a", "b"]
