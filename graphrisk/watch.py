@@ -316,7 +316,10 @@ class AlertSinks:
         if self.alerts_file is not None:
             append_line(self.alerts_file, line)
         if self.post_url is not None:
-            if self._post(line):
+            # once the server failed in this round, the rest go straight to the spool (in order,
+            # behind the ones already there): a down server costs one timeout per round, not one
+            # per alert
+            if self._reachable and self._post(line):
                 self.delivered += 1
             else:
                 append_line(self.spool, line)
@@ -324,6 +327,7 @@ class AlertSinks:
 
     def resend(self) -> int:
         """POST every spooled alert again; keep the ones that still fail. Returns how many are left."""
+        self._reachable = True  # each round tries the server again
         if self.post_url is None or self.spool is None or not self.spool.exists():
             return 0
         lines = [x for x in self.spool.read_text(encoding="utf-8").splitlines() if x.strip()]

@@ -234,23 +234,24 @@ def test_a_post_that_fails_first_then_succeeds_is_delivered_exactly_once(tmp_pat
     assert not (tmp_path / "spool.jsonl").exists() or (tmp_path / "spool.jsonl").read_text() == ""
 
 
-def test_an_alert_the_server_cannot_take_is_spooled_and_sent_on_the_next_round(tmp_path, store):
+def test_alerts_the_server_cannot_take_are_spooled_and_sent_on_the_next_round(tmp_path, store):
     watched = tmp_path / "in"
-    drop(watched, "a", [PLANTED])
+    drop(watched, "a", [PLANTED, look_up("X300", "E3", "P11", at="12:00")])  # two alerts
     receiver = _Receiver(failures=10**6)  # down for this run (500 to everything)
     try:
         result = watch_once(watched, store, "--post", receiver.url, "--post-retries", 1, "--post-timeout", 5)
         assert result.exit_code == 0, result.output
         spool = watched / ".watch" / "spool.jsonl"
-        assert [json.loads(x)["access_ids"] for x in spool.read_text().splitlines()] == [["X100"]]
+        assert [json.loads(x)["access_ids"] for x in spool.read_text().splitlines()] == [["X100"], ["X300"]]
         assert receiver.received == []
+        assert receiver.attempts == 2  # the first alert and its one retry; the second went to the spool
         receiver.failures = 0  # back up
         result = watch_once(watched, store, "--post", receiver.url)
         assert result.exit_code == 0, result.output
-        assert [a["access_ids"] for a in receiver.received] == [["X100"]]
+        assert [a["access_ids"] for a in receiver.received] == [["X100"], ["X300"]]
         assert spool.read_text() == ""
         watch_once(watched, store, "--post", receiver.url)
-        assert len(receiver.received) == 1
+        assert len(receiver.received) == 2
     finally:
         receiver.close()
 
