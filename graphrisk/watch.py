@@ -141,6 +141,8 @@ class _NewLookups:
         out["access_log"] = self._lookups
         if "employees" in out:
             out.update(_near(out["employees"], out.get("relations"), self._lookups))
+        if "persons" in out:
+            out.update(_targets(out["persons"], out.get("vehicles"), self._lookups))
         return out
 
     def _table(self, name: str) -> pd.DataFrame:
@@ -172,6 +174,26 @@ def _near(employees: pd.DataFrame, relations: pd.DataFrame | None, lookups: pd.D
         near = pd.unique(pd.concat([pd.Series(own, dtype=object), first["person_id"].astype(object),
                                     first["other_person_id"].astype(object)]))  # fmt: skip
         out["relations"] = relations[isin(ends["person_id"], near) | isin(ends["other_person_id"], near)]
+    return out
+
+
+def _targets(persons: pd.DataFrame, vehicles: pd.DataFrame | None, lookups: pd.DataFrame) -> dict:
+    """The persons and vehicles these look-ups resolve to (a person looked up, a vehicle's owner,
+    a resident of an address looked up). Exact for the alert rules, which read a person's flags
+    and address only for the persons a look-up resolves to: two million persons become a few
+    thousand, and each join of the rules is that much cheaper.
+    """
+    kind, target = lookups["target_type"], lookups["target_id"]
+    wanted = target[(kind == "person").to_numpy()].unique()
+    out = {}
+    if vehicles is not None and len(vehicles):
+        vehicles = vehicles[isin(vehicles["vehicle_id"], target[(kind == "vehicle").to_numpy()].unique())]
+        wanted = pd.unique(
+            pd.concat([pd.Series(wanted, dtype=object), vehicles["owner_person_id"].astype(object)])
+        )
+        out["vehicles"] = vehicles
+    addresses = target[(kind == "address").to_numpy()].unique()
+    out["persons"] = persons[isin(persons["person_id"], wanted) | isin(persons["address_id"], addresses)]
     return out
 
 
