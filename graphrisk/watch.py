@@ -465,6 +465,7 @@ class BatchOutcome:
     seconds: float = 0.0
     error: str | None = None
     subjects: list[str] = field(default_factory=list)  #: employee ids alerted on
+    finding_ids: list[str] = field(default_factory=list)  #: the findings alerted (for the audit entry)
     problems: list = field(default_factory=list)  #: a rejected batch's problems (file, line, column)
 
     def to_dict(self) -> dict:
@@ -569,6 +570,7 @@ class Watcher:
             self.ledger.write(event="alert", finding_id=alert.finding_id, batch_id=bid)
             outcome.alerts += 1
             outcome.subjects.append(alert.employee_id)
+            outcome.finding_ids.append(alert.finding_id)
         self.ledger.write(event="done", batch_id=bid, dir=path.name, alerts=outcome.alerts)
         return self._finish(path, outcome, started)
 

@@ -110,6 +110,7 @@ def test_a_planted_pre_action_look_up_gives_exactly_its_alert(tmp_path, store):
     entries = [e for e in map(json.loads, log) if e.get("command") == "watch"]
     assert len(entries) == 1 and entries[0]["subjects"] == [alert["employee_id"]]
     assert entries[0]["params"]["alerts"] == 1
+    assert entries[0]["params"]["finding_ids"] == [alert["finding_id"]]
 
 
 def test_a_second_run_a_restart_and_the_same_batch_again_give_nothing(tmp_path, store):
