@@ -219,7 +219,9 @@ def detect_new(store, access_ids, *, params: dict | None = None, cache: dict | N
         return _keep_alerting(pd.DataFrame(columns=["finding_id", "rule_id", "severity", "access_ids"]))
     if store.kind == "embedded":
         view = _NewLookups(store, lookups, cache if cache is not None else {})
-        findings = detect(view, rules, params=params).findings
+        # the view is a few thousand rows in memory: the pandas engine runs on it as it is (DuckDB
+        # reads the store's Parquet files, which hold every look-up, not the view)
+        findings = detect(view, rules, params=params, engine="pandas").findings
     else:
         ts = pd.to_datetime(lookups["ts"], utc=True)
         found = detect(
