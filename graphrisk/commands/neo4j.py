@@ -16,7 +16,13 @@ __all__ = ["COMMANDS", "neo4j"]
 
 @click.group()
 def neo4j() -> None:
-    """Jobs on a Neo4j server: the first load by its bulk importer, the schema."""
+    """Jobs on a Neo4j server: the first load by its bulk importer, the schema.
+
+    \b
+    Example:
+      graphrisk neo4j import data/ --replace
+      graphrisk neo4j schema
+    """
 
 
 @neo4j.command("import")

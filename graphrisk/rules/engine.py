@@ -172,4 +172,7 @@ def _ts(value, default: datetime) -> datetime:
         return default
     ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    # a window reaching past the year 9999 (``score --as-of 9999-12-31``) ends at the far-off bound
+    if ts >= pd.Timestamp(_LATEST):
+        return _LATEST
     return ts.to_pydatetime()

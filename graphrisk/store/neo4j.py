@@ -493,11 +493,14 @@ class Neo4jStore(Store):
 
     def _schema(self) -> None:
         """Constraints and indexes (idempotent); a concurrent load creating them too is tried again."""
-        try:
-            self.runner.run_script("schema")
-        except QueryError:
-            time.sleep(0.5)
-            self.runner.run_script("schema")
+        # with the record of appended batches (store/neo4j_append.py): a loaded, an appended and a
+        # bulk-imported database have the same constraints
+        for script in ("schema", "append/schema"):
+            try:
+                self.runner.run_script(script)
+            except QueryError:
+                time.sleep(0.5)
+                self.runner.run_script(script)
 
     @contextmanager
     def load_lock(self) -> Iterator[None]:
