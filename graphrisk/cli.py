@@ -105,7 +105,7 @@ class GraphriskGroup(click.Group):
             return super().invoke(ctx)
         except GraphriskError as exc:
             as_json = _wants_json(ctx)
-            _report_error(exc, as_json, wrote_nothing=ctx.invoked_subcommand == "load")
+            _report_error(exc, as_json, wrote_nothing=ctx.invoked_subcommand in _ALL_OR_NOTHING)
             ctx.exit(exc.exit_code)
         except OSError as exc:
             # output files turn their own errors into OutputError (graphrisk.outputs); an error
@@ -134,6 +134,10 @@ def _wants_json(ctx: click.Context) -> bool:
 def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
     ctx.meta[_JSON_KEY] = value  # meta is shared by the whole context tree
     return value
+
+
+#: Commands that validate everything before they write: a data error means nothing was written.
+_ALL_OR_NOTHING = ("load", "neo4j")
 
 
 def _report_error(exc: GraphriskError, as_json: bool, *, wrote_nothing: bool = False) -> None:

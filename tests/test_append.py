@@ -241,6 +241,8 @@ def test_a_changed_look_up_in_a_batch_is_refused_naming_file_and_line(tmp_path):
         "access_log.csv:5: access_id: 'X1' is in the store with other content: "
         "employee_id 'E1' there, 'E2' here" in result.stderr
     )
+    assert "an append never rewrites the log" in result.stderr
+    assert "--replace" not in result.stderr  # emptying the store is not the remedy for an append
     assert "Nothing was written." in result.stderr
     assert (tmp_path / "s" / "manifest.json").read_text() == manifest  # not the three new ones either
 

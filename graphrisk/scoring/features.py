@@ -123,10 +123,9 @@ def behaviour_features(
         out["persons"] = _latest(a, "person")
         out["no_case"] = _per_target_day(a[a["case_id"].isna()])
         out["exports"] = _per_target_day(a[a["action"] == "export"])
-    if len(weights) and {"rule_id", "access_id", "work_day"} <= set(weights.columns) and len(accesses):
-        off = weights[(weights["rule_id"] == "off-shift") & (weights["work_day"] <= 0)]
-        uncited = set(accesses.loc[accesses["case_id"].isna(), "access_id"])
-        off = off[off["access_id"].isin(uncited) & off["target"].str.startswith("person:")]
+    if len(weights) and {"rule_id", "cited", "work_day"} <= set(weights.columns):
+        off = weights[(weights["rule_id"] == "off-shift") & (weights["work_day"] <= 0) & ~weights["cited"]]
+        off = off[off["target"].str.startswith("person:")]
         out["browsing"] = _latest(off, "target")
     if len(weights):
         flagged = weights["pretext"].astype(bool)

@@ -84,7 +84,8 @@ def finding_weights(
         ``aggravation`` (how many of those apply, the finding's own rule not
         counted), ``shared`` (colleagues of the unit who looked up the same target),
         ``decay``, the work-context signals of :mod:`graphrisk.scoring.context`
-        (``case_support``, ``work_day``, ``routine``), ``explained`` and ``weight``.
+        (``case_support``, ``work_day``, ``routine``), ``cited`` (the look-up cites a case),
+        ``explained`` and ``weight``.
 
     Notes
     -----
@@ -155,6 +156,7 @@ def finding_weights(
     # a cited case that names the person looked up is case work without an assignment, not a pretext
     named = isin(f["access_id"], set(f.loc[f["case_support"].to_numpy() > 0, "access_id"]))
     f["pretext"] = cited & ~named
+    f["cited"] = cited
     f["export"] = export
     # on a day of work elsewhere the time and place of a look-up are explained: they aggravate nothing
     # (each circumstance by its own day: off shift by the off-shift work, outside by the day's work)
@@ -439,7 +441,7 @@ def _empty_weights() -> pd.DataFrame:
         "ts": "datetime64[ns, UTC]", "day": "datetime64[ns, UTC]", "target": object, "severity": object,
         "target_type": object, "target_id": object, "person_id": object, "case_id": object,
         "organisation_id": object, "evidence": object, "detail": object,
-        "off_shift": bool, "outside": bool, "pretext": bool, "export": bool, "aggravation": int,
+        "off_shift": bool, "outside": bool, "pretext": bool, "cited": bool, "export": bool, "aggravation": int,
         "shared": int, "caseload": bool, "decay": float,
         **{c: float for c in CONTEXT_SIGNALS}, "explained": float, "weight": float,
     }  # fmt: skip

@@ -51,6 +51,8 @@ __all__ = [
 PRE_ACTION_DAYS = 90
 #: A shift explains look-ups around it (off-shift rule): its days and one either side.
 _SHIFT_MARGIN = pd.Timedelta(days=1)
+#: An append keeps the store's history: a corrected event is a new event, never a rewrite.
+_APPEND_REMEDY = "and record a correction as a new event: an append never rewrites the log"
 
 
 @dataclass
@@ -184,7 +186,7 @@ def plan_append(batch: Dataset, store: StoreView, where: str) -> dict[str, Table
             else frame.iloc[:0]
         )
         if name == "access_log":
-            refuse_changed_accesses(batch, stored, where)
+            refuse_changed_accesses(batch, stored, where, _APPEND_REMEDY)
         stored = stored.drop_duplicates(subset=key)
         at = _positions_in(frame, stored, key)
         new = at < 0

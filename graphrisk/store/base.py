@@ -218,8 +218,13 @@ def access_conflicts(dataset: Dataset, existing: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def refuse_changed_accesses(dataset: Dataset, existing: pd.DataFrame, where: str) -> None:
-    """Raise :class:`DataError` (before anything is written) when :func:`access_conflicts` finds any."""
+def refuse_changed_accesses(
+    dataset: Dataset, existing: pd.DataFrame, where: str, remedy: str = "or load with --replace to empty the store first"
+) -> None:
+    """Raise :class:`DataError` (before anything is written) when :func:`access_conflicts` finds any.
+
+    ``remedy`` ends the message: what the user can do instead (an append must not suggest emptying
+    the store it appends to)."""
     problems = access_conflicts(dataset, existing)
     if not problems:
         return
@@ -234,7 +239,7 @@ def refuse_changed_accesses(dataset: Dataset, existing: pd.DataFrame, where: str
             None,
             None,
             f"an access event never changes once loaded into {where}: give a new event its own "
-            "access_id, or load with --replace to empty the store first",
+            f"access_id, {remedy}",
         )
     )
     raise DataError(shown, total=len(problems))
