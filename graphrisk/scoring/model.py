@@ -49,8 +49,6 @@ CRIME_RULES = ("criminal-proximity-access", "pre-action-lookup", "open-case-no-n
 DEFAULT_WINDOW = pd.Timedelta(days=30)
 #: The network component's column.
 NETWORK = "network:crime-lookups"
-#: The breadth component's column: many moderately unusual components at once.
-BREADTH = "behaviour:breadth"
 
 
 @dataclass(frozen=True)
@@ -67,8 +65,6 @@ class ScoreParams:
     min_peers: int = MIN_PEERS
     tail_floor: float = 0.7  #: the least mean excess of the peers' upper tail (log2 units)
     others_share: float = 0.25  #: what every component but the strongest adds to the risk
-    breadth_gain: float = 0.0  #: weight of the breadth component (0: off)
-    breadth_cap: float = 3.0  #: the most nats one component adds to the breadth sum
     hops: int = DEFAULT_HOPS
     alpha: float = DEFAULT_ALPHA
     context: ContextParams = field(default_factory=ContextParams)  #: the work-context model
@@ -89,8 +85,6 @@ class ScoreParams:
             "min_peers": self.min_peers,
             "tail_floor": self.tail_floor,
             "others_share": self.others_share,
-            "breadth_gain": self.breadth_gain,
-            "breadth_cap": self.breadth_cap,
             "hops": self.hops,
             "alpha": self.alpha,
             "context": dict(self.context.__dict__),
@@ -196,23 +190,13 @@ def score_frames(
     units = pd.DataFrame(0.0, index=ids, columns=values.columns)
     medians = units.copy()
     spreads = units.copy()
-    raw = units.copy()
     for col in values.columns:
         floor = _floor(col, params)
         level = np.log2(1.0 + values[col] / floor)
         base = peer_baselines(level, groups, params.tail_floor)
-        raw[col] = surprise(level.to_numpy(), base)
-        units[col] = np.maximum(raw[col] - params.dead_zone, 0.0)
+        units[col] = np.maximum(surprise(level.to_numpy(), base) - params.dead_zone, 0.0)
         medians[col] = floor * (np.exp2(base.median) - 1.0)  # back on the value's own scale
         spreads[col] = base.scale
-    if params.breadth_gain > 0:
-        parts = [c for c in raw.columns if c != NETWORK]
-        total = raw[parts].clip(upper=params.breadth_cap).sum(axis=1)
-        base = peer_baselines(total, groups, 1.0)
-        values[BREADTH] = total.to_numpy()
-        units[BREADTH] = params.breadth_gain * np.maximum(surprise(total.to_numpy(), base) - params.dead_zone, 0.0)
-        medians[BREADTH] = base.median
-        spreads[BREADTH] = base.scale
     lap("peers")
 
     lookups = _flagged_lookups(weights[weights["aggravation"] > 0])
