@@ -626,3 +626,31 @@ def test_score_write_back_and_explain_through_the_cli_on_neo4j(tiny, neo4j_store
     payload = json.loads(explained.stdout)
     assert payload["rank"] == 1
     assert payload["score"] == pytest.approx(float(embedded.table.loc[top, "score"]), abs=0.01)
+
+
+def test_browsing_counts_distinct_persons_off_shift_citing_no_case_outside_work_days():
+    from graphrisk.scoring.features import behaviour_features
+
+    as_of = pd.Timestamp("2026-03-11", tz="UTC")
+    day = pd.Timestamp("2026-03-10", tz="UTC")
+    weights = pd.DataFrame(
+        {
+            "employee_id": ["E1", "E1", "E1", "E1", "E1"],
+            "rule_id": ["off-shift"] * 4 + ["own-network"],
+            "target": ["person:P1", "person:P1", "person:P2", "vehicle:V9", "person:P3"],
+            "cited": [False, False, True, False, False],  # P2 cites a case: work, not browsing
+            "work_day": [0.0, 0.0, 0.0, 0.0, 0.0],
+            "day": [day] * 5,
+            "decay": [1.0] * 5,
+            "pretext": [False] * 5,
+        }
+    )
+    empty = pd.DataFrame(
+        columns=["access_id", "ts", "employee_id", "target_type", "target_id", "action", "case_id"]
+    )
+    vehicles = pd.DataFrame(columns=["vehicle_id", "owner_person_id"])
+    f = behaviour_features(empty, vehicles, weights, pd.Index(["E1"]), as_of, pd.Timedelta(days=1))
+    assert f.loc["E1", "browsing"] == 1.0  # P1 once; not the cited P2, the vehicle, or another rule's P3
+    on_work_day = weights.assign(work_day=0.85)  # the evening was a day of work elsewhere
+    f = behaviour_features(empty, vehicles, on_work_day, pd.Index(["E1"]), as_of, pd.Timedelta(days=1))
+    assert f.loc["E1", "browsing"] == 0.0

@@ -441,8 +441,8 @@ def _empty_weights() -> pd.DataFrame:
         "ts": "datetime64[ns, UTC]", "day": "datetime64[ns, UTC]", "target": object, "severity": object,
         "target_type": object, "target_id": object, "person_id": object, "case_id": object,
         "organisation_id": object, "evidence": object, "detail": object,
-        "off_shift": bool, "outside": bool, "pretext": bool, "cited": bool, "export": bool, "aggravation": int,
-        "shared": int, "caseload": bool, "decay": float,
+        "off_shift": bool, "outside": bool, "pretext": bool, "cited": bool, "export": bool,
+        "aggravation": int, "shared": int, "caseload": bool, "decay": float,
         **{c: float for c in CONTEXT_SIGNALS}, "explained": float, "weight": float,
     }  # fmt: skip
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})

@@ -219,7 +219,10 @@ def access_conflicts(dataset: Dataset, existing: pd.DataFrame) -> list[Problem]:
 
 
 def refuse_changed_accesses(
-    dataset: Dataset, existing: pd.DataFrame, where: str, remedy: str = "or load with --replace to empty the store first"
+    dataset: Dataset,
+    existing: pd.DataFrame,
+    where: str,
+    remedy: str = "or load with --replace to empty the store first",
 ) -> None:
     """Raise :class:`DataError` (before anything is written) when :func:`access_conflicts` finds any.
 
