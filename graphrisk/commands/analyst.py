@@ -18,7 +18,14 @@ from rich.text import Text
 from rich.tree import Tree
 
 from graphrisk.analyst.values import plain
-from graphrisk.cli import Output, output_options, readable, reveal_option, store_options, with_store
+from graphrisk.commands.common import (
+    Output,
+    output_options,
+    readable,
+    reveal_option,
+    store_options,
+    with_store,
+)
 from graphrisk.errors import UsageError
 from graphrisk.limits import (
     DEFAULT_MAX_ROWS,

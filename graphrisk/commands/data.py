@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from graphrisk.cli import Output, output_options, readable
+from graphrisk.commands.common import Output, output_options, readable
 
 
 @click.command()
