@@ -129,15 +129,11 @@ class Store(ABC):
         """The stored rows of contract table ``table`` whose ``column`` is one of ``values``.
 
         Without ``column``, every row. ``columns`` keeps only those columns (in that order). A table
-        the store holds no rows of gives an empty frame with the asked columns. Column types are the
-        contract's (strings as ``string[pyarrow]``, datetimes in UTC), on both stores.
-
-        >>> import tempfile
-        >>> from graphrisk.store import EmbeddedStore
-        >>> EmbeddedStore(tempfile.mkdtemp()).rows_where("units", columns=["unit_id", "name"])
-        Empty DataFrame
-        Columns: [unit_id, name]
-        Index: []
+        the store holds no rows of gives an empty frame with the asked columns (an embedded store
+        where nothing was ever loaded raises :class:`~graphrisk.errors.StoreNotFoundError`, as every
+        read of it does). Column types are the contract's (strings as ``string[pyarrow]``, datetimes
+        in UTC), on both stores: ``store.rows_where("employees", "unit_id", ["U2"],
+        columns=["employee_id"])`` is the same frame from either.
         """
 
     @abstractmethod
