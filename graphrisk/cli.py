@@ -303,7 +303,7 @@ def detect(
 def _detect(
     guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store, engine=None
 ) -> None:
-    from graphrisk.reports.findings import write_findings
+    from graphrisk.files import write_findings
     from graphrisk.rules import detect as run_detect
 
     output = Output(quiet=quiet, as_json=as_json)

@@ -476,9 +476,9 @@ def fairness(
             --findings findings.parquet
     """
     from graphrisk.commands.common import readable
-    from graphrisk.evaluate.scores_file import SUFFIXES, read_scores_file
+    from graphrisk.files import read_findings
+    from graphrisk.files.checked import SUFFIXES, read_scores_file
     from graphrisk.privacy.fairness import fairness_report, format_report, read_groups
-    from graphrisk.reports.findings import read_findings
 
     out = Output(quiet=quiet, as_json=as_json)
     session = _session()
