@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from conftest import MICRO
+from test_stores import store as either_store  # noqa: F401 - a fixture: each test on both stores
 
 from graphrisk.contract import TABLES
 from graphrisk.errors import StoreNotFoundError
@@ -12,20 +13,12 @@ from graphrisk.ingest import read_dataset
 from graphrisk.store import EmbeddedStore
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def store(request, tmp_path):
-    if request.param == "embedded":
-        yield EmbeddedStore(tmp_path / "store")
-    else:
-        yield request.getfixturevalue("neo4j_store")
-
-
 @pytest.fixture
-def loaded(store):
-    store.load(read_dataset(MICRO))
-    if isinstance(store, EmbeddedStore):  # a fresh object reads the published version
-        store = EmbeddedStore(store.path)
-    return store
+def loaded(either_store):  # noqa: F811 - the fixture imported above
+    either_store.load(read_dataset(MICRO))
+    if isinstance(either_store, EmbeddedStore):  # a fresh object reads the published version
+        return EmbeddedStore(either_store.path)
+    return either_store
 
 
 def _text(frame: pd.DataFrame) -> list[tuple]:
