@@ -84,4 +84,6 @@ def read_scores(path: str | Path, *, any_scorer: bool = False) -> pd.DataFrame:
         frame["reasons"] = frame["reasons"].map(json.dumps)
         return frame
     except (OSError, ValueError, KeyError, TypeError) as exc:  # Arrow's and JSON's errors are ValueErrors
+        if not any_scorer:  # explain says what it reads (commands/scoring.py): its message, not this one
+            raise
         raise UsageError(f"cannot read the scores file {path}: {exc}") from None
