@@ -72,6 +72,7 @@ import secrets
 import shutil
 import socket
 import sys
+import threading
 import time
 import weakref
 from collections.abc import Iterator
@@ -181,6 +182,7 @@ class EmbeddedStore(Store):
         self.path = Path(path)
         self.lock_wait = lock_wait
         self._pin: _Pin | None = None
+        self._building = threading.Lock()  # the browser workspace asks from several threads
 
     def describe(self) -> str:
         return str(self.path)
@@ -289,8 +291,9 @@ class EmbeddedStore(Store):
         from graphrisk.analyst.source import EmbeddedSource  # the analyst layer, when asked for
 
         pin = self._pinned()
-        if pin.source is None:
-            pin.source = EmbeddedSource(self.tables())
+        with self._building:  # one request builds it; the others arriving meanwhile wait and reuse it
+            if pin.source is None:
+                pin.source = EmbeddedSource(self.tables())
         return pin.source
 
     def published_version(self) -> tuple | None:
