@@ -148,7 +148,7 @@ class _NewLookups:
     def _table(self, name: str) -> pd.DataFrame:
         # a table the append did not change is the same file (a hard link) in the new version:
         # its inode says so, and a long-running watcher reads two million persons once, not per batch
-        files = tuple(_identity(p) for p in self._store._files(name))
+        files = self._store.table_version(name)
         hit = self._cache.get(name)
         if hit is None or hit[0] != files:
             hit = (files, self._store.table(name))
@@ -195,11 +195,6 @@ def _targets(persons: pd.DataFrame, vehicles: pd.DataFrame | None, lookups: pd.D
     addresses = target[(kind == "address").to_numpy()].unique()
     out["persons"] = persons[isin(persons["person_id"], wanted) | isin(persons["address_id"], addresses)]
     return out
-
-
-def _identity(path: Path) -> tuple:
-    st = os.stat(path)
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def detect_new(store, access_ids, *, params: dict | None = None, cache: dict | None = None) -> pd.DataFrame:
@@ -536,7 +531,7 @@ class Watcher:
 
     def process(self, path: Path) -> BatchOutcome:
         """Append one batch, alert its new findings, and move it to done/ or rejected/."""
-        from graphrisk.store.append import append_batch
+        from graphrisk.store import append_batch
 
         assert self.ledger is not None, "use Watcher.running()"
         started = time.perf_counter()
@@ -630,21 +625,12 @@ def _stored(store, access_ids: list[str]) -> set[str]:
 
 
 def _rows_where(store, table: str, column: str, values) -> pd.DataFrame:
-    """Stored rows by key on either store (Neo4j's are read through the append's statements)."""
-    if store.kind == "neo4j":
-        from graphrisk.store.neo4j_append import rows_where
-
-        return rows_where(store, table, column, values)
+    """Stored rows by key on either store."""
     return store.rows_where(table, column, values)
 
 
 def _recorded_batches(store) -> set[str]:
-    if store.kind == "neo4j":
-        from graphrisk.store.neo4j_append import load_batches
-
-        frame = load_batches(store)
-    else:
-        frame = store.load_batches()
+    frame = store.load_batches()
     return set(frame["batch_id"].astype(str)) if len(frame) else set()
 
 

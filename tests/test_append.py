@@ -21,8 +21,7 @@ from graphrisk.contract import TABLES
 from graphrisk.errors import DataError, StoreError, StoreNotFoundError
 from graphrisk.graph import NODE_BY_LABEL
 from graphrisk.ingest import read_dataset
-from graphrisk.store import EmbeddedStore
-from graphrisk.store.append import append_batch
+from graphrisk.store import EmbeddedStore, append_batch
 
 CUT = "2026-03-04"  # micro: look-ups before it are the base, from it the batch
 

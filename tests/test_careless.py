@@ -422,7 +422,7 @@ def test_csv_outputs_neutralise_formulas_and_graphrisk_reads_them_back(tmp_path,
     assert report.exit_code == 0, report.output
     dossier = json.loads(report.stdout)
     assert dossier["score"] is not None and dossier["findings"] > 0  # both files matched '=E1'
-    from graphrisk.reports.findings import read_findings
+    from graphrisk.files import read_findings
     from graphrisk.reports.scores import read_scores
 
     assert set(read_findings(tmp_path / "f.csv")["employee_id"]) >= {"=E1"}

@@ -288,9 +288,9 @@ def test_a_bad_scores_file_is_read_strictly(site, files):
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """The tiny preset with its group file beside it, loaded, scored and detected once."""
+    from graphrisk.files import write_findings
     from graphrisk.generate import generate
     from graphrisk.ingest import read_dataset
-    from graphrisk.reports.findings import write_findings
     from graphrisk.rules import detect
     from graphrisk.scoring import score
     from graphrisk.scoring.output import score_rows, write_scores

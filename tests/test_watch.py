@@ -20,8 +20,7 @@ from world import DAY, World
 
 from graphrisk.cli import main
 from graphrisk.rules import detect
-from graphrisk.store import EmbeddedStore
-from graphrisk.store.append import append_batch
+from graphrisk.store import EmbeddedStore, append_batch
 from graphrisk.watch import ALERT_RULES, READY, AlertSinks, Watcher, detect_new
 
 

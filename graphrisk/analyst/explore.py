@@ -31,6 +31,7 @@ from graphrisk.errors import UsageError
 from graphrisk.limits import EXPLORE_MAX_HOPS, EXPLORE_MAX_NODES, EXPLORE_MAX_PER_GROUP, Deadline, check_range
 
 from .source import ALL_TYPES, Edge, GraphSource, split_id
+from .values import display_name
 
 __all__ = [
     "DEFAULT_TYPES",
@@ -290,31 +291,3 @@ def build_graph(props: dict[str, dict], edges: list[Edge], hop_of: dict[str, int
 #: Attribute names the graph formats (and Cytoscape.js) keep for themselves; a relationship
 #: property of that name (``RELATED_TO.source``) is stored as ``rel_<name>``.
 _RESERVED = frozenset({"id", "source", "target", "key", "type", "label"})
-
-
-def display_name(label: str, key: str, props: dict) -> str:
-    """A short name for a node, as an analyst reads it.
-
-    >>> display_name("Access", "X1", {"system": "BRP", "action": "view", "ts": "2026-03-02T08:15:00+00:00"})
-    'X1 BRP view 2026-03-02 08:15'
-    """
-    if label in ("Person", "Case"):
-        return f"{key} {props.get('name', '')}".strip()
-    if label in ("Unit", "Area", "Organisation"):
-        return props.get("name") or key
-    if label == "Employee":
-        return f"{key} {props.get('rank', '')}".strip()
-    if label == "Access":
-        when = _short_ts(props.get("ts"))
-        return f"{key} {props.get('system', '')} {props.get('action', '')} {when}".strip()
-    if label == "Action":
-        return f"{props.get('kind', 'action')} {_short_ts(props.get('ts'))}"
-    if label == "Shift":
-        return f"shift {_short_ts(props.get('start_ts'))}"
-    return key
-
-
-def _short_ts(value) -> str:
-    if not value:
-        return ""
-    return str(value)[:16].replace("T", " ")

@@ -29,6 +29,7 @@ import pandas as pd
 
 from graphrisk.errors import UsageError
 from graphrisk.outputs import write_csv, written
+from graphrisk.reports.graph_page import cytoscape_elements, graph_page
 
 __all__ = ["FORMATS", "cytoscape_elements", "edge_list", "write_graph"]
 
@@ -52,8 +53,6 @@ def write_graph(
     suffix = path.suffix.lower()
     page = None
     if suffix == ".html":  # built before the file is opened: its errors are not the output's
-        from graphrisk.reports.graph_page import graph_page
-
         page = graph_page(graph, title=title, notes=list(notes), centre=centre)
     with written(path) as tmp:
         if suffix == ".graphml":
@@ -73,20 +72,6 @@ def write_graph(
         else:
             tmp.write_text(page, encoding="utf-8")
     return path
-
-
-def cytoscape_elements(graph: nx.MultiDiGraph, *, highlight: set[str] | frozenset = frozenset()) -> dict:
-    """Nodes and edges as Cytoscape.js element data; nodes in ``highlight`` get ``finding: true``."""
-    nodes = []
-    for n, d in graph.nodes(data=True):
-        data = {**d, "id": n}
-        if n in highlight:
-            data["finding"] = True
-        nodes.append({"data": data})
-    edges = []
-    for i, (u, v, d) in enumerate(graph.edges(data=True)):
-        edges.append({"data": {**d, "id": f"e{i}", "source": u, "target": v}})
-    return {"nodes": nodes, "edges": edges}
 
 
 def edge_list(graph: nx.MultiDiGraph) -> pd.DataFrame:

@@ -174,7 +174,7 @@ def source_for(store) -> GraphSource:
     """
     from graphrisk.privacy.redact import active
 
-    source = Neo4jSource(store) if store.kind == "neo4j" else EmbeddedSource(store.tables())
+    source = store.graph_source()
     return source if active() is None else _HidingSource(source)
 
 

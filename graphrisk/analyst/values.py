@@ -21,7 +21,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-__all__ = ["plain", "plain_frame", "plain_props", "to_text"]
+__all__ = ["display_name", "plain", "plain_frame", "plain_props", "to_text"]
 
 
 def plain(value):
@@ -116,3 +116,31 @@ def to_text(value) -> str:
     if isinstance(value, list):
         return "; ".join(to_text(v) for v in value)
     return str(value)
+
+
+def display_name(label: str, key: str, props: dict) -> str:
+    """A short name for a node, as an analyst reads it.
+
+    >>> display_name("Access", "X1", {"system": "BRP", "action": "view", "ts": "2026-03-02T08:15:00+00:00"})
+    'X1 BRP view 2026-03-02 08:15'
+    """
+    if label in ("Person", "Case"):
+        return f"{key} {props.get('name', '')}".strip()
+    if label in ("Unit", "Area", "Organisation"):
+        return props.get("name") or key
+    if label == "Employee":
+        return f"{key} {props.get('rank', '')}".strip()
+    if label == "Access":
+        when = _short_ts(props.get("ts"))
+        return f"{key} {props.get('system', '')} {props.get('action', '')} {when}".strip()
+    if label == "Action":
+        return f"{props.get('kind', 'action')} {_short_ts(props.get('ts'))}"
+    if label == "Shift":
+        return f"shift {_short_ts(props.get('start_ts'))}"
+    return key
+
+
+def _short_ts(value) -> str:
+    if not value:
+        return ""
+    return str(value)[:16].replace("T", " ")

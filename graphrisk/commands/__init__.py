@@ -2,8 +2,8 @@
 
 :func:`register` adds every one of them to the ``graphrisk`` group, so a new
 command needs no edit to :mod:`graphrisk.cli`. Modules use the shared option
-decorators and output helpers of :mod:`graphrisk.cli` (``with_store``,
-``output_options``, ``Output``).
+decorators and output helpers of :mod:`graphrisk.commands.common` (``with_store``,
+``output_options``, ``Output``), never :mod:`graphrisk.cli` itself (which imports them).
 """
 
 from __future__ import annotations

@@ -18,7 +18,14 @@ from rich.text import Text
 from rich.tree import Tree
 
 from graphrisk.analyst.values import plain
-from graphrisk.cli import Output, output_options, readable, reveal_option, store_options, with_store
+from graphrisk.commands.common import (
+    Output,
+    output_options,
+    readable,
+    reveal_option,
+    store_options,
+    with_store,
+)
 from graphrisk.errors import UsageError
 from graphrisk.limits import (
     DEFAULT_MAX_ROWS,
@@ -639,7 +646,7 @@ def _report(guard, employee_id, top, out, scores_path, findings_path, quiet, as_
 
         scores = read_scores(readable(scores_path, "scores file"))
     if findings_path is not None:
-        from graphrisk.reports.findings import read_findings
+        from graphrisk.files import read_findings
 
         findings = read_findings(readable(findings_path, "findings file"))
         # a findings file is pseudonymised unless written with --reveal: back to ids for the store

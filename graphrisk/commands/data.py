@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from graphrisk.cli import Output, output_options, readable
+from graphrisk.commands.common import Output, output_options, readable
 
 
 @click.command()
@@ -38,6 +38,14 @@ from graphrisk.cli import Output, output_options, readable
     show_default=True,
     help="Realism profile: how noisy the world and how stealthy the insiders (random: drawn from the seed).",
 )
+@click.option(
+    "--by-day/--whole-window",
+    "by_day",
+    default=None,
+    help="Draw and write the access log one day at a time, so that a month of national log fits in "
+    "memory (another log for the same seed; every other file is the same). Default: by day for the "
+    "national preset beyond one day.",
+)
 @output_options
 def generate(
     out_dir: Path,
@@ -47,6 +55,7 @@ def generate(
     fmt: str,
     prevalence,
     profile: str,
+    by_day,
     quiet: bool,
     as_json: bool,
 ):
@@ -61,6 +70,7 @@ def generate(
         graphrisk generate datasets/sample --preset small --seed 42
         graphrisk generate /tmp/nat --preset national --days 1 --format parquet
         graphrisk generate /tmp/hard --preset medium --seed 7 --profile random
+        graphrisk generate /tmp/nat30 --preset national --days 30 --format parquet
     """
     from graphrisk.generate import generate as run
     from graphrisk.outputs import written_folder
@@ -77,6 +87,7 @@ def generate(
             prevalence=prevalence,
             profile=profile,
             progress=out.info,
+            by_day=by_day,
         )
     if as_json:
         out.json(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from graphrisk.cli import Output, output_options, with_store
+from graphrisk.commands.common import Output, output_options, with_store
 from graphrisk.errors import UsageError
 
 __all__ = ["COMMANDS", "neo4j"]

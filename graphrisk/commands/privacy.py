@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from graphrisk.cli import Output, output_options
+from graphrisk.commands.common import Output, output_options
 from graphrisk.errors import PrivacyError, UsageError
 from graphrisk.privacy.access import ROLES
 
@@ -475,10 +475,10 @@ def fairness(
         graphrisk fairness --scores scores.parquet --groups 2026-hr.audit_groups.csv \\
             --findings findings.parquet
     """
-    from graphrisk.cli import readable
-    from graphrisk.evaluate.scores_file import SUFFIXES, read_scores_file
+    from graphrisk.commands.common import readable
+    from graphrisk.files import read_findings
+    from graphrisk.files.checked import SUFFIXES, read_scores_file
     from graphrisk.privacy.fairness import fairness_report, format_report, read_groups
-    from graphrisk.reports.findings import read_findings
 
     out = Output(quiet=quiet, as_json=as_json)
     session = _session()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graphrisk.cli import Output, output_options, with_store
+from graphrisk.commands.common import Output, output_options, with_store
 from graphrisk.privacy.retention import DEFAULT_RETENTION, PURGED_KINDS
 
 __all__ = ["COMMANDS", "purge"]

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from graphrisk.cli import Output, _parse_params, output_options, readable, reveal_option, with_store
+from graphrisk.commands.common import (
+    Output,
+    _parse_params,
+    output_options,
+    readable,
+    reveal_option,
+    with_store,
+)
 from graphrisk.errors import UsageError
 from graphrisk.scoring.combine import DEFAULT_THRESHOLD
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graphrisk.cli import _open, store_options
+from graphrisk.commands.common import _open, store_options
 from graphrisk.errors import UsageError
 
 __all__ = ["COMMANDS", "serve"]

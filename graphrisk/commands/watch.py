@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from graphrisk.cli import Output, _parse_params, with_store
+from graphrisk.commands.common import Output, _parse_params, with_store
 from graphrisk.errors import DataError, Problem, StoreError
 
 __all__ = ["COMMANDS", "watch"]

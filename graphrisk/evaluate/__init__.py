@@ -52,7 +52,7 @@ Modules
 -------
 :mod:`~graphrisk.evaluate.core` the evaluation; :mod:`~graphrisk.evaluate.metrics` ROC AUC,
 average precision and the top-k sizes; :mod:`~graphrisk.evaluate.truth` reading the ground truth;
-:mod:`~graphrisk.evaluate.scores_file` reading the scores file; :mod:`~graphrisk.evaluate.report`
+:mod:`~graphrisk.files.checked` reading the scores file (strictly); :mod:`~graphrisk.evaluate.report`
 the result's dataclasses and the text report.
 
 Examples

@@ -35,8 +35,8 @@ from graphrisk.evaluate.report import (
     TopK,
     shortest,
 )
-from graphrisk.evaluate.scores_file import SUFFIXES, read_scores_file
 from graphrisk.evaluate.truth import INSIDER, read_truth, split_label
+from graphrisk.files.checked import SUFFIXES, read_scores_file
 
 __all__ = ["DEFAULT_THRESHOLD", "LARGE_FAMILY", "TIE_BREAK", "evaluate"]
 

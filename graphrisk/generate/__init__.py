@@ -73,6 +73,7 @@ def generate(
     prevalence: float | None = None,
     profile: str = "baseline",
     progress: Callable[[str], None] | None = None,
+    by_day: bool | None = None,
 ) -> dict[str, int]:
     """Generate a synthetic data set in ``out_dir``.
 
@@ -91,6 +92,10 @@ def generate(
         byte-identical to earlier versions), ``realistic``, ``harsh``, ``random``
         (knob values drawn from the seed); see profiles.py and docs/datasets.md.
     progress : called with a short message after each step.
+    by_day : draw and write the access log one day at a time (:mod:`graphrisk.generate.daily`),
+        so that a month of national log fits in memory; another log than the whole-window
+        path's for the same seed (every other file is the same). None (the default): by day
+        for the national preset beyond one day, the whole window otherwise.
 
     Returns
     -------
@@ -123,7 +128,9 @@ def generate(
             progress(f"[{time.perf_counter() - clock:6.1f}s] {message}")
 
     noise = noise_for(profile, seed)
-    world, the_plan, shifts, events = build_world(p, seed, days, prevalence, say, noise)
+    if by_day is None:
+        by_day = p.name == "national" and days > 1
+    world, the_plan, shifts, events = build_world(p, seed, days, prevalence, say, noise, by_day=by_day)
     manifest = {
         "generator": "graphrisk.generate",
         "model_version": MODEL_VERSION,
@@ -138,17 +145,28 @@ def generate(
     if noise.enabled:  # absent for baseline, so that its files stay byte-identical
         manifest["profile"] = noise.profile
         manifest["noise"] = noise.knobs()
+    if by_day:  # absent for the whole window, so that its files stay byte-identical
+        manifest["access_log"] = "by-day"
     return write_dataset(
         Path(out_dir), world, the_plan, shifts, events, fmt=fmt, seed=seed, manifest=manifest, say=say
     )
 
 
 def build_world(
-    p: Preset, seed: int, days: int, prevalence: float, say: Callable[[str], None], noise: Noise | None = None
+    p: Preset,
+    seed: int,
+    days: int,
+    prevalence: float,
+    say: Callable[[str], None],
+    noise: Noise | None = None,
+    *,
+    by_day: bool = False,
 ):
     """Every step of the model, in order; returns (world, plan, shifts, access events).
 
-    ``noise`` holds the realism profile's knobs; None or baseline runs the clean model.
+    ``noise`` holds the realism profile's knobs; None or baseline runs the clean model. With
+    ``by_day`` the access events are a :class:`~graphrisk.generate.daily.DayLog`, drawn as the
+    writer asks for each day.
     """
     noise = Noise() if noise is None else noise
     day = day_number(p.start)
@@ -192,6 +210,8 @@ def build_world(
 
     roster = rosters(stream(seed, "rosters"), org, the_plan.night)
     shifts = build_shifts(stream(seed, "shifts"), world, roster, the_plan.callouts)
+    if by_day:
+        return world, the_plan, *_by_day(p, seed, world, the_plan, shifts, noise, victims, say)
     if noise.enabled:
         normal = normal_events(
             stream(seed, "activity"), world, shifts, p.activity, noise, stream(seed, "activity-noise")
@@ -218,3 +238,35 @@ def build_world(
         move_people(stream(seed, "movers"), world, noise)
     say(f"activity: {len(shifts.emp):,} shifts, {len(events):,} look-ups")
     return world, the_plan, shifts, events
+
+
+def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, victims, say):
+    """The (recorded shifts, day log) of :func:`build_world`'s day-by-day path.
+
+    The same steps as the whole-window path, with the ordinary look-ups, repeated lines and
+    their order left to the :class:`DayLog`; every other draw comes from the same stream.
+    """
+    from graphrisk.generate.daily import DayLog
+
+    planted = planted_events(stream(seed, "planted"), world, the_plan, shifts, noise)
+    extra = None
+    if noise.enabled:
+        extra = extra_events(lambda name: stream(seed, name), world, shifts, noise, victims, p.activity)
+        planted = Events.concat([planted, extra.events()])
+        the_plan.labels = sorted(set(the_plan.labels) | {(e, f"lookalike:{x}") for e, x in extra.labels})
+        say(f"profile {noise.profile}: {len(extra.events()):,} added look-ups")
+    log = DayLog(
+        world,
+        shifts,
+        planted,
+        lambda name: stream(seed, name),
+        activity=p.activity,
+        lines_per_lookup=p.lines_per_lookup,
+        noise=noise,
+        extra=extra,
+    )
+    if noise.enabled:  # after the look-ups were planned from the real shifts and the old addresses
+        shifts = record_shifts(stream(seed, "dst-records"), world, shifts, noise)
+        move_people(stream(seed, "movers"), world, noise)
+    say(f"activity: {len(shifts.emp):,} shifts, about {log.expected_lines():,} look-ups to draw day by day")
+    return shifts, log

@@ -55,6 +55,7 @@ __all__ = [
     "Shifts",
     "World",
     "build_shifts",
+    "busy_factors",
     "normal_events",
     "repeat_lines",
     "rosters",
@@ -271,20 +272,24 @@ def normal_events(
     activity: float,
     noise=None,
     extra: np.random.Generator | None = None,
+    busy: np.ndarray | None = None,
 ) -> Events:
     """The ordinary look-ups of every employee during their shifts.
 
     ``noise`` (a profiles.Noise) sets the unrecorded overtime and, with its own random
     stream ``extra``, intake desks looking up anyone in the country and drivers of
     vehicles registered to another member of their household; None is the baseline.
+    ``busy`` is each employee's appetite for look-ups (:func:`busy_factors`), drawn here from
+    ``rng`` when None; the day-by-day log (:mod:`graphrisk.generate.daily`) draws it once for
+    the window, so that a busy employee stays busy from one day to the next.
     """
     ot_share = OVERTIME_SHARE if noise is None else noise.overtime_share
     ot_max = 45 if noise is None else round(noise.overtime_max)
     org, pop, geo, crime = world.org, world.pop, world.geo, world.crime
     n_emp = org.n_employees
     role = org.emp_role
-    sigma = 0.4
-    busy = rng.lognormal(-(sigma**2) / 2, sigma, n_emp)  # some people query more than others
+    if busy is None:
+        busy = busy_factors(rng, n_emp)
 
     se = shifts.emp
     hours = (shifts.end - shifts.start) / HOUR
@@ -432,6 +437,12 @@ def normal_events(
         case=np.where(with_ref, s_case[ev_s], -1),
         limit=s_end[ev_s] - 1,
     )
+
+
+def busy_factors(rng: np.random.Generator, n_emp: int) -> np.ndarray:
+    """Each employee's appetite for look-ups: some people query more than others (mean 1)."""
+    sigma = 0.4
+    return rng.lognormal(-(sigma**2) / 2, sigma, n_emp)
 
 
 def shared_driver(rng: np.random.Generator, pop: Population, owner: np.ndarray, share: float) -> np.ndarray:

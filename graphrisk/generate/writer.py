@@ -368,25 +368,42 @@ def _take_nullable(values: pa.Array, idx: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(idx >= 0), taken, pa.scalar(None, pa.string()))
 
 
-def _write_access_log(out_dir: Path, ids: _Ids, events: Events, fmt: str) -> int:
-    n = len(events)
-    width = max(8, len(str(n)))
+def _write_access_log(out_dir: Path, ids: _Ids, events, fmt: str) -> int:
+    """Write the log: one :class:`Events` (the whole window), or a day log's days as they are drawn.
+
+    Access ids number the lines in order, with a fixed width: the whole log's length, or for a
+    day log (whose length is known only at the end) twice its expected length. A line beyond
+    that still gets a unique id, one digit longer.
+    """
+    if isinstance(events, Events):
+        days, width = [events], max(8, len(str(len(events))))
+    else:
+        days, width = events, max(8, len(str(2 * events.expected_lines())))
+
+    def columns(part: Events, s: slice, first: int) -> Columns:
+        ttype = part.target_type[s]
+        return {
+            "access_id": format_ids("A", np.arange(first + s.start, first + s.stop), width),
+            "ts": part.ts[s],
+            "employee_id": ids.employees(part.emp[s]),
+            "system": _labels(SYSTEMS, part.system[s]),
+            "target_type": _labels(TARGET_TYPES, ttype),
+            "target_id": _targets(ids, ttype, part.target[s]),
+            "action": _labels(ACTIONS, part.action[s]),
+            "case_id": ids.cases(part.case[s]),
+        }
 
     def chunks() -> Iterator[Columns]:
-        for lo in range(0, max(n, 1), CHUNK_ROWS):
-            s = slice(lo, min(n, lo + CHUNK_ROWS))
-            ttype = events.target_type[s]
-            target = events.target[s]
-            yield {
-                "access_id": format_ids("A", np.arange(s.start + 1, s.stop + 1), width),
-                "ts": events.ts[s],
-                "employee_id": ids.employees(events.emp[s]),
-                "system": _labels(SYSTEMS, events.system[s]),
-                "target_type": _labels(TARGET_TYPES, ttype),
-                "target_id": _targets(ids, ttype, target),
-                "action": _labels(ACTIONS, events.action[s]),
-                "case_id": ids.cases(events.case[s]),
-            }
+        first, day, pending = 1, None, iter(days)
+        while (day := next(pending, None)) is not None:
+            n = len(day)
+            for lo in range(0, n, CHUNK_ROWS):
+                yield columns(day, slice(lo, min(n, lo + CHUNK_ROWS)), first)
+            first += n
+            day = None  # let this day go before the next one is drawn
+        if first == 1:  # an empty log still gets its header (CSV) or schema (Parquet)
+            empty = np.zeros(0, dtype=np.int64)
+            yield columns(Events(*[empty] * len(Events.__dataclass_fields__)), slice(0, 0), first)
 
     return _write_chunks(out_dir, "access_log", chunks(), fmt)
 

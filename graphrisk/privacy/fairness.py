@@ -34,7 +34,7 @@ from graphrisk.contract import AUDIT_GROUPS_ENDINGS, is_audit_groups_file
 from graphrisk.errors import DataError, Problem, UsageError
 from graphrisk.evaluate.core import TIE_BREAK
 from graphrisk.evaluate.metrics import resolve_ks
-from graphrisk.evaluate.scores_file import Scores
+from graphrisk.files.checked import Scores
 from graphrisk.ingest.files import read_raw
 from graphrisk.ingest.validate import Collector
 from graphrisk.privacy.pseudonyms import PseudonymMap, SiteKey, normalise_pseudonym

@@ -35,10 +35,7 @@ __all__ = ["Guard", "employee_persons", "guarded"]
 
 def employee_persons(store) -> dict[str, str | None]:
     """Every employee id in the store with their own person id (None when unknown)."""
-    if store.kind == "neo4j":
-        frame = store.read("privacy/employees")
-    else:
-        frame = store.table("employees", ["employee_id", "person_id"])
+    frame = store.rows_where("employees", columns=["employee_id", "person_id"])
     if frame.empty:
         return {}
     persons = frame["person_id"] if "person_id" in frame else pd.Series([None] * len(frame))

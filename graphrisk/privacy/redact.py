@@ -143,7 +143,7 @@ class Redactor:
         A Person node loses its name and birth date (its display label is rebuilt from
         the redacted key), every other attribute goes through :meth:`value`.
         """
-        from graphrisk.analyst.explore import display_name
+        from graphrisk.analyst.values import display_name
 
         mapping = {n: self.text(str(n)) for n in graph.nodes}
         out = graph.__class__()

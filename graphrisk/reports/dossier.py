@@ -21,9 +21,8 @@ import networkx as nx
 import pandas as pd
 
 from graphrisk.analyst.explore import DEFAULT_TYPES, combine, display_name, neighbourhood
-from graphrisk.analyst.export import cytoscape_elements
 from graphrisk.analyst.source import GraphSource, node_id, source_for, split_id
-from graphrisk.reports.graph_page import GRAPH_SCRIPTS, graph_section
+from graphrisk.reports.graph_page import GRAPH_SCRIPTS, cytoscape_elements, graph_section
 from graphrisk.reports.html import esc, fill, page, template
 from graphrisk.reports.scores import ScoreTable
 from graphrisk.rules import RULES, SEVERITIES

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from graphrisk.errors import UsageError
-from graphrisk.outputs import restore_frame
+from graphrisk.files.scores import read_scores as read_scores_file
 
 __all__ = ["ScoreTable", "read_scores"]
 
@@ -91,26 +91,9 @@ class ScoreTable:
 
 
 def read_scores(path: str | Path) -> ScoreTable:
-    """Read a scores file (see the module docstring)."""
+    """Read a scores file of any scorer (see the module docstring; :func:`graphrisk.files.read_scores`)."""
     path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"scores file {str(path)!r} does not exist")
-    try:
-        if path.suffix == ".csv":
-            frame = restore_frame(pd.read_csv(path, dtype={"employee_id": str}))
-        elif path.suffix == ".parquet":
-            frame = pd.read_parquet(path)
-        elif path.suffix == ".json":
-            data = json.loads(path.read_text(encoding="utf-8"))
-            records = data.get("scores") if isinstance(data, dict) else data
-            if not isinstance(records, list):
-                raise UsageError(f"{path}: expected a list of score records, or one under 'scores'")
-            frame = pd.json_normalize(records, sep="_")
-        else:
-            raise UsageError(f"scores file {path.name!r} must end in .csv, .parquet or .json")
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read the scores file {path}: {exc}") from None
-    return ScoreTable(frame, source=path.name)
+    return ScoreTable(read_scores_file(path, any_scorer=True), source=path.name)
 
 
 def _note(value) -> str:

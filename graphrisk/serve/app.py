@@ -149,24 +149,20 @@ class Workspace:
         return self._store.kind
 
     def _manifest_stamp(self):
-        if self._store.kind != "embedded":
-            return None
-        try:
-            st = (Path(self._store.path) / "manifest.json").stat()
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+        return self._store.published_version()
 
     def store(self):
-        """The store, reopened when a load published a new version since it was opened."""
-        if self._store.kind == "embedded":
-            stamp = self._manifest_stamp()
-            if stamp != self._stamp:
-                with self._lock:
-                    if stamp != self._stamp:
-                        old, self._store = self._store, self._open_store()
-                        self._stamp, self._cache = stamp, {}
-                        old.close()
+        """The store, reopened when a load published a new version since it was opened.
+
+        A store that cannot tell its version (Neo4j: None every time) is live and never reopened.
+        """
+        stamp = self._manifest_stamp()
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    old, self._store = self._store, self._open_store()
+                    self._stamp, self._cache = stamp, {}
+                    old.close()
         return self._store
 
     def _cached(self, name: str, make: Callable[[], object], ttl: float | None = None):
@@ -193,7 +189,8 @@ class Workspace:
         from graphrisk.privacy.guard import employee_persons
 
         store = self.store()
-        ttl = EMPLOYEES_TTL if store.kind == "neo4j" else None
+        # a live store changes under us: its employees are read again after a while
+        ttl = EMPLOYEES_TTL if store.published_version() is None else None
         return self._cached("employees", lambda: employee_persons(store), ttl)
 
     def names(self, session: Session) -> PseudonymMap:
@@ -282,14 +279,12 @@ class Workspace:
 
     def source(self):
         """The graph source; persons' names and birth dates left out while a request is redacted."""
-        from graphrisk.analyst.source import EmbeddedSource, Neo4jSource, _HidingSource
+        from graphrisk.analyst.source import _HidingSource
         from graphrisk.privacy.redact import active
 
-        store = self.store()
-        if store.kind == "neo4j":
-            source = Neo4jSource(store)
-        else:
-            source = self._cached("source", lambda: EmbeddedSource(store.tables()))
+        # an embedded store builds its source once per version it reads; the store object lives
+        # until a load publishes a new one (store() above)
+        source = self.store().graph_source()
         return source if active() is None else _HidingSource(source)
 
     @contextlib.contextmanager

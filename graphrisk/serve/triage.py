@@ -815,28 +815,8 @@ def _findings(mine: pd.DataFrame, context: dict) -> list[dict]:
 
 def _organisation(store) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Employees (id, unit, service dates) and units (id, parent, name) of either store."""
-    if store.kind == "neo4j":
-        employees = store.runner.run_text(
-            "MATCH (e:Employee) OPTIONAL MATCH (e)-[:WORKS_IN]->(u:Unit) "
-            "RETURN e.employee_id AS employee_id, u.unit_id AS unit_id, "
-            "toString(e.start_date) AS start_date, toString(e.end_date) AS end_date",
-            tag="triage/employees",
-        )
-        units = store.runner.run_text(
-            "MATCH (u:Unit) OPTIONAL MATCH (u)-[:PART_OF]->(p:Unit) "
-            "RETURN u.unit_id AS unit_id, p.unit_id AS parent_unit_id, u.name AS name",
-            tag="triage/units",
-        )
-    else:
-        employees = store.table("employees", ["employee_id", "unit_id", "start_date", "end_date"])
-        units = store.table("units", ["unit_id", "parent_unit_id", "name"])
-    for frame, columns in (
-        (employees, ("employee_id", "unit_id", "start_date", "end_date")),
-        (units, ("unit_id", "parent_unit_id", "name")),
-    ):
-        for c in columns:
-            if c not in frame:
-                frame[c] = None
+    employees = store.rows_where("employees", columns=["employee_id", "unit_id", "start_date", "end_date"])
+    units = store.rows_where("units", columns=["unit_id", "parent_unit_id", "name"])
     employees = employees.astype(object).where(employees.notna(), None)
     units = units.astype(object).where(units.notna(), None)
     return employees, units

@@ -11,9 +11,9 @@ import datetime as dt
 import networkx as nx
 import pandas as pd
 
-from graphrisk.analyst.export import cytoscape_elements
 from graphrisk.analyst.source import split_id
 from graphrisk.errors import UsageError
+from graphrisk.reports.graph_page import cytoscape_elements
 from graphrisk.rules import RULES
 from graphrisk.scoring.explain import evidence_lines
 

@@ -11,7 +11,15 @@ from pathlib import Path
 from graphrisk.store.base import GraphStats, LoadSummary, Store
 from graphrisk.store.embedded import EmbeddedStore
 
-__all__ = ["DEFAULT_STORE_DIR", "EmbeddedStore", "GraphStats", "LoadSummary", "Store", "open_store"]
+__all__ = [
+    "DEFAULT_STORE_DIR",
+    "EmbeddedStore",
+    "GraphStats",
+    "LoadSummary",
+    "Store",
+    "append_batch",
+    "open_store",
+]
 
 DEFAULT_STORE_DIR = ".graphrisk"
 
@@ -35,3 +43,16 @@ def open_store(
             raise
         return store
     return EmbeddedStore(store_dir or DEFAULT_STORE_DIR)
+
+
+def append_batch(store: Store, path, *, progress=None):
+    """Append the batch in directory ``path`` to ``store`` (either kind); see :mod:`graphrisk.store.append`.
+
+    Here and not in :mod:`graphrisk.store.append`, which the Neo4j append builds on: the choice
+    of implementation sits above both, so that neither imports the other back.
+    """
+    if store.kind == "neo4j":
+        from graphrisk.store.neo4j_append import append  # the driver is imported only when used
+
+        return append(store, path, progress=progress)
+    return store.append(path, progress=progress)

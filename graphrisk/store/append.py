@@ -3,7 +3,8 @@
 :func:`plan_append` compares a validated batch with the rows the store holds for the batch's keys
 and sorts every row into added, skipped (identical) or updated; :func:`affected_days` says which
 days the batch touches. Each store then writes only the added and updated rows
-(:meth:`graphrisk.store.embedded.EmbeddedStore.append`, :func:`graphrisk.store.neo4j_append.append`).
+(:meth:`graphrisk.store.embedded.EmbeddedStore.append`, :func:`graphrisk.store.neo4j_append.append`;
+:func:`graphrisk.store.append_batch` picks one).
 
 **The rule per table.** A look-up (``access_log``) is a fact: an access id already stored is
 skipped when identical and refused when different (file, line, both values), and nothing is
@@ -40,7 +41,6 @@ __all__ = [
     "LookupFilter",
     "TableChange",
     "affected_days",
-    "append_batch",
     "batch_id",
     "plan_append",
 ]
@@ -426,12 +426,3 @@ class _Relations:
         out = _rows(self.store, self.batch, "relations", "person_id", persons)["other_person_id"]
         back = _rows(self.store, self.batch, "relations", "other_person_id", persons)["person_id"]
         return _ids(pd.concat([out, back])) - persons
-
-
-def append_batch(store, path, *, progress=None) -> AppendSummary:
-    """Append the batch in directory ``path`` to ``store`` (either kind); see the module docstring."""
-    if store.kind == "neo4j":
-        from graphrisk.store.neo4j_append import append  # the driver is imported only when used
-
-        return append(store, path, progress=progress)
-    return store.append(path, progress=progress)

@@ -115,6 +115,47 @@ class Store(ABC):
         Removing again what is gone removes nothing. With ``dry_run``, count and change nothing.
         """
 
+    # -- the read API ------------------------------------------------------------------------------
+    # What code outside graphrisk/store/ reads, asked the same way of either store, so that no
+    # caller branches on ``kind`` to read data. Kept narrow on purpose (as sqlite-utils'
+    # ``rows_where`` and networkx's views are): contract rows by key, the batch record, the graph
+    # for exploration, and a version to cache against. Everything comes back in the contract's
+    # types, whichever store holds it.
+
+    @abstractmethod
+    def rows_where(
+        self, table: str, column: str | None = None, values=None, *, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """The stored rows of contract table ``table`` whose ``column`` is one of ``values``.
+
+        Without ``column``, every row. ``columns`` keeps only those columns (in that order). A table
+        the store holds no rows of gives an empty frame with the asked columns (an embedded store
+        where nothing was ever loaded raises :class:`~graphrisk.errors.StoreNotFoundError`, as every
+        read of it does). Column types are the contract's (strings as ``string[pyarrow]``, datetimes
+        in UTC), on both stores: ``store.rows_where("employees", "unit_id", ["U2"],
+        columns=["employee_id"])`` is the same frame from either.
+        """
+
+    @abstractmethod
+    def load_batches(self) -> pd.DataFrame:
+        """The record of every ``load --append`` batch (:mod:`graphrisk.store.append`), oldest first."""
+
+    @abstractmethod
+    def graph_source(self):
+        """The graph as :mod:`graphrisk.analyst.source` explores it (a :class:`GraphSource`).
+
+        Persons' names are in it: :func:`graphrisk.analyst.source.source_for` hides them while a
+        command runs pseudonymised.
+        """
+
+    def published_version(self) -> object | None:
+        """An identity of the newest data published in the store, to cache what is read from it.
+
+        Equal values mean the same data: what was read may be kept. None means the store cannot
+        tell (a live database, changed by any transaction): cache for a limited time only.
+        """
+        return None
+
     def close(self) -> None:  # noqa: B027 - a store without resources needs no close
         """Release connections or files."""
 

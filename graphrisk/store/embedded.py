@@ -72,6 +72,7 @@ import secrets
 import shutil
 import socket
 import sys
+import threading
 import time
 import weakref
 from collections.abc import Iterator
@@ -157,6 +158,7 @@ class _Pin:
     manifest: dict
     directory: Path
     release: weakref.finalize | None  # closes the lock's descriptor (None: a format-1 store has no lock)
+    source: object | None = None  # the graph_source() of this version, once asked for
 
 
 class EmbeddedStore(Store):
@@ -180,6 +182,7 @@ class EmbeddedStore(Store):
         self.path = Path(path)
         self.lock_wait = lock_wait
         self._pin: _Pin | None = None
+        self._building = threading.Lock()  # the browser workspace asks from several threads
 
     def describe(self) -> str:
         return str(self.path)
@@ -226,26 +229,35 @@ class EmbeddedStore(Store):
         names = pin.manifest.get("files", {}).get(name) or [f"{name}.parquet"]
         return [pin.directory / n for n in names]
 
-    def rows_where(self, table: str, column: str | None = None, values=None) -> pd.DataFrame:
-        """The stored rows of ``table`` whose ``column`` is one of ``values`` (all rows without a column).
+    def rows_where(
+        self, table: str, column: str | None = None, values=None, *, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """The stored rows of ``table`` whose ``column`` is one of ``values`` (see :meth:`Store.rows_where`).
 
-        Reads only the row groups whose statistics can hold one of the values: a batch's new access
-        ids, which follow the stored ones, skip every stored row group of the log.
+        Reads only the asked columns, and only the row groups whose statistics can hold one of the
+        values: a batch's new access ids, which follow the stored ones, skip every stored row group
+        of the log.
         """
-        if column is None or table not in self._pinned().manifest["tables"]:
-            return self.table(table)
+        if table not in self._pinned().manifest["tables"]:
+            empty = self.table(table)
+            return empty[columns] if columns is not None else empty
+        read = None if columns is None else list(dict.fromkeys([*columns, *([column] if column else [])]))
+        if column is None:
+            return self.table(table, read)[columns] if columns is not None else self.table(table)
         values = pd.Series(list(values), dtype=object).dropna().astype(str).unique().tolist()
         if not values:
-            return self.table(table).iloc[:0]
+            found = self.table(table, read).iloc[:0]
+            return found[columns] if columns is not None else found
         wanted = pc.field(column).isin(pa.array(values, type=pa.string()))
         wanted = (pc.field(column) >= min(values)) & (pc.field(column) <= max(values)) & wanted
         try:
             found = pads.dataset([str(p) for p in self._files(table)], format="parquet").to_table(
-                filter=wanted
+                columns=read, filter=wanted
             )
         except (OSError, pa.ArrowException) as exc:
             raise StoreError(f"cannot read {table} from {self._pinned().directory}: {exc}") from exc
-        return found.to_pandas(types_mapper=_string_types)
+        found = found.to_pandas(types_mapper=_string_types)
+        return found[columns] if columns is not None else found
 
     def lookup_days(self, filters) -> set:
         """The UTC days of stored look-ups that any of ``filters`` selects.
@@ -273,6 +285,36 @@ class EmbeddedStore(Store):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: self.table(name) for name in self.table_names()}
+
+    def graph_source(self):
+        """The tables joined as the graph model says; built once per version this object reads."""
+        from graphrisk.analyst.source import EmbeddedSource  # the analyst layer, when asked for
+
+        pin = self._pinned()
+        with self._building:  # one request builds it; the others arriving meanwhile wait and reuse it
+            if pin.source is None:
+                pin.source = EmbeddedSource(self.tables())
+        return pin.source
+
+    def published_version(self) -> tuple | None:
+        """The newest manifest on disk (a load replaces it when it publishes a version)."""
+        try:
+            st = (self.path / MANIFEST).stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def table_version(self, name: str) -> tuple:
+        """An identity of table ``name``'s files in the version this object reads.
+
+        A table an append did not change keeps its files (hard links) in the new version, so the
+        identity stays: a long-running reader keeps what it read of it.
+        """
+        out = []
+        for path in self._files(name):
+            st = os.stat(path)
+            out.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+        return tuple(out)
 
     def tables_present(self) -> set[str]:
         return {name for name, rows in self.manifest()["tables"].items() if rows}

@@ -11,6 +11,7 @@ the driver marks as retryable.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import socket
@@ -60,6 +61,7 @@ from graphrisk.store.base import (
     refuse_changed_accesses,
     table_order,
 )
+from graphrisk.store.neo4j_rows import rows_where
 
 __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_CONCURRENCY", "Mode", "Neo4jStore", "QueryRunner"]
 
@@ -325,6 +327,30 @@ class Neo4jStore(Store):
         """
         check_read_only(text, tag)
         return self.runner.run_text(text, params, mode=Mode.READ, tag=tag, max_rows=max_rows)
+
+    def rows_where(
+        self, table: str, column: str | None = None, values=None, *, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """Contract rows read back from the graph (see :meth:`Store.rows_where`).
+
+        The statement follows the graph model (:mod:`graphrisk.store.neo4j_rows`): node properties,
+        plus the columns the graph keeps as relationships (an employee's unit, a case's owner).
+        """
+        frame = rows_where(self, table, column, values)
+        return frame[columns] if columns is not None else frame
+
+    def load_batches(self) -> pd.DataFrame:
+        """Every ``load --append`` batch record in the database, oldest first."""
+        frame = self.runner.run("append/batches")
+        if len(frame):
+            frame["tables"] = frame["tables"].map(json.loads)
+        return frame
+
+    def graph_source(self):
+        """The graph as the analyst tools explore it, read from the server as they ask."""
+        from graphrisk.analyst.source import Neo4jSource  # the analyst layer, when asked for
+
+        return Neo4jSource(self)
 
     def write(self, name: str, params: dict | None = None) -> pd.DataFrame:
         """Run a named statement in a WRITE transaction (write-back of scores and findings)."""

@@ -1,13 +1,10 @@
 """Reading a scores file (CSV, Parquet or JSON) strictly: every problem names file, line and column.
 
-See :mod:`graphrisk.evaluate` for the accepted forms and columns.
+See :mod:`graphrisk.evaluate` for the accepted forms and columns, :mod:`graphrisk.files` for the files.
 
-There are two other readers of scores files: :func:`graphrisk.scoring.output.read_scores` (the
-files ``graphrisk score --out`` writes, for ``explain --scores``) and
-:func:`graphrisk.reports.scores.read_scores` (any scores table, for the reports). Both trust the
-file: they coerce or pass over empty, NaN and duplicate rows and do not say where a problem is.
-Evaluation must not (a wrong score silently changes every figure), and it reads files of other
-scorers, so it keeps this reader; the other two could share one (they read the same columns).
+:func:`graphrisk.files.scores.read_scores` reads the same forms leniently (graphrisk's own files
+for ``explain --scores``, any scorer's table for the reports); evaluation must not coerce (a
+wrong score silently changes every figure) and it reads files of other scorers, so it reads here.
 """
 
 from __future__ import annotations

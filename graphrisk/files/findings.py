@@ -1,4 +1,4 @@
-"""Writing findings to Parquet, CSV or JSON, chosen by the file's extension."""
+"""Findings files (``graphrisk detect --out``): the one writer and the one reader, Parquet, CSV or JSON."""
 
 from __future__ import annotations
 
