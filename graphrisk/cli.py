@@ -442,6 +442,23 @@ def _parse_when(value: str | None, option: str):
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
+def engine_options(command):
+    """``--engine`` and ``--spark-master``: the commands that detect (``detect``, ``score``)."""
+    command = click.option(
+        "--spark-master",
+        metavar="URL",
+        help="The spark engine's master: local[N], spark://HOST:PORT, yarn, k8s://..., or a Spark "
+        "Connect sc://HOST:PORT (default GRAPHRISK_SPARK_MASTER, else local[2]; docs/spark.md).",
+    )(command)
+    return click.option(
+        "--engine",
+        type=click.Choice(["duckdb", "spark", "pandas", "cypher"]),
+        help="Embedded store: duckdb (default: SQL over the Parquet files, out of core), spark (the "
+        "same SQL on Apache Spark, pip install 'graphrisk[spark]') or pandas (the reference, all in "
+        "memory). Neo4j: cypher. Every engine finds the same.",
+    )(command)
+
+
 @main.command()
 @click.option("--rules", "rule_ids", help="Comma-separated rule ids (default: the whole catalogue).")
 @click.option(
@@ -456,17 +473,22 @@ def _parse_when(value: str | None, option: str):
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the findings here: .parquet, .csv or .json by extension.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "pandas", "cypher"]),
-    help="Embedded store: duckdb (default: SQL over the Parquet files, out of core) or pandas "
-    "(the reference, all in memory). Neo4j: cypher. Every engine finds the same.",
-)
+@engine_options
 @reveal_option
 @output_options
 @with_store
 def detect(
-    rule_ids, since, until, params, out: Path | None, engine, reveal, quiet: bool, as_json: bool, store
+    rule_ids,
+    since,
+    until,
+    params,
+    out: Path | None,
+    engine,
+    spark_master,
+    reveal,
+    quiet: bool,
+    as_json: bool,
+    store,
 ) -> None:
     """Run the detection rules on the store and report the findings per rule.
 
@@ -479,18 +501,20 @@ def detect(
         graphrisk detect --out findings.parquet
         graphrisk detect --rules own-network,pre-action-lookup --since 2026-03-01
         graphrisk detect --engine pandas --out findings.parquet
+        graphrisk detect --engine spark --spark-master spark://head:7077 --out findings.parquet
     """
     from graphrisk.privacy.guard import guarded
+    from graphrisk.rules import engine_choice
 
     with guarded("detect", action="detect", store=store, reveal=reveal) as guard:
         guard.params({"rules": rule_ids, "since": since, "until": until, "param": list(params),
-                      "out": str(out) if out else None, "engine": engine})  # fmt: skip
-        _detect(guard, rule_ids, since, until, params, out, quiet, as_json, store, engine)
+                      "out": str(out) if out else None, "engine": engine,
+                      "spark_master": spark_master})  # fmt: skip
+        with engine_choice(engine, spark_master):
+            _detect(guard, rule_ids, since, until, params, out, quiet, as_json, store)
 
 
-def _detect(
-    guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store, engine=None
-) -> None:
+def _detect(guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store) -> None:
     from graphrisk.reports.findings import write_findings
     from graphrisk.rules import detect as run_detect
 
@@ -504,7 +528,6 @@ def _detect(
             until=_parse_when(until, "--until"),
             params=_parse_params(params),
             progress=progress,
-            engine=engine,
         )
     guard.subjects(result.findings["employee_id"].dropna().unique())
     guard.done(rows=len(result.findings))

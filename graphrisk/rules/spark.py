@@ -40,7 +40,7 @@ import pandas as pd
 
 from graphrisk.contract import DATE, DATETIME, TABLES, Table
 from graphrisk.errors import StoreError, UsageError
-from graphrisk.rules.duck import table_files
+from graphrisk.rules.duck import empty_table_sql, table_files
 from graphrisk.rules.sql import SQLRun
 
 __all__ = ["DEFAULT_MASTER", "SparkRun", "spark_master", "spark_session", "spark_sql", "stop_session"]
@@ -120,12 +120,11 @@ class SparkRun(SQLRun):
         prefix = os.environ.get(DATA_ENV, "").strip().rstrip("/")
         for name, table in TABLES.items():
             if name in files:
-                frame = None
-                for path in files[name]:  # a part at a time: appended parts may differ in types
-                    part = _contract_columns(self.spark.read.parquet(_uri(path, store.path, prefix)), table)
-                    frame = part if frame is None else frame.unionByName(part)
+                # the contract's schema, not Spark's inference: inference costs a job per file
+                uris = [_uri(path, store.path, prefix) for path in files[name]]
+                frame = self.spark.read.schema(_schema(table)).parquet(*uris)
             else:
-                frame = self.spark.createDataFrame([], _empty_schema(table))
+                frame = self.spark.sql(spark_sql(empty_table_sql(table)))
             frame.createOrReplaceTempView(name)
 
 
@@ -251,30 +250,14 @@ def _run_session(master: str):
     return session
 
 
-def _contract_columns(frame, table: Table):
-    """``frame`` (one Parquet file) with the contract's columns of ``table`` in the types the SQL
-    library expects: instants as TIMESTAMP (UTC), dates as TIMESTAMP_NTZ (DuckDB's naive midnight
-    timestamps), the rest as read (strings). A column the file lacks is NULL."""
-    from pyspark.sql import functions as F
+def _schema(table: Table) -> str:
+    """The Spark schema of ``table`` as the embedded store writes it: instants as UTC timestamps,
+    dates as naive midnight timestamps (TIMESTAMP_NTZ, as DuckDB reads them), the rest strings.
 
-    types = {f.name: f.dataType.typeName() for f in frame.schema.fields}
-    columns = []
-    for column in table.columns:
-        name = column.name
-        kind = _SPARK_TYPES.get(column.type)
-        if name not in types:
-            columns.append(F.lit(None).cast(kind or "string").alias(name))
-        elif kind is None:
-            columns.append(F.col(name))
-        elif types[name] == "long":  # nanoseconds (Parquet TIMESTAMP(NANOS) read as long)
-            micros = F.expr(f"timestamp_micros(`{name}` DIV 1000)")
-            columns.append(micros.cast(kind).alias(name))
-        else:
-            columns.append(F.col(name).cast(kind).alias(name))
-    return frame.select(columns)
-
-
-def _empty_schema(table: Table) -> str:
+    >>> from graphrisk.contract import TABLES
+    >>> _schema(TABLES["shifts"])
+    '`employee_id` string, `start_ts` timestamp, `end_ts` timestamp'
+    """
     return ", ".join(f"`{c.name}` {_SPARK_TYPES.get(c.type, 'string')}" for c in table.columns)
 
 
