@@ -514,7 +514,9 @@ def detect(
             _detect(guard, rule_ids, since, until, params, out, quiet, as_json, store)
 
 
-def _detect(guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store) -> None:
+def _detect(
+    guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store
+) -> None:
     from graphrisk.reports.findings import write_findings
     from graphrisk.rules import detect as run_detect
 

@@ -201,7 +201,9 @@ def _start(master: str):
         raise UsageError(f"the spark engine needs PySpark: {INSTALL}") from None
     try:
         if _is_connect(master):
-            return SparkSession.builder.remote(master).config("spark.sql.session.timeZone", "UTC").getOrCreate()
+            return (
+                SparkSession.builder.remote(master).config("spark.sql.session.timeZone", "UTC").getOrCreate()
+            )
         if master.startswith("local"):
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no interface scan, no warning about it
         builder = SparkSession.builder.appName("graphrisk")
