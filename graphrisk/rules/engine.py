@@ -1,4 +1,6 @@
-"""Running the catalogue on a store: Cypher on Neo4j; DuckDB, Spark or pandas on the embedded store; same findings.
+"""Running the catalogue on a store: Cypher on Neo4j; DuckDB, Spark or pandas on the embedded store.
+
+Every engine gives the same findings.
 
 The engines (:data:`ENGINES`):
 

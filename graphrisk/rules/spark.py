@@ -25,8 +25,8 @@ Settings, from the environment:
 One Spark session serves a process: it starts (a JVM, about 10 to 20 seconds) on the first run
 and each run works in a fresh child session of its own (its own temporary views and cache).
 
->>> print(spark_sql("SELECT [a, b] AS p, CAST(NULL AS VARCHAR) AS x FROM t WHERE ts >= x.ts - INTERVAL (72) HOUR"))
-SELECT ARRAY(a, b) AS p, CAST(NULL AS STRING) AS x FROM t WHERE ts >= x.ts - INTERVAL '72' HOUR
+>>> print(spark_sql("SELECT [a, b] AS p, CAST(NULL AS VARCHAR) AS x FROM t WHERE ts < u - INTERVAL (7) HOUR"))
+SELECT ARRAY(a, b) AS p, CAST(NULL AS STRING) AS x FROM t WHERE ts < u - INTERVAL '7' HOUR
 """
 
 from __future__ import annotations
