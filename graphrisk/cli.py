@@ -478,17 +478,7 @@ def engine_options(command):
 @output_options
 @with_store
 def detect(
-    rule_ids,
-    since,
-    until,
-    params,
-    out: Path | None,
-    engine,
-    spark_master,
-    reveal,
-    quiet: bool,
-    as_json: bool,
-    store,
+    rule_ids, since, until, params, out: Path | None, engine, spark_master, reveal, quiet, as_json, store
 ) -> None:
     """Run the detection rules on the store and report the findings per rule.
 
