@@ -92,8 +92,8 @@ def score(
     engine,
     spark_master,
     reveal,
-    quiet,
-    as_json,
+    quiet: bool,
+    as_json: bool,
     store,
 ) -> None:
     """Score every employee from 0 to 100 and list the highest for triage.
