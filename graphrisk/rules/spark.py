@@ -294,8 +294,15 @@ def _is_connect(master: str) -> bool:
 
 
 def _cores(master: str) -> int:
-    inside = master[master.find("[") + 1 : master.find("]")] if "[" in master else "1"
-    return os.cpu_count() or 1 if inside.strip() == "*" else int(inside) if inside.isdigit() else 2
+    """The cores of a local master: ``local`` 1, ``local[N]`` N, ``local[*]`` all.
+
+    >>> _cores("local"), _cores("local[2]"), _cores("local[*]") == (os.cpu_count() or 1)
+    (1, 2, True)
+    """
+    inside = master[master.find("[") + 1 : master.find("]")].split(",")[0] if "[" in master else "1"
+    if inside.strip() == "*":
+        return os.cpu_count() or 1
+    return int(inside) if inside.isdigit() else 2
 
 
 def _is_spark_error(exc: Exception) -> bool:
