@@ -31,6 +31,7 @@ SELECT ARRAY(a, b) AS p, CAST(NULL AS STRING) AS x FROM t WHERE ts < u - INTERVA
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from functools import lru_cache
@@ -190,6 +191,7 @@ def stop_session() -> None:
 # -- private helpers ------------------------------------------------------------------------------
 
 _SUBMITTED = "spark-submit"  # the master spark-submit gave: taken from its configuration as it is
+_LOG4J = Path(__file__).with_name("spark-log4j2.properties")  # errors only
 _SESSIONS: dict = {}
 _LOCK = threading.Lock()
 
@@ -213,11 +215,14 @@ def _start(master: str):
             )
         for key, value in _CONF.items():
             builder = builder.config(key, value)
+        if master != _SUBMITTED:  # Spark's start-up notices would fill a -q run's stderr
+            builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_LOG4J}")
         if master.startswith("local"):
             # a few shuffle partitions per core; adaptive execution merges the small ones anyway
             builder = builder.config("spark.sql.shuffle.partitions", str(4 * _cores(master)))
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
+        atexit.register(stop_session)  # the JVM ends with the command, not some time after it
         return session
     except ImportError as exc:  # Spark Connect's own dependencies (grpcio, ...)
         raise UsageError(f"the spark engine cannot connect to {master}: {exc}; {INSTALL}") from None
