@@ -21,6 +21,7 @@ from graphrisk.commands.common import (  # noqa: F401 - Output and the decorator
     _open,
     _parse_params,
     _parse_when,
+    engine_options,
     output_options,
     readable,
     reveal_option,
@@ -272,17 +273,12 @@ def _print_stats(out: Output, stats: GraphStats) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the findings here: .parquet, .csv or .json by extension.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "pandas", "cypher"]),
-    help="Embedded store: duckdb (default: SQL over the Parquet files, out of core) or pandas "
-    "(the reference, all in memory). Neo4j: cypher. Every engine finds the same.",
-)
+@engine_options
 @reveal_option
 @output_options
 @with_store
 def detect(
-    rule_ids, since, until, params, out: Path | None, engine, reveal, quiet: bool, as_json: bool, store
+    rule_ids, since, until, params, out: Path | None, engine, spark_master, reveal, quiet, as_json, store
 ) -> None:
     """Run the detection rules on the store and report the findings per rule.
 
@@ -295,17 +291,21 @@ def detect(
         graphrisk detect --out findings.parquet
         graphrisk detect --rules own-network,pre-action-lookup --since 2026-03-01
         graphrisk detect --engine pandas --out findings.parquet
+        graphrisk detect --engine spark --spark-master spark://head:7077 --out findings.parquet
     """
     from graphrisk.privacy.guard import guarded
+    from graphrisk.rules import engine_choice
 
     with guarded("detect", action="detect", store=store, reveal=reveal) as guard:
         guard.params({"rules": rule_ids, "since": since, "until": until, "param": list(params),
-                      "out": str(out) if out else None, "engine": engine})  # fmt: skip
-        _detect(guard, rule_ids, since, until, params, out, quiet, as_json, store, engine)
+                      "out": str(out) if out else None, "engine": engine,
+                      "spark_master": spark_master})  # fmt: skip
+        with engine_choice(engine, spark_master):
+            _detect(guard, rule_ids, since, until, params, out, quiet, as_json, store)
 
 
 def _detect(
-    guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store, engine=None
+    guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store
 ) -> None:
     from graphrisk.files import write_findings
     from graphrisk.rules import detect as run_detect
@@ -320,7 +320,6 @@ def _detect(
             until=_parse_when(until, "--until"),
             params=_parse_params(params),
             progress=progress,
-            engine=engine,
         )
     guard.subjects(result.findings["employee_id"].dropna().unique())
     guard.done(rows=len(result.findings))

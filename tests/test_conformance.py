@@ -129,8 +129,8 @@ def test_an_engine_that_does_not_run_on_the_store_is_refused(tmp_path):
     store = EmbeddedStore(tmp_path / "store")
     with pytest.raises(UsageError, match="the cypher engine runs on the neo4j store, not on embedded"):
         detect(store, engine="cypher")
-    with pytest.raises(UsageError, match="unknown engine 'spark'"):
-        detect(store, engine="spark")
+    with pytest.raises(UsageError, match="unknown engine 'flink'"):
+        detect(store, engine="flink")
 
 
 def test_findings_ignore_ground_truth_and_columns_outside_the_contract(tiny_sets, tmp_path):

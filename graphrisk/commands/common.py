@@ -21,6 +21,7 @@ from graphrisk.store import DEFAULT_STORE_DIR, open_store
 
 __all__ = [
     "Output",
+    "engine_options",
     "output_options",
     "readable",
     "reveal_option",
@@ -225,3 +226,20 @@ def _parse_when(value: str | None, option: str):
     except ValueError:
         raise UsageError(f"{option} {value!r} is not a date or ISO 8601 timestamp") from None
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def engine_options(command):
+    """``--engine`` and ``--spark-master``: the commands that detect (``detect``, ``score``)."""
+    command = click.option(
+        "--spark-master",
+        metavar="URL",
+        help="The spark engine's master: local[N], spark://HOST:PORT, yarn, k8s://..., or a Spark "
+        "Connect sc://HOST:PORT (default GRAPHRISK_SPARK_MASTER, else local[2]; docs/spark.md).",
+    )(command)
+    return click.option(
+        "--engine",
+        type=click.Choice(["duckdb", "spark", "pandas", "cypher"]),
+        help="Embedded store: duckdb (default: SQL over the Parquet files, out of core), spark (the "
+        "same SQL on Apache Spark, pip install 'graphrisk[spark]') or pandas (the reference, all in "
+        "memory). Neo4j: cypher. Every engine finds the same.",
+    )(command)

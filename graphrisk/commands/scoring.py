@@ -11,6 +11,7 @@ import click
 from graphrisk.commands.common import (
     Output,
     _parse_params,
+    engine_options,
     output_options,
     readable,
     reveal_option,
@@ -76,11 +77,24 @@ def _parse_window(text: str):
 @click.option(
     "--param", "params", multiple=True, metavar="RULE.NAME=VALUE", help="Override a rule parameter."
 )
+@engine_options
 @reveal_option
 @output_options
 @with_store
 def score(
-    as_of, window, out, write_back, top, threshold, params, reveal, quiet: bool, as_json: bool, store
+    as_of,
+    window,
+    out,
+    write_back,
+    top,
+    threshold,
+    params,
+    engine,
+    spark_master,
+    reveal,
+    quiet: bool,
+    as_json: bool,
+    store,
 ) -> None:
     """Score every employee from 0 to 100 and list the highest for triage.
 
@@ -96,15 +110,21 @@ def score(
         graphrisk score --out scores.parquet
         graphrisk score --as-of 2026-03-31 --window 30d --json
         NEO4J_URI=bolt://127.0.0.1:7687 graphrisk score --write-back --top 50
+        graphrisk score --engine spark --spark-master sc://spark-connect:15002 --out scores.parquet
+
+    --engine picks the engine of the detection that scoring starts with; the scoring itself
+    (peers, network, the sum) runs in pandas on every engine (docs/spark.md).
     """
     from graphrisk.privacy.guard import guarded
+    from graphrisk.rules import engine_choice
 
     also = ("write-back",) if write_back else ()
     with guarded("score", action="score", store=store, reveal=reveal, also=also) as guard:
         guard.params({"as_of": as_of, "window": window, "out": str(out) if out else None,
                       "write_back": write_back, "top": top, "threshold": threshold,
-                      "param": list(params)})  # fmt: skip
-        _score(guard, as_of, window, out, write_back, top, threshold, params, quiet, as_json, store)
+                      "param": list(params), "engine": engine, "spark_master": spark_master})  # fmt: skip
+        with engine_choice(engine, spark_master):
+            _score(guard, as_of, window, out, write_back, top, threshold, params, quiet, as_json, store)
 
 
 def _score(guard, as_of, window, out, write_back, top, threshold, params, quiet, as_json, store) -> None:

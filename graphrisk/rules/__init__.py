@@ -6,7 +6,7 @@
 
 from graphrisk.rules.base import FINDING_COLUMNS, MATCH_COLUMNS, SEVERITIES, Param, Rule, to_findings
 from graphrisk.rules.catalogue import RULES
-from graphrisk.rules.engine import DetectResult, RuleRun, detect
+from graphrisk.rules.engine import DetectResult, RuleRun, detect, engine_choice
 
 __all__ = [
     "FINDING_COLUMNS",
@@ -18,5 +18,6 @@ __all__ = [
     "Rule",
     "RuleRun",
     "detect",
+    "engine_choice",
     "to_findings",
 ]

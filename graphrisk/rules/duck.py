@@ -28,10 +28,9 @@ import pandas as pd
 
 from graphrisk.contract import DATE, DATETIME, TABLES, Table
 from graphrisk.errors import StoreError, UsageError
-from graphrisk.rules.base import MATCH_COLUMNS
-from graphrisk.rules.sql import query, render, view_order
+from graphrisk.rules.sql import REQUIRED_MATCH_COLUMNS, SQLRun, match_columns_sql
 
-__all__ = ["REQUIRED_MATCH_COLUMNS", "DuckDBRun", "empty_table_sql", "match_columns_sql"]
+__all__ = ["REQUIRED_MATCH_COLUMNS", "DuckDBRun", "empty_table_sql", "match_columns_sql", "table_files"]
 
 MEMORY_ENV = "GRAPHRISK_DUCKDB_MEMORY"
 THREADS_ENV = "GRAPHRISK_DUCKDB_THREADS"
@@ -39,7 +38,7 @@ TEMP_ENV = "GRAPHRISK_DUCKDB_TEMP"
 DEFAULT_MEMORY = "4GB"
 
 
-class DuckDBRun:
+class DuckDBRun(SQLRun):
     """One detection run: a DuckDB connection over one pinned version of an embedded store.
 
     Contract tables are views over the version's Parquet files (a table that was not loaded is an
@@ -53,7 +52,7 @@ class DuckDBRun:
         if getattr(store, "kind", None) != "embedded":
             raise UsageError("the duckdb engine reads the embedded store's Parquet files; on Neo4j use "
                              "--engine cypher")  # fmt: skip
-        self.window = {"since": since, "until": until}
+        super().__init__(since, until)
         self.memory_limit = _config(Path())["memory_limit"]
         self._temp = Path(tempfile.mkdtemp(prefix="graphrisk-duckdb-", dir=os.environ.get(TEMP_ENV) or None))
         try:
@@ -64,7 +63,6 @@ class DuckDBRun:
             self.close()
             where = store.describe()
             raise StoreError(f"the duckdb engine cannot read the embedded store at {where}: {exc}") from exc
-        self._defined: set[str] = set()
 
     def __enter__(self) -> DuckDBRun:
         return self
@@ -79,69 +77,52 @@ class DuckDBRun:
             self.con = None
         shutil.rmtree(self._temp, ignore_errors=True)
 
-    def matches(self, rule_id: str, values: dict) -> pd.DataFrame:
-        """The matches of rule ``rule_id`` with parameter ``values``, as a pandas frame of MATCH_COLUMNS."""
+    def _create(self, name: str, body: str, materialise: bool) -> None:
+        kind = "TABLE" if materialise else "VIEW"
+        self.con.execute(f'CREATE TEMP {kind} "{name}" AS\n{body}')
+
+    def _columns(self, body: str) -> list[str]:
+        return self.con.sql(body).columns
+
+    def _rows(self, body: str) -> pd.DataFrame:
+        return self.con.sql(body).to_arrow_table().to_pandas()
+
+    def _failed(self, rule_id: str, exc: Exception) -> Exception | None:
         import duckdb
 
-        q = query(f"detect/{rule_id}")
-        try:
-            for view in view_order(q.uses):
-                self._define(view)
-            body = render(q.body, {**self.window, **values})
-            columns = match_columns_sql(self.con.sql(body).columns, rule_id)
-            table = self.con.sql(f"SELECT {columns} FROM ({body}) m").to_arrow_table()
-        except duckdb.Error as exc:  # out of memory, a full spill directory, a damaged Parquet file
-            raise StoreError(
-                f"the duckdb engine failed on rule {rule_id}: {str(exc).splitlines()[0]}; its memory "
-                f"limit is {self.memory_limit} ({MEMORY_ENV}), its spill directory {self._temp}"
-            ) from exc
-        return table.to_pandas()
-
-    def _define(self, view: str) -> None:
-        if view in self._defined:
-            return
-        q = query(f"views/{view}")
-        kind = "TABLE" if q.materialise else "VIEW"
-        self.con.execute(f'CREATE TEMP {kind} "{view}" AS\n{render(q.body, self.window)}')
-        self._defined.add(view)
+        if not isinstance(exc, duckdb.Error):
+            return None
+        # out of memory, a full spill directory, a damaged Parquet file
+        return StoreError(
+            f"the duckdb engine failed on rule {rule_id}: {str(exc).splitlines()[0]}; its memory "
+            f"limit is {self.memory_limit} ({MEMORY_ENV}), its spill directory {self._temp}"
+        )
 
     def _tables(self, store) -> None:
-        present = store.tables_present()
-        directory = store.tables_dir
+        files = table_files(store)
         for name, table in TABLES.items():
-            path = directory / f"{name}.parquet"
-            if name in present and path.is_file():
+            if name in files:
                 cols = ", ".join(f'"{c}"' for c in table.column_names)
-                sql = f"SELECT {cols} FROM read_parquet('{_quote(path)}')"
+                paths = ", ".join(f"'{_quote(path)}'" for path in files[name])
+                sql = f"SELECT {cols} FROM read_parquet([{paths}], union_by_name = true)"
             else:
                 sql = empty_table_sql(table)
             self.con.execute(f'CREATE VIEW "{name}" AS {sql}')
 
 
-def match_columns_sql(columns: list[str], rule_id: str) -> str:
-    """The select list that puts a rule's columns in the order of MATCH_COLUMNS, NULL for the rest.
+def table_files(store) -> dict[str, list[Path]]:
+    """The Parquet files of each contract table ``store`` holds rows of: the table's first file and
+    the part files that ``load --append`` added (the manifest's ``files``), in the version it reads.
 
-    A rule's query returns only the match columns it fills (every rule the access and its
-    severity); the rest are typed NULLs, added here rather than repeated in every file.
-
-    >>> match_columns_sql(["employee_id", "access_id", "ts", "target_type", "target_id", "severity"],
-    ...                   "x").split(", ")[5:7]
-    ['CAST(NULL AS VARCHAR) AS person_id', 'CAST(NULL AS VARCHAR) AS case_id']
+    Every engine over the store's files reads them from here, so that none misses an appended part.
     """
-    unknown = [c for c in columns if c not in MATCH_COLUMNS]
-    missing = [c for c in REQUIRED_MATCH_COLUMNS if c not in columns]
-    if unknown or missing:
-        raise UsageError(f"sql/detect/{rule_id}.sql must return {', '.join(REQUIRED_MATCH_COLUMNS)} and "
-                         f"other match columns only: {', '.join(unknown)} unknown, "
-                         f"{', '.join(missing)} missing")  # fmt: skip
-    return ", ".join(f'"{c}"' if c in columns else f"CAST(NULL AS {_MATCH_TYPES.get(c, 'VARCHAR')}) AS {c}"
-                     for c in MATCH_COLUMNS)  # fmt: skip
-
-
-#: What every rule's query returns; the other match columns are optional.
-REQUIRED_MATCH_COLUMNS = ("employee_id", "access_id", "ts", "target_type", "target_id", "severity")
-_MATCH_TYPES = {"ts": "TIMESTAMP WITH TIME ZONE", "action_ts": "TIMESTAMP WITH TIME ZONE",
-                "path_persons": "VARCHAR[]", "path_kinds": "VARCHAR[]"}  # fmt: skip
+    manifest, directory, present = store.manifest(), store.tables_dir, store.tables_present()
+    parts = manifest.get("files", {})
+    return {
+        name: [directory / n for n in parts.get(name) or [f"{name}.parquet"]]
+        for name in TABLES
+        if name in present
+    }
 
 
 def empty_table_sql(table: Table) -> str:

@@ -1,10 +1,14 @@
-"""Running the catalogue on a store: Cypher on Neo4j; DuckDB or pandas on the embedded store; same findings.
+"""Running the catalogue on a store: Cypher on Neo4j; DuckDB, Spark or pandas on the embedded store.
+
+Every engine gives the same findings.
 
 The engines (:data:`ENGINES`):
 
 - ``cypher``: the files ``cypher/detect/<rule>.cypher`` on a Neo4j store (its only engine).
 - ``duckdb``: the files ``sql/detect/<rule>.sql`` run by DuckDB over the embedded store's Parquet
   files, out of core and on every core (:mod:`graphrisk.rules.duck`); the embedded store's default.
+- ``spark``: the same files, transpiled to Spark SQL by SQLGlot and run by PySpark over the same
+  Parquet files, on ``local[2]`` or a cluster (:mod:`graphrisk.rules.spark`, docs/spark.md).
 - ``pandas``: the rule functions of :mod:`graphrisk.rules.catalogue`, the whole window in memory;
   kept as the reference the conformance tests compare the others with.
 """
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -23,10 +29,19 @@ from graphrisk.rules.base import FINDING_COLUMNS, Rule, to_findings
 from graphrisk.rules.catalogue import RULES
 from graphrisk.rules.context import Context
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "DetectResult", "RuleRun", "detect", "resolve_engine", "select_rules"]
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "DetectResult",
+    "RuleRun",
+    "detect",
+    "engine_choice",
+    "resolve_engine",
+    "select_rules",
+]
 
 #: Every engine, and the stores each runs on.
-ENGINES = {"duckdb": "embedded", "pandas": "embedded", "cypher": "neo4j"}
+ENGINES = {"duckdb": "embedded", "spark": "embedded", "pandas": "embedded", "cypher": "neo4j"}
 #: Names the engine when none is given (when it runs on the store's kind).
 ENGINE_ENV = "GRAPHRISK_ENGINE"
 #: The engine used when none is named, per store kind.
@@ -73,18 +88,21 @@ def detect(
     params: dict[str, dict] | None = None,
     progress=None,
     engine: str | None = None,
+    spark_master: str | None = None,
 ) -> DetectResult:
     """Run the selected rules on ``store`` and return all findings with a run summary per rule.
 
     ``params`` maps rule id to parameter overrides. A rule whose input tables are not in the store
     is skipped with the reason, never an error. ``engine`` is one of :data:`ENGINES` that runs on
     the store's kind (default :data:`DEFAULT_ENGINE`); every engine gives the same findings.
+    ``spark_master``: where the spark engine runs (:func:`graphrisk.rules.spark.spark_master`).
     """
     rules = select_rules(rule_ids)
     engine = resolve_engine(store, engine)
+    spark_master = spark_master or _CHOICE.get()[1]
     present = store.tables_present()
     window = {"since": _ts(since, _EARLIEST), "until": _ts(until, _LATEST)}
-    ctx = duck = None
+    ctx = sql_run = None
     frames, runs = [], []
     try:
         for i, rule in enumerate(rules, start=1):
@@ -94,12 +112,10 @@ def detect(
                 continue
             values = rule.resolve_params((params or {}).get(rule.id))
             started = time.perf_counter()
-            if engine == "duckdb":
-                if duck is None:
-                    from graphrisk.rules.duck import DuckDBRun
-
-                    duck = DuckDBRun(store, **window)
-                matches = duck.matches(rule.id, values)
+            if engine in _SQL_ENGINES:
+                if sql_run is None:
+                    sql_run = _sql_run(engine, store, window, spark_master)
+                matches = sql_run.matches(rule.id, values)
             elif engine == "pandas":
                 if ctx is None:
                     ctx = Context(store.tables(), since, until)
@@ -110,8 +126,8 @@ def detect(
             if progress:
                 progress(rule.id, i, len(rules))
     finally:
-        if duck is not None:
-            duck.close()
+        if sql_run is not None:
+            sql_run.close()
     frames = [f for f in frames if len(f)]
     findings = (
         pd.concat(frames, ignore_index=True)
@@ -123,16 +139,39 @@ def detect(
     return DetectResult(findings, runs, engine)
 
 
+@contextmanager
+def engine_choice(engine: str | None, spark_master: str | None = None):
+    """Within the block, :func:`detect` runs on ``engine`` when its caller names none.
+
+    How ``score --engine spark`` reaches the detection that scoring runs on its way, without every
+    layer in between passing the engine on. ``None`` changes nothing.
+
+    >>> class Embedded:
+    ...     kind = "embedded"
+    >>> with engine_choice("pandas"):
+    ...     resolve_engine(Embedded(), None)
+    'pandas'
+    """
+    token = _CHOICE.set((engine, spark_master) if engine else _CHOICE.get())
+    try:
+        yield
+    finally:
+        _CHOICE.reset(token)
+
+
 def resolve_engine(store, engine: str | None) -> str:
-    """``engine``, or ``GRAPHRISK_ENGINE``, or the default of the store's kind; refused when it does
-    not run on that store. The variable reaches the commands that detect on their way (``score``,
-    reports), so that a nightly job can be switched back to the reference engine without a release.
+    """``engine``, or the one of an enclosing :func:`engine_choice`, or ``GRAPHRISK_ENGINE``, or the
+    default of the store's kind; refused when it does not run on that store. The variable reaches
+    the commands that detect on their way (``score``, reports), so that a nightly job can be
+    switched back to the reference engine without a release.
 
     >>> class Embedded:
     ...     kind = "embedded"
     >>> resolve_engine(Embedded(), None), resolve_engine(Embedded(), "pandas")
     ('duckdb', 'pandas')
     """
+    if engine is None:
+        engine = _CHOICE.get()[0]
     if engine is None:
         chosen = os.environ.get(ENGINE_ENV, "").strip()
         if not chosen or ENGINES.get(chosen) != store.kind:  # a Neo4j store ignores GRAPHRISK_ENGINE=pandas
@@ -145,6 +184,22 @@ def resolve_engine(store, engine: str | None) -> str:
         raise UsageError(f"the {engine} engine runs on the {ENGINES[engine]} store, not on {store.kind}; "
                          f"use {fits}")  # fmt: skip
     return engine
+
+
+#: The engine (and Spark master) an enclosing engine_choice names.
+_CHOICE: ContextVar[tuple[str | None, str | None]] = ContextVar("graphrisk_engine", default=(None, None))
+#: The engines that run the SQL library (graphrisk.rules.sql.SQLRun).
+_SQL_ENGINES = ("duckdb", "spark")
+
+
+def _sql_run(engine: str, store, window: dict, spark_master: str | None):
+    if engine == "spark":
+        from graphrisk.rules.spark import SparkRun
+
+        return SparkRun(store, **window, master=spark_master)
+    from graphrisk.rules.duck import DuckDBRun
+
+    return DuckDBRun(store, **window)
 
 
 def _run(rule: Rule, matches: pd.DataFrame, started: float, runs: list[RuleRun]) -> pd.DataFrame:

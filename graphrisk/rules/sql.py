@@ -3,7 +3,7 @@
 ``sql/detect/<rule>.sql`` holds one query per rule of the catalogue; it returns the rule's
 matches: the columns of :data:`~graphrisk.rules.base.MATCH_COLUMNS` it fills, by name (the
 runner puts them in order and adds the others as NULLs, see
-:func:`graphrisk.rules.duck.match_columns_sql`).
+:func:`match_columns_sql`).
 ``sql/views/<name>.sql`` holds the relations several rules share (the look-ups in the window,
 the persons a look-up resolves to, the case assignments active on its day, what its cited case
 justifies, the relation edges, ...). A rule never repeats a shared fragment: it names the views
@@ -25,8 +25,13 @@ floats, UTC timestamps) by :func:`render`, never from free text, so a view can t
 (DuckDB does not bind parameters inside ``CREATE VIEW``).
 
 The files are written in DuckDB's dialect kept close to ANSI SQL (joins, ``NOT EXISTS``,
-``ROW_NUMBER()`` windows, ``WITH RECURSIVE``, list literals for paths), so that SQLGlot can
-transpile them to Spark SQL.
+``ROW_NUMBER()`` windows, ``WITH RECURSIVE`` over ``UNION ALL``, list literals for paths), so that
+SQLGlot can transpile them to Spark SQL (:mod:`graphrisk.rules.spark`).
+
+:class:`SQLRun` is what every engine of the library does the same way: define the views a rule
+reads, once each and in order, render the parameters, and put the rule's columns in the order of
+MATCH_COLUMNS. An engine (:mod:`graphrisk.rules.duck`, :mod:`graphrisk.rules.spark`) only says how
+it creates a view, reads a query's columns and fetches its rows.
 
 >>> sorted(query_names("detect"))[:2]
 ['colleague-lookup', 'criminal-proximity-access']
@@ -45,10 +50,23 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
+
 from graphrisk.contract import TABLES
 from graphrisk.errors import UsageError
+from graphrisk.rules.base import MATCH_COLUMNS
 
-__all__ = ["Query", "query", "query_names", "render", "sql_dir", "view_order"]
+__all__ = [
+    "REQUIRED_MATCH_COLUMNS",
+    "Query",
+    "SQLRun",
+    "match_columns_sql",
+    "query",
+    "query_names",
+    "render",
+    "sql_dir",
+    "view_order",
+]
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _HEADER_RE = re.compile(r"^--\s*([a-z_]+):\s*(.*)$")
@@ -173,6 +191,83 @@ def render(text: str, values: dict) -> str:
         return _literal(name, values[name])
 
     return _PARAM_RE.sub(literal, text)
+
+
+class SQLRun:
+    """One detection run of the SQL library on some engine; subclasses say how the engine runs SQL.
+
+    ``window`` (``since``, ``until``) is rendered into every view. A subclass implements
+    :meth:`_create` (a view, or a computed table when ``materialise``), :meth:`_columns` (a query's
+    column names) and :meth:`_rows` (a query's rows as a pandas frame), and :meth:`_failed`, which
+    turns an engine's own error into a :class:`~graphrisk.errors.GraphriskError` (None: not the
+    engine's error, raised as it is). The SQL they get is the library's, in DuckDB's dialect.
+    """
+
+    window: dict
+
+    def __init__(self, since, until) -> None:
+        self.window = {"since": since, "until": until}
+        self._defined: list[str] = []
+
+    def matches(self, rule_id: str, values: dict) -> pd.DataFrame:
+        """The matches of rule ``rule_id`` with parameter ``values``, as a pandas frame of MATCH_COLUMNS."""
+        q = query(f"detect/{rule_id}")
+        try:
+            for view in view_order(q.uses):
+                self._define(view)
+            body = render(q.body, {**self.window, **values})
+            columns = match_columns_sql(self._columns(body), rule_id)
+            return self._rows(f"SELECT {columns} FROM ({body}) m")
+        except Exception as exc:
+            failed = self._failed(rule_id, exc)
+            if failed is None:
+                raise
+            raise failed from exc
+
+    def _define(self, view: str) -> None:
+        if view in self._defined:
+            return
+        q = query(f"views/{view}")
+        self._create(view, render(q.body, self.window), q.materialise)
+        self._defined.append(view)
+
+    def _create(self, name: str, body: str, materialise: bool) -> None:
+        raise NotImplementedError
+
+    def _columns(self, body: str) -> list[str]:
+        raise NotImplementedError
+
+    def _rows(self, body: str) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _failed(self, rule_id: str, exc: Exception) -> Exception | None:
+        return None
+
+
+def match_columns_sql(columns: list[str], rule_id: str) -> str:
+    """The select list that puts a rule's columns in the order of MATCH_COLUMNS, NULL for the rest.
+
+    A rule's query returns only the match columns it fills (every rule the access and its
+    severity); the rest are typed NULLs, added here rather than repeated in every file.
+
+    >>> match_columns_sql(["employee_id", "access_id", "ts", "target_type", "target_id", "severity"],
+    ...                   "x").split(", ")[5:7]
+    ['CAST(NULL AS VARCHAR) AS person_id', 'CAST(NULL AS VARCHAR) AS case_id']
+    """
+    unknown = [c for c in columns if c not in MATCH_COLUMNS]
+    missing = [c for c in REQUIRED_MATCH_COLUMNS if c not in columns]
+    if unknown or missing:
+        raise UsageError(f"sql/detect/{rule_id}.sql must return {', '.join(REQUIRED_MATCH_COLUMNS)} and "
+                         f"other match columns only: {', '.join(unknown)} unknown, "
+                         f"{', '.join(missing)} missing")  # fmt: skip
+    return ", ".join(f'"{c}"' if c in columns else f"CAST(NULL AS {_MATCH_TYPES.get(c, 'VARCHAR')}) AS {c}"
+                     for c in MATCH_COLUMNS)  # fmt: skip
+
+
+#: What every rule's query returns; the other match columns are optional.
+REQUIRED_MATCH_COLUMNS = ("employee_id", "access_id", "ts", "target_type", "target_id", "severity")
+_MATCH_TYPES = {"ts": "TIMESTAMP WITH TIME ZONE", "action_ts": "TIMESTAMP WITH TIME ZONE",
+                "path_persons": "VARCHAR[]", "path_kinds": "VARCHAR[]"}  # fmt: skip
 
 
 def _literal(name: str, value) -> str:
