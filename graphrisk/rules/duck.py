@@ -108,11 +108,14 @@ class DuckDBRun:
     def _tables(self, store) -> None:
         present = store.tables_present()
         directory = store.tables_dir
+        listed = store.manifest().get("files", {})
         for name, table in TABLES.items():
-            path = directory / f"{name}.parquet"
-            if name in present and path.is_file():
+            # a table that load --append grew is its first file and its part files, in the manifest
+            paths = [directory / n for n in listed.get(name) or [f"{name}.parquet"]]
+            if name in present and all(p.is_file() for p in paths):
                 cols = ", ".join(f'"{c}"' for c in table.column_names)
-                sql = f"SELECT {cols} FROM read_parquet('{_quote(path)}')"
+                files = ", ".join(f"'{_quote(p)}'" for p in paths)
+                sql = f"SELECT {cols} FROM read_parquet([{files}], union_by_name = true)"
             else:
                 sql = empty_table_sql(table)
             self.con.execute(f'CREATE VIEW "{name}" AS {sql}')

@@ -376,6 +376,7 @@ class Neo4jStore(Store):
         else:
             self._schema()
             with self.load_lock():  # a purge writes as a load does: not while one runs
+                self.runner.run("findings/stale", mode=Mode.WRITE)  # graphrisk.store.findings_store
                 removed = self._purge(params)
             left = int(self.stats().nodes.get("Access", 0))
         ordered = {kind: removed[kind] for kind in PURGED_KINDS}
@@ -416,6 +417,8 @@ class Neo4jStore(Store):
             return self._load(dataset, replace, progress, after_batch, started)
 
     def _load(self, dataset: Dataset, replace: bool, progress, after_batch, started: float) -> LoadSummary:
+        # no batch records what a full load changes: stored findings are detected again (findings_store)
+        self.runner.run("findings/stale", mode=Mode.WRITE)
         if replace:
             self.clear()
         elif dataset.has("access_log"):
