@@ -462,12 +462,20 @@ def _parse_when(value: str | None, option: str):
     help="Embedded store: duckdb (default: SQL over the Parquet files, out of core) or pandas "
     "(the reference, all in memory). Neo4j: cypher. Every engine finds the same.",
 )
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="The nightly run: detect only the days appended batches touched (every day the first time), "
+    "keep the findings per day in the store for score (docs/loading.md).",
+)
+@click.option("--all-days", is_flag=True, help="With --incremental: detect and store every day again.")
 @reveal_option
 @output_options
 @with_store
 def detect(
-    rule_ids, since, until, params, out: Path | None, engine, reveal, quiet: bool, as_json: bool, store
-) -> None:
+    rule_ids, since, until, params, out: Path | None, engine, incremental, all_days, reveal, quiet: bool,
+    as_json: bool, store,
+) -> None:  # fmt: skip
     """Run the detection rules on the store and report the findings per rule.
 
     Every finding names the employee, the exact access events, the target, the case or
@@ -479,12 +487,20 @@ def detect(
         graphrisk detect --out findings.parquet
         graphrisk detect --rules own-network,pre-action-lookup --since 2026-03-01
         graphrisk detect --engine pandas --out findings.parquet
+        graphrisk load --append today/ && graphrisk detect --incremental
     """
     from graphrisk.privacy.guard import guarded
 
     with guarded("detect", action="detect", store=store, reveal=reveal) as guard:
         guard.params({"rules": rule_ids, "since": since, "until": until, "param": list(params),
-                      "out": str(out) if out else None, "engine": engine})  # fmt: skip
+                      "out": str(out) if out else None, "engine": engine,
+                      "incremental": incremental, "all_days": all_days})  # fmt: skip
+        if incremental or all_days:
+            from graphrisk.commands.scoring import detect_incremental_command
+
+            detect_incremental_command(guard, rule_ids, since, until, params, out, engine, all_days,
+                                       Output(quiet=quiet, as_json=as_json), store)  # fmt: skip
+            return
         _detect(guard, rule_ids, since, until, params, out, quiet, as_json, store, engine)
 
 
@@ -524,6 +540,14 @@ def _detect(
         return
     if quiet:
         return
+    output.out.print(rule_table(result))
+    where = f"; written to {out}" if out else ""
+    found = f"{len(result.findings):,} findings from {store.kind} store ({result.engine} engine){where}."
+    output.out.print(found, highlight=False)
+
+
+def rule_table(result) -> Table:
+    """The findings per rule of a :class:`~graphrisk.rules.DetectResult`, as ``detect`` prints them."""
     table = Table(show_edge=False)
     columns = ("rule", "findings", "employees", "by severity", "seconds")
     for col in columns:
@@ -537,10 +561,7 @@ def _detect(
         table.add_row(
             run.rule_id, f"{run.findings:,}", f"{rows.employee_id.nunique():,}", sev, f"{run.seconds:.2f}"
         )
-    output.out.print(table)
-    where = f"; written to {out}" if out else ""
-    found = f"{len(result.findings):,} findings from {store.kind} store ({result.engine} engine){where}."
-    output.out.print(found, highlight=False)
+    return table
 
 
 def _register_commands() -> None:
