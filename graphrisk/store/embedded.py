@@ -427,7 +427,7 @@ class EmbeddedStore(Store):
             keep = self._batches_file()
             self.close()
             if any(removed.values()):
-                _findings_stale(self)
+                _findings_stale(self, purge=True)
                 purged = {"purged_before": cut.isoformat(), "purged": removed}
                 self._write(kept, previous + 1, purged, keep_batches=keep)
         left = len(kept["access_log"]) if "access_log" in kept else 0
@@ -697,11 +697,12 @@ class EmbeddedStore(Store):
         shutil.rmtree(trash, ignore_errors=True)
 
 
-def _findings_stale(store: EmbeddedStore) -> None:
-    """A load or purge changes tables without a batch record: the stored findings must be detected again."""
+def _findings_stale(store: EmbeddedStore, *, purge: bool = False) -> None:
+    """A load or purge changes tables without a batch record: the stored findings must be detected
+    again; a purge removes them at once (they hold evidence about the look-ups it removes)."""
     from graphrisk.store.findings_store import mark_stale
 
-    mark_stale(store)
+    mark_stale(store, remove=purge)
 
 
 def _updated_in_place(stored: pd.DataFrame, change) -> pd.DataFrame:

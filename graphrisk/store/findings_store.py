@@ -30,6 +30,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -113,19 +114,24 @@ def stored_findings(store):
     return Neo4jFindings(store)
 
 
-def mark_stale(store) -> None:
+def mark_stale(store, *, remove: bool = False) -> None:
     """Record that a full load or a purge is changing ``store`` without a batch record: the stored
     findings no longer say what detection would find, until an incremental run detects everything.
 
     Called by the stores' ``load`` and ``purge`` before they write (a write that then fails costs a
     needless detection, never a stale score). On the embedded store a marker file
     ``findings/stale-*`` is made (a run removes only the markers it saw when it planned, so a load
-    during a detection is not lost); on Neo4j the state's ``loads`` counter goes up.
+    during a detection is not lost); on Neo4j the state's ``loads`` counter goes up. With ``remove``
+    (a purge), the embedded store's findings are removed instead; a detection running meanwhile
+    publishes findings of a store version older than the purge's, which the next run detects again.
     """
     if store.kind == "embedded":
         folder = Path(store.path) / FINDINGS_DIR
         if not folder.is_dir():
             return  # nothing stored: nothing to mark
+        if remove:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
         try:
             with private_file(folder / f"stale-{os.getpid()}-{time.time_ns()}", sync=True):
                 pass
@@ -209,7 +215,10 @@ class EmbeddedFindings:
         """The stored findings of look-ups in ``since <= ts < until`` (either may be None)."""
         for _ in range(3):  # a publication may retire the files of a state read two generations ago
             raw = self._raw_state()
-            files = (raw or {}).get("files", {})
+            if raw is None:  # removed by a purge since the caller saw them (never read as "no findings")
+                raise StoreError(f"the stored findings in {self.dir} were removed while being read; "
+                                 "run the command again")  # fmt: skip
+            files = raw.get("files", {})
             first = None if since is None else _day_text(since)
             last = None if until is None else _day_text(pd.Timestamp(until) - pd.Timedelta(1, "ns"))
             chosen = [f for d, f in sorted(files.items())

@@ -378,6 +378,9 @@ class Neo4jStore(Store):
             with self.load_lock():  # a purge writes as a load does: not while one runs
                 self.runner.run("findings/stale", mode=Mode.WRITE)  # graphrisk.store.findings_store
                 removed = self._purge(params)
+                while int(self.runner.run("findings/purge", {"cut": params["cut"], "limit": self.batch_size},
+                                          mode=Mode.WRITE).iloc[0]["deleted"]):  # fmt: skip
+                    pass  # stored findings of purged look-ups go with them
             left = int(self.stats().nodes.get("Access", 0))
         ordered = {kind: removed[kind] for kind in PURGED_KINDS}
         return PurgeSummary(self.kind, self.describe(), cut, dry_run, ordered, accesses_left=left)
