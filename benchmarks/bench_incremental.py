@@ -83,7 +83,9 @@ def timed(kind: str, store: Path, out: Path | None = None) -> tuple[float, float
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dataset", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=None)
@@ -110,7 +112,9 @@ def main() -> int:
         wall, peak, report = timed("base", store)
         prepared = {"base_detect_seconds": round(wall, 2), "base_detect_peak_mib": round(peak),
                     "base_days": report}  # fmt: skip
-        subprocess.run([str(graphrisk), "load", "--append", str(batch), "--store", str(store), "-q"], check=True)
+        subprocess.run(
+            [str(graphrisk), "load", "--append", str(batch), "--store", str(store), "-q"], check=True
+        )
     manifest = json.loads((store / "manifest.json").read_text())
     runs: dict[str, list] = {"incremental": [], "full": []}
     detail: dict[str, list] = {"detect": [], "score": [], "full": []}

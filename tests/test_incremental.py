@@ -100,7 +100,10 @@ def test_micro_off_shift_history_is_refreshed_on_earlier_days(tmp_path):
     E3's off-shift findings on days no batch names. The last day is appended, with two evening
     look-ups of E3, which make E3's two morning look-ups of 2026-03-04 rare."""
     base, batch, union = split(MICRO, tmp_path, "2026-03-05")
-    evening = "X7,2026-03-05T20:10:00+00:00,E3,BRP,person,P4,view,\nX8,2026-03-05T21:10:00+00:00,E3,BRP,person,P5,view,\n"
+    evening = (
+        "X7,2026-03-05T20:10:00+00:00,E3,BRP,person,P4,view,\n"
+        "X8,2026-03-05T21:10:00+00:00,E3,BRP,person,P5,view,\n"
+    )
     for folder in (batch, union):
         (folder / "access_log.csv").write_text((folder / "access_log.csv").read_text() + evening)
     store = embedded(tmp_path / "inc", base)
@@ -145,7 +148,7 @@ def test_score_detects_when_the_stored_findings_do_not_cover(tmp_path):
 
 
 def test_a_full_load_makes_the_next_run_detect_everything(tmp_path):
-    base, batch, union = split(MICRO, tmp_path, CUT, batch_tables=micro_changes())
+    base, _, union = split(MICRO, tmp_path, CUT, batch_tables=micro_changes())
     store = embedded(tmp_path / "inc", base)
     detect_incremental(store)
     store.close()
@@ -239,7 +242,9 @@ def test_a_backdated_assignment_re_detects_only_the_days_it_touches(tiny, tmp_pa
     log = store.table("access_log")
     days = sorted(set(pd.to_datetime(log["ts"], utc=True).dt.strftime("%Y-%m-%d")))
     # an employee who read an open case without need to know, after the first day, is assigned to it
-    need = before[(before["rule_id"] == "open-case-no-need-to-know") & (before["ts"].dt.strftime("%Y-%m-%d") > days[1])]
+    need = before[
+        (before["rule_id"] == "open-case-no-need-to-know") & (before["ts"].dt.strftime("%Y-%m-%d") > days[1])
+    ]
     employee, case = need.iloc[0]["employee_id"], need.iloc[0]["case_id"]
     batch = tmp_path / "batch"
     batch.mkdir()

@@ -229,7 +229,9 @@ def detect_incremental_command(
 
     if rule_ids or since or until:
         given = ", ".join(o for o, v in (("--rules", rule_ids), ("--since", since), ("--until", until)) if v)
-        raise UsageError(f"--incremental detects the whole catalogue on the days that changed; leave out {given}")
+        raise UsageError(
+            f"--incremental detects the whole catalogue on the days that changed; leave out {given}"
+        )
     with output.progress("Detecting") as progress:
         result = detect_incremental(
             store, params=_parse_params(params), engine=engine, progress=progress, everything=all_days

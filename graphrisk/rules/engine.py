@@ -199,7 +199,9 @@ def detect_days(
         if frames
         else pd.DataFrame({c: pd.Series(dtype=object) for c in FINDING_COLUMNS})
     )
-    return DetectResult(findings.reset_index(drop=True), list(runs.values()), used or resolve_engine(store, engine))
+    return DetectResult(
+        findings.reset_index(drop=True), list(runs.values()), used or resolve_engine(store, engine)
+    )
 
 
 def day_ranges(days) -> list[tuple[pd.Timestamp, pd.Timestamp]]:

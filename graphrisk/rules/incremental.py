@@ -206,7 +206,9 @@ def detect_incremental(
     )
     if by_day or todo.everything or state is None or new_state.batches != state.batches:
         findings.publish(by_day, new_state, replace_all=todo.everything, stale_seen=todo.stale_seen)
-    return IncrementalResult(todo, detected, refreshed, len(all_days), round(time.perf_counter() - started, 3))
+    return IncrementalResult(
+        todo, detected, refreshed, len(all_days), round(time.perf_counter() - started, 3)
+    )
 
 
 def log_days(store) -> list[str]:
@@ -248,8 +250,8 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     b = normalise_findings(b)
     if len(a) != len(b):
         return False
-    return bool((a["finding_id"].to_numpy() == b["finding_id"].to_numpy()).all()
-                and (a["detail"].fillna("").to_numpy() == b["detail"].fillna("").to_numpy()).all())  # fmt: skip
+    columns = ["finding_id", "evidence", "detail"]
+    return a[columns].fillna("").equals(b[columns].fillna(""))
 
 
 def _batches(store) -> pd.DataFrame:

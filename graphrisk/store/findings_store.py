@@ -219,8 +219,7 @@ class EmbeddedFindings:
                 raise StoreError(f"the stored findings in {self.dir} were removed while being read; "
                                  "run the command again")  # fmt: skip
             files = raw.get("files", {})
-            first = None if since is None else _day_text(since)
-            last = None if until is None else _day_text(pd.Timestamp(until) - pd.Timedelta(1, "ns"))
+            first, last = _day_bounds(since, until)
             chosen = [f for d, f in sorted(files.items())
                       if (first is None or d >= first) and (last is None or d <= last)]  # fmt: skip
             try:
@@ -337,9 +336,8 @@ class Neo4jFindings:
         return FindingsState.from_dict(dict(frame.iloc[0]["state"]))
 
     def read(self, since, until) -> pd.DataFrame:
-        params = {"first": None if since is None else _day_text(since),
-                  "last": None if until is None else _day_text(pd.Timestamp(until) - pd.Timedelta(1, "ns"))}  # fmt: skip
-        frame = self.store.runner.run("findings/read", params)
+        first, last = _day_bounds(since, until)
+        frame = self.store.runner.run("findings/read", {"first": first, "last": last})
         if len(frame):
             frame["ts"] = frame["ts"].map(_native)
         return normalise_findings(_in_window(frame, since, until))
@@ -381,6 +379,16 @@ class Neo4jFindings:
 
 
 # -- helpers -----------------------------------------------------------------------------------------
+
+
+def _day_bounds(since, until) -> tuple[str | None, str | None]:
+    """The first and last UTC day of ``since <= ts < until`` (None for an open end).
+
+    >>> _day_bounds("2026-03-01T12:00:00Z", "2026-03-03T00:00:00Z")
+    ('2026-03-01', '2026-03-02')
+    """
+    last = None if until is None else _day_text(pd.Timestamp(until) - pd.Timedelta(1, "ns"))
+    return (None if since is None else _day_text(since)), last
 
 
 def _day_text(value) -> str:
