@@ -43,7 +43,8 @@ from bench_append import split  # noqa: E402
 
 
 def step(kind: str, store_path: str, out: str | None) -> None:
-    """One timed step, in its own process: ``incremental`` (detect), ``score`` (stored) or ``full``."""
+    """One step in its own process: ``load`` or ``append`` (``out`` is the data), ``base`` or
+    ``incremental`` (detect --incremental), ``score`` (from stored findings) or ``full`` (detecting)."""
     import pandas as pd
 
     from graphrisk.rules.incremental import detect_incremental
@@ -53,6 +54,13 @@ def step(kind: str, store_path: str, out: str | None) -> None:
     from graphrisk.store import EmbeddedStore
 
     store = EmbeddedStore(store_path)
+    if kind in ("load", "append"):  # the library, as the CLI runs it (no site key or roles needed here)
+        from graphrisk.ingest import read_dataset
+        from graphrisk.store.append import append_batch
+
+        done = store.load(read_dataset(out)) if kind == "load" else append_batch(store, out)
+        print(json.dumps({"seconds": round(done.seconds, 2)}))
+        return
     if kind in ("base", "incremental"):
         result = detect_incremental(store)
         print(json.dumps({"days": len(result.plan.days), "everything": result.plan.everything,
@@ -104,17 +112,14 @@ def main() -> int:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         base, batch, batch_rows = pool.apply(split, (opts.dataset, work))
     store = work / "store"
-    graphrisk = Path(sys.executable).parent / "graphrisk"
     prepared = {}
     if not (store / "findings" / "state.json").exists():
         shutil.rmtree(store, ignore_errors=True)
-        subprocess.run([str(graphrisk), "load", str(base), "--store", str(store), "-q"], check=True)
+        timed("load", store, base)
         wall, peak, report = timed("base", store)
         prepared = {"base_detect_seconds": round(wall, 2), "base_detect_peak_mib": round(peak),
                     "base_days": report}  # fmt: skip
-        subprocess.run(
-            [str(graphrisk), "load", "--append", str(batch), "--store", str(store), "-q"], check=True
-        )
+        timed("append", store, batch)
     manifest = json.loads((store / "manifest.json").read_text())
     runs: dict[str, list] = {"incremental": [], "full": []}
     detail: dict[str, list] = {"detect": [], "score": [], "full": []}
