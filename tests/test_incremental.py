@@ -95,6 +95,18 @@ def test_micro_incremental_equals_from_scratch(tmp_path):
     assert_same(incremental(store), scratch(embedded(tmp_path / "union-store", union)))
 
 
+def test_the_duckdb_engine_reads_the_look_ups_an_append_added(tmp_path):
+    """An appended table is its first file plus part files (the manifest's ``files``): DuckDB once
+    read only the first, and missed every appended look-up."""
+    base, batch, _ = split(MICRO, tmp_path, CUT, batch_tables=micro_changes())
+    store = embedded(tmp_path / "s", base)
+    assert append_batch(store, batch).written
+    store.close()
+    duck = normalise_findings(detect(store, engine="duckdb").findings)
+    assert {"X4", "X5", "X6"} <= {a for ids in duck["access_ids"] for a in ids}
+    pd.testing.assert_frame_equal(duck, normalise_findings(detect(store, engine="pandas").findings))
+
+
 def test_micro_off_shift_history_is_refreshed_on_earlier_days(tmp_path):
     """E3 has no shifts: judged by the hours of all of E3's look-ups, a new day of them changes
     E3's off-shift findings on days no batch names. The last day is appended, with two evening
