@@ -25,6 +25,7 @@ from graphrisk.commands.common import (  # noqa: F401 - Output and the decorator
     output_options,
     readable,
     reveal_option,
+    rule_table,
     store_options,
     wants_json,
     with_store,
@@ -274,12 +275,20 @@ def _print_stats(out: Output, stats: GraphStats) -> None:
     help="Write the findings here: .parquet, .csv or .json by extension.",
 )
 @engine_options
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="The nightly run: detect only the days appended batches touched (every day the first time), "
+    "keep the findings per day in the store for score (docs/loading.md).",
+)
+@click.option("--all-days", is_flag=True, help="With --incremental: detect and store every day again.")
 @reveal_option
 @output_options
 @with_store
 def detect(
-    rule_ids, since, until, params, out: Path | None, engine, spark_master, reveal, quiet, as_json, store
-) -> None:
+    rule_ids, since, until, params, out: Path | None, engine, spark_master, incremental, all_days, reveal,
+    quiet: bool, as_json: bool, store,
+) -> None:  # fmt: skip
     """Run the detection rules on the store and report the findings per rule.
 
     Every finding names the employee, the exact access events, the target, the case or
@@ -292,6 +301,7 @@ def detect(
         graphrisk detect --rules own-network,pre-action-lookup --since 2026-03-01
         graphrisk detect --engine pandas --out findings.parquet
         graphrisk detect --engine spark --spark-master spark://head:7077 --out findings.parquet
+        graphrisk load --append today/ && graphrisk detect --incremental
     """
     from graphrisk.privacy.guard import guarded
     from graphrisk.rules import engine_choice
@@ -299,8 +309,15 @@ def detect(
     with guarded("detect", action="detect", store=store, reveal=reveal) as guard:
         guard.params({"rules": rule_ids, "since": since, "until": until, "param": list(params),
                       "out": str(out) if out else None, "engine": engine,
-                      "spark_master": spark_master})  # fmt: skip
+                      "spark_master": spark_master, "incremental": incremental,
+                      "all_days": all_days})  # fmt: skip
         with engine_choice(engine, spark_master):
+            if incremental or all_days:
+                from graphrisk.commands.scoring import detect_incremental_command
+
+                detect_incremental_command(guard, rule_ids, since, until, params, out, engine, all_days,
+                                           Output(quiet=quiet, as_json=as_json), store)  # fmt: skip
+                return
             _detect(guard, rule_ids, since, until, params, out, quiet, as_json, store)
 
 
@@ -339,20 +356,7 @@ def _detect(
         return
     if quiet:
         return
-    table = Table(show_edge=False)
-    columns = ("rule", "findings", "employees", "by severity", "seconds")
-    for col in columns:
-        table.add_column(col, justify="left" if col in ("rule", "by severity") else "right")
-    for run in result.runs:
-        if run.skipped:
-            table.add_row(run.rule_id, "-", "-", f"skipped: {run.skipped}", "-")
-            continue
-        rows = result.findings[result.findings.rule_id == run.rule_id]
-        sev = ", ".join(f"{k} {v}" for k, v in sorted(run.by_severity.items()))
-        table.add_row(
-            run.rule_id, f"{run.findings:,}", f"{rows.employee_id.nunique():,}", sev, f"{run.seconds:.2f}"
-        )
-    output.out.print(table)
+    output.out.print(rule_table(result))
     where = f"; written to {out}" if out else ""
     found = f"{len(result.findings):,} findings from {store.kind} store ({result.engine} engine){where}."
     output.out.print(found, highlight=False)

@@ -18,11 +18,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from graphrisk.reports.findings import read_findings
 from test_conformance import _assert_same, _comparable
 
 from graphrisk.cli import main
 from graphrisk.errors import UsageError
+from graphrisk.files import read_findings
 from graphrisk.ingest import read_dataset
 from graphrisk.rules import detect, engine_choice
 from graphrisk.scoring import score

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from graphrisk.store import DEFAULT_STORE_DIR, open_store
 
@@ -25,6 +26,7 @@ __all__ = [
     "output_options",
     "readable",
     "reveal_option",
+    "rule_table",
     "store_options",
     "wants_json",
     "with_store",
@@ -243,3 +245,21 @@ def engine_options(command):
         "same SQL on Apache Spark, pip install 'graphrisk[spark]') or pandas (the reference, all in "
         "memory). Neo4j: cypher. Every engine finds the same.",
     )(command)
+
+
+def rule_table(result) -> Table:
+    """The findings per rule of a :class:`~graphrisk.rules.DetectResult`, as ``detect`` prints them."""
+    table = Table(show_edge=False)
+    columns = ("rule", "findings", "employees", "by severity", "seconds")
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("rule", "by severity") else "right")
+    for run in result.runs:
+        if run.skipped:
+            table.add_row(run.rule_id, "-", "-", f"skipped: {run.skipped}", "-")
+            continue
+        rows = result.findings[result.findings.rule_id == run.rule_id]
+        sev = ", ".join(f"{k} {v}" for k, v in sorted(run.by_severity.items()))
+        table.add_row(
+            run.rule_id, f"{run.findings:,}", f"{rows.employee_id.nunique():,}", sev, f"{run.seconds:.2f}"
+        )
+    return table

@@ -20,7 +20,7 @@ from graphrisk.commands.common import (
 from graphrisk.errors import UsageError
 from graphrisk.scoring.combine import DEFAULT_THRESHOLD
 
-__all__ = ["COMMANDS", "explain", "score"]
+__all__ = ["COMMANDS", "detect_incremental_command", "explain", "score"]
 
 
 def _window_options(command):
@@ -78,6 +78,12 @@ def _parse_window(text: str):
     "--param", "params", multiple=True, metavar="RULE.NAME=VALUE", help="Override a rule parameter."
 )
 @engine_options
+@click.option(
+    "--detect",
+    "fresh",
+    is_flag=True,
+    help="Run the rules on the window even when the findings detect --incremental stored cover it.",
+)
 @reveal_option
 @output_options
 @with_store
@@ -91,6 +97,7 @@ def score(
     params,
     engine,
     spark_master,
+    fresh,
     reveal,
     quiet: bool,
     as_json: bool,
@@ -101,7 +108,9 @@ def score(
     Runs the detection rules on the window, compares each employee's findings
     and look-ups with their peers' (same role, rank and unit level), lets
     network position amplify crime-related look-ups, and adds it up into a
-    score whose parts and reasons add up to it (docs/scoring.md). Scores are
+    score whose parts and reasons add up to it (docs/scoring.md). The findings
+    come from the store when ``detect --incremental`` kept them for every day
+    and nothing was appended since (docs/loading.md). Scores are
     for triage by people, not verdicts. Deterministic: the same data give the
     same scores. Exit 0 when done; non-zero with a one-line reason otherwise.
 
@@ -111,6 +120,7 @@ def score(
         graphrisk score --as-of 2026-03-31 --window 30d --json
         NEO4J_URI=bolt://127.0.0.1:7687 graphrisk score --write-back --top 50
         graphrisk score --engine spark --spark-master sc://spark-connect:15002 --out scores.parquet
+        graphrisk load --append today/ && graphrisk detect --incremental && graphrisk score
 
     --engine picks the engine of the detection that scoring starts with; the scoring itself
     (peers, network, the sum) runs in pandas on every engine (docs/spark.md).
@@ -122,12 +132,17 @@ def score(
     with guarded("score", action="score", store=store, reveal=reveal, also=also) as guard:
         guard.params({"as_of": as_of, "window": window, "out": str(out) if out else None,
                       "write_back": write_back, "top": top, "threshold": threshold,
-                      "param": list(params), "engine": engine, "spark_master": spark_master})  # fmt: skip
+                      "param": list(params), "engine": engine, "spark_master": spark_master,
+                      "detect": fresh})  # fmt: skip
         with engine_choice(engine, spark_master):
-            _score(guard, as_of, window, out, write_back, top, threshold, params, quiet, as_json, store)
+            _score(
+                guard, as_of, window, out, write_back, top, threshold, params, quiet, as_json, store, fresh
+            )
 
 
-def _score(guard, as_of, window, out, write_back, top, threshold, params, quiet, as_json, store) -> None:
+def _score(
+    guard, as_of, window, out, write_back, top, threshold, params, quiet, as_json, store, fresh=False
+) -> None:
     from graphrisk.scoring import ScoreParams
     from graphrisk.scoring import score as run_score
     from graphrisk.scoring.explain import explain_all
@@ -151,6 +166,7 @@ def _score(guard, as_of, window, out, write_back, top, threshold, params, quiet,
             params=ScoreParams(threshold=threshold),
             rule_params=_parse_params(params),
             progress=progress,
+            stored=not fresh,
         )
         rows = score_rows(result, explain_all(result))
         # a file or the write-back holds everyone's score, so the entry names everyone in it
@@ -178,6 +194,7 @@ def _score(guard, as_of, window, out, write_back, top, threshold, params, quiet,
                 "window": result.params.to_dict()["window"],
                 "employees": len(rows),
                 "findings": len(result.findings),
+                "findings_from": "store" if "stored_findings" in result.seconds else "detection",
                 "threshold": threshold,
                 "alerts": alerts,
                 "top": [
@@ -225,11 +242,60 @@ def _score(guard, as_of, window, out, write_back, top, threshold, params, quiet,
         else ""
     )
     span = result.params.to_dict()["window"]
+    source = ", stored findings" if "stored_findings" in result.seconds else ""
     output.out.print(
-        f"{len(rows):,} employees scored as of {result.as_of.isoformat()} ({span} window) on the "
+        f"{len(rows):,} employees scored as of {result.as_of.isoformat()} ({span} window{source}) on the "
         f"{store.kind} store: {alerts} at or above {threshold:g}{where}{back}.",
         highlight=False,
     )
+
+
+def detect_incremental_command(
+    guard, rule_ids, since, until, params, out, engine, all_days: bool, output: Output, store
+) -> None:
+    """``graphrisk detect --incremental``: detect the pending days, store their findings, report."""
+    from graphrisk.commands.common import rule_table
+    from graphrisk.files import write_findings
+    from graphrisk.rules.incremental import detect_incremental
+
+    if rule_ids or since or until:
+        given = ", ".join(o for o, v in (("--rules", rule_ids), ("--since", since), ("--until", until)) if v)
+        raise UsageError(
+            f"--incremental detects the whole catalogue on the days that changed; leave out {given}"
+        )
+    with output.progress("Detecting") as progress:
+        result = detect_incremental(
+            store, params=_parse_params(params), engine=engine, progress=progress, everything=all_days
+        )
+    found = result.detected.findings
+    guard.subjects(found["employee_id"].dropna().unique())
+    guard.done(rows=len(found))
+    if out is not None:
+        write_findings(found, out)
+    if output.as_json:
+        output.json({"ok": True, "store": store.kind, "engine": result.detected.engine,
+                     **result.to_dict(), "rules": result.detected.summary(),
+                     "out": str(out) if out else None, "seconds": result.seconds})  # fmt: skip
+        return
+    if output.quiet:
+        return
+    plan = result.plan
+    say = output.out.print
+    if plan.everything:
+        say(f"Detected every day ({plan.reason}).", highlight=False)
+    elif plan.days:
+        say(f"Detected {len(plan.days)} day(s), {plan.days[0]} to {plan.days[-1]} ({plan.reason}).",
+            highlight=False)  # fmt: skip
+    else:
+        say(f"Nothing to detect: {plan.reason}.", highlight=False)
+    if plan.everything or plan.days:
+        say(rule_table(result.detected))
+    if result.refreshed_days:
+        say(f"Off-shift findings changed on {len(result.refreshed_days)} more day(s) (an employee without "
+            "shifts is judged by all their look-ups).", highlight=False)  # fmt: skip
+    where = f"; written to {out}" if out else ""
+    say(f"{len(found):,} findings on the days detected; the store's findings cover {result.stored_days:,} "
+        f"day(s) ({result.seconds:.1f} s){where}.", highlight=False)  # fmt: skip
 
 
 @click.command()

@@ -30,11 +30,15 @@ from graphrisk.rules.catalogue import RULES
 from graphrisk.rules.context import Context
 
 __all__ = [
+    "DAY_CONTEXT",
     "DEFAULT_ENGINE",
     "ENGINES",
+    "LOG_WIDE_RULES",
     "DetectResult",
     "RuleRun",
+    "day_ranges",
     "detect",
+    "detect_days",
     "engine_choice",
     "resolve_engine",
     "select_rules",
@@ -46,6 +50,33 @@ ENGINES = {"duckdb": "embedded", "spark": "embedded", "pandas": "embedded", "cyp
 ENGINE_ENV = "GRAPHRISK_ENGINE"
 #: The engine used when none is named, per store kind.
 DEFAULT_ENGINE = {"embedded": "duckdb", "neo4j": "cypher"}
+
+#: What a day's findings of each rule depend on besides that day's look-ups (the look-ups whose
+#: ``ts`` falls on the UTC day). Every rule reads the registers whole (persons, vehicles,
+#: addresses, relations, memberships, employees, units, areas, cases, subjects), so a change of a
+#: register reaches past days: ``load --append`` lists them as ``redetect_days``
+#: (:func:`graphrisk.store.append.affected_days`) and ``detect --incremental`` detects them again.
+#: Only off-shift also reads other days' look-ups (:data:`LOG_WIDE_RULES`). docs/loading.md has the table.
+DAY_CONTEXT = {
+    "own-network": "relations (two hops from the employee's own person), what the target resolves to, "
+    "the assignments active on the day and the cited case's subjects",
+    "colleague-lookup": "employees' person records and partners, the day's assignments and subjects",
+    "open-case-no-need-to-know": "the case's state on the day (opened, closed), its owning unit, the "
+    "assignments active on the day",
+    "pre-action-lookup": "as open-case-no-need-to-know, plus the case's planned actions up to "
+    "window_hours (at most 90 days) after the day",
+    "criminal-proximity-access": "relations and memberships (two hops), cases against the organisation "
+    "and their suspects, the day's justification",
+    "outside-territory": "the target's area, the employee's unit and its territory, the day's justification",
+    "off-shift": "the employee's shifts (any earlier shift may still cover the look-up); for an employee "
+    "without shifts, the hour-of-day histogram of all of the employee's look-ups, on every day",
+    "sensitive-target": "the target person's flags, the day's justification",
+    "unjustified-export": "the assignments active on the day",
+}
+#: Rules whose findings on a day depend on the look-ups of other days: off-shift judges an employee
+#: without shifts by the hours of all their look-ups, so a new day of look-ups can change the
+#: findings (and the detail's counts) on every day before it.
+LOG_WIDE_RULES = ("off-shift",)
 
 
 @dataclass
@@ -157,6 +188,65 @@ def engine_choice(engine: str | None, spark_master: str | None = None):
         yield
     finally:
         _CHOICE.reset(token)
+
+
+def detect_days(
+    store,
+    days,
+    rule_ids: list[str] | None = None,
+    *,
+    params: dict[str, dict] | None = None,
+    progress=None,
+    engine: str | None = None,
+) -> DetectResult:
+    """Run the rules on the look-ups of the UTC ``days`` only (dates or ``YYYY-MM-DD``).
+
+    One :func:`detect` per run of consecutive days (:func:`day_ranges`), each with the window
+    ``since = day 00:00 UTC``, ``until = the day after the last``: a rule reads the look-ups of
+    its window and the registers whole, which is all a day's findings need but for the
+    :data:`LOG_WIDE_RULES`, which read every look-up themselves (``all_accesses``). The findings
+    are those :func:`detect` finds on the whole log, restricted to these days.
+    """
+    frames, runs, used = [], {}, ""
+    for first, last in day_ranges(days):
+        since = first.tz_localize("UTC")
+        until = last.tz_localize("UTC") + pd.Timedelta(days=1)
+        part = detect(store, rule_ids, since=since, until=until, params=params, progress=progress,
+                      engine=engine)  # fmt: skip
+        used = part.engine
+        if len(part.findings):
+            frames.append(part.findings)
+        for run in part.runs:  # one summary per rule over all the runs
+            total = runs.setdefault(run.rule_id, RuleRun(run.rule_id, skipped=run.skipped))
+            total.findings += run.findings
+            total.seconds = round(total.seconds + run.seconds, 3)
+            for severity, n in run.by_severity.items():
+                total.by_severity[severity] = total.by_severity.get(severity, 0) + n
+    findings = (
+        pd.concat(frames, ignore_index=True).sort_values(["ts", "rule_id", "finding_id"], kind="stable")
+        if frames
+        else pd.DataFrame({c: pd.Series(dtype=object) for c in FINDING_COLUMNS})
+    )
+    return DetectResult(
+        findings.reset_index(drop=True), list(runs.values()), used or resolve_engine(store, engine)
+    )
+
+
+def day_ranges(days) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """``days`` as runs of consecutive days, (first, last) each, in order.
+
+    >>> [(a.strftime("%d"), b.strftime("%d")) for a, b in day_ranges(["2026-03-05", "2026-03-01",
+    ...                                                                 "2026-03-02", "2026-03-04"])]
+    [('01', '02'), ('04', '05')]
+    """
+    ordered = sorted({pd.Timestamp(str(d)).normalize() for d in days})
+    ranges: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    for day in ordered:
+        if ranges and day - ranges[-1][1] == pd.Timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
 
 
 def resolve_engine(store, engine: str | None) -> str:

@@ -1,8 +1,8 @@
 """Risk scoring: peer baselines, findings, network position and explainable per-employee scores.
 
 :func:`score` runs the whole batch on either store: the detection rules for the
-window, the scoring inputs, the model of :mod:`graphrisk.scoring.model` and
-the explanations. Modules:
+window (or the findings ``detect --incremental`` stored), the scoring inputs, the model of
+:mod:`graphrisk.scoring.model` and the explanations. Modules:
 
 - :mod:`~graphrisk.scoring.inputs`: the frames scoring needs, the same from both stores;
 - :mod:`~graphrisk.scoring.findings`: findings weighted by severity, circumstances and recency;
@@ -22,7 +22,7 @@ import time
 import pandas as pd
 
 from graphrisk.errors import UsageError
-from graphrisk.scoring.inputs import latest_access, read_inputs
+from graphrisk.scoring.inputs import latest_access, read_inputs, window_findings
 from graphrisk.scoring.model import DEFAULT_WINDOW, ScoreParams, ScoreResult, score_frames
 
 __all__ = ["DEFAULT_WINDOW", "ScoreParams", "ScoreResult", "parse_window", "resolve_as_of", "score"]
@@ -81,6 +81,7 @@ def score(
     params: ScoreParams | None = None,
     rule_params: dict | None = None,
     progress=None,
+    stored: bool = True,
 ) -> ScoreResult:
     """Detect and score on ``store`` for the window ``[as_of - window, as_of)``.
 
@@ -92,9 +93,10 @@ def score(
     params : model knobs (``window`` is taken from ``window``).
     rule_params : rule parameter overrides, as for :func:`graphrisk.rules.detect`.
     progress : ``progress(step, done, total)``.
+    stored : read the findings ``detect --incremental`` stored when they cover the window
+        (:func:`graphrisk.scoring.inputs.window_findings`); False always detects. ``result.seconds``
+        names the step ``stored_findings`` or ``detect``.
     """
-    from graphrisk.rules import detect
-
     started = time.perf_counter()
     end = resolve_as_of(store, as_of)
     params = ScoreParams(**{**(params or ScoreParams()).__dict__, "window": window})
@@ -106,12 +108,14 @@ def score(
             progress(name, done, steps)
 
     step("detect", 0)
-    found = detect(store, since=since, until=end, params=rule_params)
+    # the findings detect --incremental stored, when they cover the window; else detection, as before
+    findings, source = window_findings(store, since, end, rule_params, stored=stored)
     detect_seconds = time.perf_counter() - started
     step("read inputs", 1)
     inputs = read_inputs(store, since, end)
     step("score", 2)
-    result = score_frames(inputs, found.findings, end, params)
-    result.seconds = {"detect": round(detect_seconds, 3), **result.seconds}
+    result = score_frames(inputs, findings, end, params)
+    timing = "detect" if source == "detection" else "stored_findings"
+    result.seconds = {timing: round(detect_seconds, 3), **result.seconds}
     step("done", steps)
     return result

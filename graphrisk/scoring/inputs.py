@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["COLUMNS", "ScoreInputs", "latest_access", "read_inputs"]
+__all__ = ["COLUMNS", "ScoreInputs", "latest_access", "read_inputs", "window_findings"]
 
 #: Each input frame and its columns; ``ts`` is a UTC timestamp, everything else an id or text.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -91,6 +91,25 @@ def read_inputs(store, since: pd.Timestamp | None, until: pd.Timestamp | None) -
     params = {"since": _py(since), "until": _py(until)}
     frames = {name: store.read(f"score/{name}", params if name == "accesses" else None) for name in COLUMNS}
     return ScoreInputs.from_frames(frames)
+
+
+def window_findings(
+    store, since: pd.Timestamp, until: pd.Timestamp, rule_params: dict | None = None, *, stored: bool = True
+) -> tuple[pd.DataFrame, str]:
+    """The findings of the window ``since <= ts < until`` and where they came from.
+
+    The store's stored findings (``"store"``) when ``stored`` and they are what detection would find
+    now (:func:`graphrisk.rules.incremental.covers`: kept by ``detect --incremental`` with the same
+    rules and parameters, nothing appended or loaded since); otherwise the rules run on the window
+    (``"detection"``), as they always did. Both give the same findings.
+    """
+    from graphrisk.rules import detect
+    from graphrisk.rules.incremental import covers
+    from graphrisk.store.findings_store import stored_findings
+
+    if stored and covers(store, rule_params):
+        return stored_findings(store).read(since, until), "store"
+    return detect(store, since=since, until=until, params=rule_params).findings, "detection"
 
 
 def latest_access(store) -> pd.Timestamp | None:

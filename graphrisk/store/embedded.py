@@ -415,6 +415,7 @@ class EmbeddedStore(Store):
         names = [n for n in table_order(dataset.tables) if n not in EVALUATION_ONLY]
         with self._write_lock():
             _fault("locked")
+            _findings_stale(self)
             self._remove_leftovers(legacy=True)
             self.close()  # what this object read before the lock may be older than the current version
             old = {} if replace or not self.exists() else self.tables()
@@ -468,6 +469,7 @@ class EmbeddedStore(Store):
             keep = self._batches_file()
             self.close()
             if any(removed.values()):
+                _findings_stale(self, purge=True)
                 purged = {"purged_before": cut.isoformat(), "purged": removed}
                 self._write(kept, previous + 1, purged, keep_batches=keep)
         left = len(kept["access_log"]) if "access_log" in kept else 0
@@ -735,6 +737,14 @@ class EmbeddedStore(Store):
             if fd is not None:
                 os.close(fd)
         shutil.rmtree(trash, ignore_errors=True)
+
+
+def _findings_stale(store: EmbeddedStore, *, purge: bool = False) -> None:
+    """A load or purge changes tables without a batch record: the stored findings must be detected
+    again; a purge removes them at once (they hold evidence about the look-ups it removes)."""
+    from graphrisk.store.findings_store import mark_stale
+
+    mark_stale(store, remove=purge)
 
 
 def _updated_in_place(stored: pd.DataFrame, change) -> pd.DataFrame:

@@ -402,7 +402,11 @@ class Neo4jStore(Store):
         else:
             self._schema()
             with self.load_lock():  # a purge writes as a load does: not while one runs
+                self.runner.run("findings/stale", mode=Mode.WRITE)  # graphrisk.store.findings_store
                 removed = self._purge(params)
+                while int(self.runner.run("findings/purge", {"cut": params["cut"], "limit": self.batch_size},
+                                          mode=Mode.WRITE).iloc[0]["deleted"]):  # fmt: skip
+                    pass  # stored findings of purged look-ups go with them
             left = int(self.stats().nodes.get("Access", 0))
         ordered = {kind: removed[kind] for kind in PURGED_KINDS}
         return PurgeSummary(self.kind, self.describe(), cut, dry_run, ordered, accesses_left=left)
@@ -442,6 +446,8 @@ class Neo4jStore(Store):
             return self._load(dataset, replace, progress, after_batch, started)
 
     def _load(self, dataset: Dataset, replace: bool, progress, after_batch, started: float) -> LoadSummary:
+        # no batch records what a full load changes: stored findings are detected again (findings_store)
+        self.runner.run("findings/stale", mode=Mode.WRITE)
         if replace:
             self.clear()
         elif dataset.has("access_log"):
