@@ -85,7 +85,7 @@ def parse_period(text: str) -> pd.DateOffset | pd.Timedelta:
     if years > _LONGEST_YEARS:
         raise UsageError(f"--older-than {text!r} is longer than any data set can span")
     if unit in ("d", "w"):
-        from graphrisk.scoring import parse_window  # the one parser of day and week lengths
+        from graphrisk.durations import parse_window  # the one parser of day and week lengths
 
         return parse_window(f"{n}{unit}")
     return pd.DateOffset(months=n) if unit == "m" else pd.DateOffset(years=n)

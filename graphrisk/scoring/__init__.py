@@ -21,34 +21,12 @@ import time
 
 import pandas as pd
 
+from graphrisk.durations import parse_window
 from graphrisk.errors import UsageError
 from graphrisk.scoring.inputs import latest_access, read_inputs, window_findings
 from graphrisk.scoring.model import DEFAULT_WINDOW, ScoreParams, ScoreResult, score_frames
 
 __all__ = ["DEFAULT_WINDOW", "ScoreParams", "ScoreResult", "parse_window", "resolve_as_of", "score"]
-
-_WINDOW_RE = re.compile(r"^\s*(\d+)\s*([dhw])\s*$")
-
-
-def parse_window(text: str) -> pd.Timedelta:
-    """A window such as ``30d``, ``72h`` or ``2w``.
-
-    >>> parse_window("30d"), parse_window("2w")
-    (Timedelta('30 days 00:00:00'), Timedelta('14 days 00:00:00'))
-    """
-    m = _WINDOW_RE.match(str(text))
-    if not m or int(m.group(1)) == 0:
-        raise UsageError(
-            f"window {text!r}: write a positive number of days, hours or weeks, e.g. 30d, 72h, 2w"
-        )
-    n, unit = int(m.group(1)), m.group(2)
-    return (
-        pd.Timedelta(days=n)
-        if unit == "d"
-        else pd.Timedelta(hours=n)
-        if unit == "h"
-        else pd.Timedelta(weeks=n)
-    )
 
 
 def resolve_as_of(store, as_of=None) -> pd.Timestamp:
