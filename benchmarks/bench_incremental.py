@@ -56,7 +56,7 @@ def step(kind: str, store_path: str, out: str | None) -> None:
     store = EmbeddedStore(store_path)
     if kind in ("load", "append"):  # the library, as the CLI runs it (no site key or roles needed here)
         from graphrisk.ingest import read_dataset
-        from graphrisk.store.append import append_batch
+        from graphrisk.store import append_batch
 
         done = store.load(read_dataset(out)) if kind == "load" else append_batch(store, out)
         print(json.dumps({"seconds": round(done.seconds, 2)}))

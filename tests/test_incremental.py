@@ -22,8 +22,7 @@ from graphrisk.rules import detect
 from graphrisk.rules.incremental import covers, detect_incremental
 from graphrisk.scoring import score
 from graphrisk.scoring.output import score_rows
-from graphrisk.store import EmbeddedStore
-from graphrisk.store.append import append_batch
+from graphrisk.store import EmbeddedStore, append_batch
 from graphrisk.store.findings_store import normalise_findings, stored_findings
 
 #: off-shift judging employees without shifts by a short history: the micro world's E3 has none,
