@@ -49,6 +49,8 @@ CRIME_RULES = ("criminal-proximity-access", "pre-action-lookup", "open-case-no-n
 DEFAULT_WINDOW = pd.Timedelta(days=30)
 #: The network component's column.
 NETWORK = "network:crime-lookups"
+#: The own-network component's column: it has a dead zone of its own (ScoreParams).
+OWN_NETWORK = "findings:own-network"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class ScoreParams:
     threshold: float = DEFAULT_THRESHOLD
     network_gain: float = 1.0
     dead_zone: float = 2.0  #: nats of surprise a component needs before it counts
+    own_network_dead_zone: float = 1.5  #: the same for own-network findings (docs/scoring.md says why)
     network_floor: float = 2.0  #: the unit of the network component: one medium-severity finding
     min_peers: int = MIN_PEERS
     tail_floor: float = 0.7  #: the least mean excess of the peers' upper tail (log2 units)
@@ -81,6 +84,7 @@ class ScoreParams:
             "threshold": self.threshold,
             "network_gain": self.network_gain,
             "dead_zone": self.dead_zone,
+            "own_network_dead_zone": self.own_network_dead_zone,
             "network_floor": self.network_floor,
             "min_peers": self.min_peers,
             "tail_floor": self.tail_floor,
@@ -194,7 +198,8 @@ def score_frames(
         floor = _floor(col, params)
         level = np.log2(1.0 + values[col] / floor)
         base = peer_baselines(level, groups, params.tail_floor)
-        units[col] = np.maximum(surprise(level.to_numpy(), base) - params.dead_zone, 0.0)
+        dead_zone = params.own_network_dead_zone if col == OWN_NETWORK else params.dead_zone
+        units[col] = np.maximum(surprise(level.to_numpy(), base) - dead_zone, 0.0)
         medians[col] = floor * (np.exp2(base.median) - 1.0)  # back on the value's own scale
         spreads[col] = base.scale
     lap("peers")
