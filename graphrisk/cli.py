@@ -24,6 +24,7 @@ from graphrisk.commands.common import (  # noqa: F401 - Output and the decorator
     engine_options,
     output_options,
     readable,
+    record_findings,
     reveal_option,
     rule_table,
     store_options,
@@ -324,7 +325,6 @@ def detect(
 def _detect(
     guard, rule_ids, since, until, params, out: Path | None, quiet: bool, as_json: bool, store
 ) -> None:
-    from graphrisk.files import write_findings
     from graphrisk.rules import detect as run_detect
 
     output = Output(quiet=quiet, as_json=as_json)
@@ -338,10 +338,7 @@ def _detect(
             params=_parse_params(params),
             progress=progress,
         )
-    guard.subjects(result.findings["employee_id"].dropna().unique())
-    guard.done(rows=len(result.findings))
-    if out is not None:
-        write_findings(result.findings, out)
+    record_findings(guard, result.findings, out)
     if as_json:
         output.json(
             {

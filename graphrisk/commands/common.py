@@ -25,6 +25,7 @@ __all__ = [
     "engine_options",
     "output_options",
     "readable",
+    "record_findings",
     "reveal_option",
     "rule_table",
     "store_options",
@@ -245,6 +246,16 @@ def engine_options(command):
         "same SQL on Apache Spark, pip install 'graphrisk[spark]') or pandas (the reference, all in "
         "memory). Neo4j: cypher. Every engine finds the same.",
     )(command)
+
+
+def record_findings(guard, findings, out: Path | None) -> None:
+    """What both ways of ``detect`` do with their findings: audit whom they name, then write them."""
+    from graphrisk.files import write_findings
+
+    guard.subjects(findings["employee_id"].dropna().unique())
+    guard.done(rows=len(findings))
+    if out is not None:
+        write_findings(findings, out)
 
 
 def rule_table(result) -> Table:

@@ -254,8 +254,7 @@ def detect_incremental_command(
     guard, rule_ids, since, until, params, out, engine, all_days: bool, output: Output, store
 ) -> None:
     """``graphrisk detect --incremental``: detect the pending days, store their findings, report."""
-    from graphrisk.commands.common import rule_table
-    from graphrisk.files import write_findings
+    from graphrisk.commands.common import record_findings, rule_table
     from graphrisk.rules.incremental import detect_incremental
 
     if rule_ids or since or until:
@@ -268,10 +267,7 @@ def detect_incremental_command(
             store, params=_parse_params(params), engine=engine, progress=progress, everything=all_days
         )
     found = result.detected.findings
-    guard.subjects(found["employee_id"].dropna().unique())
-    guard.done(rows=len(found))
-    if out is not None:
-        write_findings(found, out)
+    record_findings(guard, found, out)
     if output.as_json:
         output.json({"ok": True, "store": store.kind, "engine": result.detected.engine,
                      **result.to_dict(), "rules": result.detected.summary(),

@@ -116,13 +116,8 @@ def table_files(store) -> dict[str, list[Path]]:
 
     Every engine over the store's files reads them from here, so that none misses an appended part.
     """
-    manifest, directory, present = store.manifest(), store.tables_dir, store.tables_present()
-    parts = manifest.get("files", {})
-    return {
-        name: [directory / n for n in parts.get(name) or [f"{name}.parquet"]]
-        for name in TABLES
-        if name in present
-    }
+    present = store.tables_present()
+    return {name: store.table_files(name) for name in TABLES if name in present}
 
 
 def empty_table_sql(table: Table) -> str:

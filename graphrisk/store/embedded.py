@@ -215,7 +215,7 @@ class EmbeddedStore(Store):
         pin = self._pinned()
         if name not in pin.manifest["tables"]:
             return pd.DataFrame({c: pd.Series(dtype="string[pyarrow]") for c in TABLES[name].column_names})
-        paths = self._files(name)
+        paths = self.table_files(name)
         try:
             parts = [pq.read_table(path, columns=columns) for path in paths]
             whole = parts[0] if len(parts) == 1 else pa.concat_tables(parts, promote_options="default")
@@ -223,8 +223,10 @@ class EmbeddedStore(Store):
         except (OSError, pa.ArrowException) as exc:
             raise StoreError(f"cannot read {name} from {pin.directory}: {exc}") from exc
 
-    def _files(self, name: str) -> list[Path]:
-        """The files table ``name`` is kept in: one, or a first file and the part files of appends."""
+    def table_files(self, name: str) -> list[Path]:
+        """The files table ``name`` is kept in, in the version this object reads: one, or a first
+        file and the part files of appends. Engines reading the Parquet directly (DuckDB, Spark)
+        take them from here too, so that none misses an appended part."""
         pin = self._pinned()
         names = pin.manifest.get("files", {}).get(name) or [f"{name}.parquet"]
         return [pin.directory / n for n in names]
@@ -251,7 +253,7 @@ class EmbeddedStore(Store):
         wanted = pc.field(column).isin(pa.array(values, type=pa.string()))
         wanted = (pc.field(column) >= min(values)) & (pc.field(column) <= max(values)) & wanted
         try:
-            found = pads.dataset([str(p) for p in self._files(table)], format="parquet").to_table(
+            found = pads.dataset([str(p) for p in self.table_files(table)], format="parquet").to_table(
                 columns=read, filter=wanted
             )
         except (OSError, pa.ArrowException) as exc:
@@ -311,7 +313,7 @@ class EmbeddedStore(Store):
         identity stays: a long-running reader keeps what it read of it.
         """
         out = []
-        for path in self._files(name):
+        for path in self.table_files(name):
             st = os.stat(path)
             out.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
         return tuple(out)
@@ -534,7 +536,7 @@ class EmbeddedStore(Store):
         pieces: dict[str, list] = {}
         names = table_order(set(self.manifest()["tables"]) | set(changes))
         for name in names:
-            current = self._files(name) if name in self.manifest()["tables"] else []
+            current = self.table_files(name) if name in self.manifest()["tables"] else []
             change = changes.get(name)
             if change is None or not (len(change.added) or len(change.updated)):
                 pieces[name] = current
