@@ -150,3 +150,19 @@ def neo4j_store(neo4j_uri):
     store.clear()
     yield store
     store.close()
+
+
+#: Tests that share one server or process must run on one xdist worker (scripts/test runs the suite
+#: on every core with ``--dist loadgroup``): the Neo4j tests empty and fill the one test database,
+#: and the Spark tests share one local JVM, which a second worker would start again.
+_SHARED = {"neo4j_uri": "neo4j", "spark": "spark"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())  # doctests have none
+        group = next((g for fixture, g in _SHARED.items() if fixture in fixtures), None)
+        if group is None and item.get_closest_marker("neo4j"):
+            group = "neo4j"
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
