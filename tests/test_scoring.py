@@ -654,3 +654,31 @@ def test_browsing_counts_distinct_persons_off_shift_citing_no_case_outside_work_
     on_work_day = weights.assign(work_day=0.85)  # the evening was a day of work elsewhere
     f = behaviour_features(empty, vehicles, on_work_day, pd.Index(["E1"]), as_of, pd.Timedelta(days=1))
     assert f.loc["E1", "browsing"] == 0.0
+
+
+def test_colleagues_looked_up_alone_score_where_colleagues_met_in_the_middle_of_work_do_not():
+    # E1 looks up three colleagues, each in a sitting of its own; E2 three others, each among other
+    # look-ups within the half hour (chance hits at work); eight quiet peers
+    raw = frames(10)
+    rows, found = [], []
+    for i, (mine, theirs) in enumerate([("P4", "P7"), ("P5", "P8"), ("P6", "P9")]):
+        at = pd.Timestamp(f"2026-03-{10 + i}T10:00:00Z")
+        rows.append(access(f"A1{i}", "E1", mine, ts=at))
+        rows.append(access(f"A1{i}r", "E1", mine, ts=at + pd.Timedelta(minutes=5)))  # the same again
+        rows.append(access(f"A2{i}", "E2", theirs, ts=at))
+        rows.append(access(f"A2{i}w", "E2", f"S{i}", ts=at + pd.Timedelta(minutes=20)))  # other work
+        found.append(finding(f"f1{i}", "E1", "colleague-lookup", access=f"A1{i}", target=mine, ts=at))
+        found.append(finding(f"f2{i}", "E2", "colleague-lookup", access=f"A2{i}", target=theirs, ts=at))
+    raw["accesses"] = pd.DataFrame(rows)
+    r = run_frames(raw, found)
+    assert r.values.at["E1", "behaviour:alone"] == 3.0 and r.values.at["E2", "behaviour:alone"] == 0.0
+    assert r.units.at["E1", "behaviour:alone"] > 0 and r.table.at["E1", "score"] > r.table.at["E2", "score"]
+    part = next(p for p in explain_all(r)["E1"] if p["key"] == "alone")
+    assert part["evidence"]["finding_ids"] == ["f12", "f11", "f10"]  # the heaviest (latest) first
+    assert part["evidence"]["access_ids"] == ["A12", "A11", "A10"]
+    assert "3.0 distinct colleagues or flagged persons alone" in part["text"]
+    # colleagues of the unit looked them up too: shared, not counted
+    raw["accesses"] = pd.DataFrame(
+        [*rows, *(access(f"A3{i}", "E3", p) for i, p in enumerate(["P4", "P5", "P6"]))]
+    )
+    assert run_frames(raw, found).values.at["E1", "behaviour:alone"] == 0.0

@@ -51,6 +51,7 @@ __all__ = [
     "ContextParams",
     "cited_case_support",
     "combine",
+    "lone_lookups",
     "routine_encounters",
     "work_context",
     "work_days_elsewhere",
@@ -79,6 +80,7 @@ class ContextParams:
     routine_minutes: int = 60  #: look-ups within this many minutes either side count as the session
     routine_others: int = 3  #: unflagged look-ups of other targets in the session
     routine: float = 0.7
+    alone_minutes: int = 30  #: a look-up with no other target looked up this many minutes either side
 
 
 def work_context(
@@ -100,7 +102,9 @@ def work_context(
 
     Returns
     -------
-    DataFrame aligned with ``f``: one column per :data:`CONTEXT_SIGNALS` and ``explained``.
+    DataFrame aligned with ``f``: one column per :data:`CONTEXT_SIGNALS`, ``explained``, and
+    ``alone`` (:func:`lone_lookups`: the opposite of context, read by the behaviour feature
+    :data:`graphrisk.scoring.features.FEATURES` ``alone``, not an explanation).
     """
     p = params or ContextParams()
     out = pd.DataFrame(index=f.index)
@@ -112,6 +116,7 @@ def work_context(
     out["work_day"] = work_days_elsewhere(f, accesses, p)
     out["routine"] = routine_encounters(f, accesses, p, work_day=out["work_day"].to_numpy() > 0)
     out["explained"] = combine(out[list(CONTEXT_SIGNALS)].to_numpy())
+    out["alone"] = lone_lookups(f, accesses, p)
     return out
 
 
@@ -347,6 +352,64 @@ def routine_encounters(
         around = targets[a_lo:a_hi]
         if len(around) >= p.routine_others and len(set(around) - {target}) >= p.routine_others:
             out[i] = p.routine
+    return out
+
+
+def lone_lookups(f: pd.DataFrame, accesses: pd.DataFrame, params: ContextParams | None = None) -> np.ndarray:
+    """Which findings' look-ups were made alone: no other target looked up around them.
+
+    Notes
+    -----
+    A look-up is **alone** when the same employee looked up no other target
+    within :math:`\\pm m` minutes (default 30) of it: no search before it, no
+    linked record after it, no other work in the same sitting. Repeated log
+    lines and searches of the same target keep it alone. Chance hits on a
+    colleague or a flagged person happen in the middle of work, among other
+    look-ups; a deliberate look (a colleague's new partner, a celebrity) is
+    typically a sitting of its own, what the domain calls "no work around it".
+
+    Unlike the explanations above, this depends on every look-up of the
+    employee, flagged or not: measured on generated worlds, counting only
+    unflagged look-ups as company lost most of the signal (chance hits made
+    off shift or outside the territory sit among flagged look-ups). So a look-up
+    added within the half hour takes another one out of the ``alone`` count
+    (:mod:`graphrisk.scoring.features`): the one way in which more look-ups can
+    lower that feature (docs/scoring.md).
+
+    Examples
+    --------
+    >>> ts = pd.to_datetime(["2026-03-02 10:00", "2026-03-02 10:05", "2026-03-02 10:20",
+    ...     "2026-03-02 22:00", "2026-03-02 22:10"], utc=True)
+    >>> acc = pd.DataFrame({"access_id": ["A1", "A2", "A3", "A4", "A5"], "employee_id": "E1", "ts": ts,
+    ...     "target_type": "person", "target_id": ["C", "X", "Y", "C", "C"]})
+    >>> f = pd.DataFrame({"employee_id": ["E1", "E1"], "access_id": ["A1", "A4"]})
+    >>> lone_lookups(f, acc).tolist()  # 10:00 among other work; 22:00 only C, twice
+    [False, True]
+    """
+    p = params or ContextParams()
+    out = np.zeros(len(f), dtype=bool)
+    if len(f) == 0 or accesses.empty:
+        return out
+    a = _keyed(accesses)
+    a = a[isin(a["employee_id"], pd.unique(f["employee_id"]))]
+    seconds = a["t"].to_numpy() // 1_000_000_000
+    seconds = seconds - seconds.min()  # fits in 32 bits over any window shorter than a century
+    emp = pd.factorize(a["employee_id"])[0].astype(np.int64)
+    pair = pd.factorize(pd.Series(a["employee_id"].to_numpy()) + "|" + a["target"].to_numpy())[0]
+    by_emp = (emp << 32) + seconds  # one sorted key per grouping: searchsorted counts a time span
+    by_pair = (pair.astype(np.int64) << 32) + seconds
+    sorted_emp, sorted_pair = np.sort(by_emp), np.sort(by_pair)
+    row = pd.Index(a["access_id"].astype(object)).get_indexer(f["access_id"])
+    known = row >= 0
+    span = p.alone_minutes * 60
+
+    def within(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+        k = keys[row[known]]
+        upto = np.searchsorted(sorted_keys, k + span, "right")
+        return upto - np.searchsorted(sorted_keys, k - span, "left")
+
+    # look-ups of any target minus those of its own target: the other targets' look-ups
+    out[known] = within(by_emp, sorted_emp) == within(by_pair, sorted_pair)
     return out
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.rules import RULES
-from graphrisk.scoring.features import FEATURES
+from graphrisk.scoring.features import FEATURES, lone_findings
 
 __all__ = ["MAX_EVIDENCE", "evidence_lines", "explain_all", "format_path", "reasons"]
 
@@ -51,7 +51,10 @@ def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
         result.weights[result.weights["employee_id"].isin(chosen)] if len(result.weights) else result.weights
     )
     top = _top_findings(weights, chosen)
-    pretext = _pretext_evidence(weights)
+    behaviour = {
+        "pretext": _evidence_of(weights, weights["pretext"].astype(bool).to_numpy() if len(weights) else []),
+        "alone": _evidence_of(weights, lone_findings(weights)),
+    }
     out: dict[str, list[dict]] = {}
     for emp in employee_ids:
         row = pts.loc[emp]
@@ -69,7 +72,8 @@ def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
             if part == "findings":
                 entry["text"], entry["evidence"] = _findings_part(key, top.get((emp, key), []), entry)
             elif part == "behaviour":
-                entry["text"], entry["evidence"] = _behaviour_part(key, entry, pretext.get(emp, {}))
+                evidence = behaviour.get(key, {}).get(emp, {})
+                entry["text"], entry["evidence"] = _behaviour_part(key, entry, evidence)
             else:
                 entry["text"], entry["evidence"] = _network_part(emp, result, top)
             parts.append(entry)
@@ -190,10 +194,11 @@ def _findings_part(rule_id: str, top: list[dict], entry: dict) -> tuple[str, dic
     return text, evidence
 
 
-def _pretext_evidence(weights: pd.DataFrame) -> dict[str, dict]:
+def _evidence_of(weights: pd.DataFrame, rows) -> dict[str, dict]:
+    """Per employee, the findings and look-ups behind a behaviour feature (``rows`` of the weights)."""
     if weights.empty:
         return {}
-    w = weights[weights["pretext"].astype(bool)]
+    w = weights[rows]
     w = w.sort_values(["employee_id", "weight", "finding_id"], ascending=[True, False, True])
     out = {}
     for emp, group in w.groupby("employee_id", sort=True):
@@ -204,9 +209,8 @@ def _pretext_evidence(weights: pd.DataFrame) -> dict[str, dict]:
     return out
 
 
-def _behaviour_part(feature: str, entry: dict, pretext: dict) -> tuple[str, dict]:
+def _behaviour_part(feature: str, entry: dict, evidence: dict) -> tuple[str, dict]:
     text = FEATURES[feature].label.format(value=f"{entry['value']:.1f}", median=f"{entry['peer_median']:.1f}")
-    evidence = pretext if feature == "pretext" else {}
     return text[0].upper() + text[1:], evidence
 
 

@@ -16,7 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["FEATURES", "Feature", "behaviour_features"]
+__all__ = ["ALONE_RULES", "FEATURES", "Feature", "behaviour_features", "lone_findings"]
+
+#: The rules of the colleagues-and-flagged-persons pattern, whose lone look-ups ``alone`` counts.
+ALONE_RULES = ("colleague-lookup", "sensitive-target")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,12 @@ FEATURES: dict[str, Feature] = {
         ),
         Feature("exports", 1.0, "{value} exports, recency-weighted (peers: {median})"),
         Feature(
+            "alone",
+            2.0,
+            "looked up {value} distinct colleagues or flagged persons alone, with no other look-up"
+            " within half an hour and no colleague of the unit on them (peers: {median})",
+        ),
+        Feature(
             "pretext",
             1.0,
             "{value} flagged look-ups citing a case that did not cover them, recency-weighted"
@@ -58,7 +67,7 @@ def behaviour_features(
     as_of: pd.Timestamp,
     half_life: pd.Timedelta,
 ) -> pd.DataFrame:
-    """Recency-weighted behaviour counts per employee.
+    """Behaviour counts per employee, recency-weighted (all but ``alone``).
 
     Parameters
     ----------
@@ -89,6 +98,14 @@ def behaviour_features(
       latest day: leafing through people after hours, however the rules judge
       each look-up;
     - ``exports``: (target, day) pairs with an export;
+    - ``alone``: distinct targets of ``colleague-lookup`` and ``sensitive-target``
+      findings (:data:`ALONE_RULES`) looked up alone
+      (:func:`graphrisk.scoring.context.lone_lookups`: no other target within half
+      an hour) that no colleague of the unit looked up (``shared`` 0), counted
+      without recency weighting (:func:`lone_findings`): a colleague, an
+      ex-partner's new household or a celebrity looked at in a sitting of its
+      own, again and again, where peers meet such people only in the middle of
+      work;
     - ``pretext``: (target, day) pairs flagged by some rule although the
       look-up cited a case (the rules leave out what a cited case covers), the
       subjects of the employee's own cases not counted.
@@ -102,9 +119,10 @@ def behaviour_features(
     >>> veh = pd.DataFrame({"vehicle_id": ["V1"], "owner_person_id": ["P2"]})
     >>> f = behaviour_features(acc, veh, pd.DataFrame(columns=["employee_id", "target", "day", "decay",
     ...     "pretext"]), pd.Index(["E1", "E2"]), pd.Timestamp("2026-03-11", tz="UTC"), pd.Timedelta(days=1))
-    >>> f.to_dict("index")  # P1 two days old (1/4), P2's vehicle one day old (1/2)
-    {'E1': {'persons': 0.75, 'no_case': 0.25, 'browsing': 0.0, 'exports': 0.25, 'pretext': 0.0}, \
-'E2': {'persons': 0.0, 'no_case': 0.0, 'browsing': 0.0, 'exports': 0.0, 'pretext': 0.0}}
+    >>> f.loc["E1"].to_dict()  # P1 two days old (1/4), P2's vehicle one day old (1/2)
+    {'persons': 0.75, 'no_case': 0.25, 'browsing': 0.0, 'exports': 0.25, 'alone': 0.0, 'pretext': 0.0}
+    >>> float(f.loc["E2"].sum())
+    0.0
     """
     out = pd.DataFrame(0.0, index=pd.Index(employee_ids, name="employee_id"), columns=list(FEATURES))
     if len(accesses):
@@ -127,6 +145,8 @@ def behaviour_features(
         off = weights[(weights["rule_id"] == "off-shift") & (weights["work_day"] <= 0) & ~weights["cited"]]
         off = off[off["target"].str.startswith("person:")]
         out["browsing"] = _latest(off, "target")
+    if len(weights) and "alone" in weights.columns:
+        out["alone"] = weights[lone_findings(weights)].groupby("employee_id")["target"].nunique()
     if len(weights):
         flagged = weights["pretext"].astype(bool)
         if "caseload" in weights.columns:
@@ -134,6 +154,18 @@ def behaviour_features(
         flagged = weights[flagged]
         out["pretext"] = _per_target_day(flagged)
     return out.fillna(0.0)
+
+
+def lone_findings(weights: pd.DataFrame) -> np.ndarray:
+    """The findings the ``alone`` feature counts: a rule of :data:`ALONE_RULES`, looked up alone,
+    not shared with a colleague of the unit (rows of the weights frame)."""
+    if not len(weights) or "alone" not in weights.columns:
+        return np.zeros(len(weights), dtype=bool)
+    return (
+        weights["rule_id"].isin(ALONE_RULES).to_numpy()
+        & weights["alone"].astype(bool).to_numpy()
+        & (weights["shared"].to_numpy() == 0)
+    )
 
 
 # ---------------------------------------------------------------- helpers

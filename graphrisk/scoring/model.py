@@ -51,6 +51,7 @@ DEFAULT_WINDOW = pd.Timedelta(days=30)
 NETWORK = "network:crime-lookups"
 #: The own-network component's column: it has a dead zone of its own (ScoreParams).
 OWN_NETWORK = "findings:own-network"
+ALONE = "behaviour:alone"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class ScoreParams:
     network_gain: float = 1.0
     dead_zone: float = 2.0  #: nats of surprise a component needs before it counts
     own_network_dead_zone: float = 1.5  #: the same for own-network findings (docs/scoring.md says why)
+    alone_dead_zone: float = 1.0  #: the same for the ``alone`` behaviour feature (docs/scoring.md)
     network_floor: float = 2.0  #: the unit of the network component: one medium-severity finding
     min_peers: int = MIN_PEERS
     tail_floor: float = 0.7  #: the least mean excess of the peers' upper tail (log2 units)
@@ -85,6 +87,7 @@ class ScoreParams:
             "network_gain": self.network_gain,
             "dead_zone": self.dead_zone,
             "own_network_dead_zone": self.own_network_dead_zone,
+            "alone_dead_zone": self.alone_dead_zone,
             "network_floor": self.network_floor,
             "min_peers": self.min_peers,
             "tail_floor": self.tail_floor,
@@ -198,7 +201,9 @@ def score_frames(
         floor = _floor(col, params)
         level = np.log2(1.0 + values[col] / floor)
         base = peer_baselines(level, groups, params.tail_floor)
-        dead_zone = params.own_network_dead_zone if col == OWN_NETWORK else params.dead_zone
+        dead_zone = {OWN_NETWORK: params.own_network_dead_zone, ALONE: params.alone_dead_zone}.get(
+            col, params.dead_zone
+        )
         units[col] = np.maximum(surprise(level.to_numpy(), base) - dead_zone, 0.0)
         medians[col] = floor * (np.exp2(base.median) - 1.0)  # back on the value's own scale
         spreads[col] = base.scale
