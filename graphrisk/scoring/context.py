@@ -392,24 +392,34 @@ def lone_lookups(f: pd.DataFrame, accesses: pd.DataFrame, params: ContextParams 
         return out
     a = _keyed(accesses)
     a = a[isin(a["employee_id"], pd.unique(f["employee_id"]))]
-    seconds = a["t"].to_numpy() // 1_000_000_000
-    seconds = seconds - seconds.min()  # fits in 32 bits over any window shorter than a century
-    emp = pd.factorize(a["employee_id"])[0].astype(np.int64)
-    pair = pd.factorize(pd.Series(a["employee_id"].to_numpy()) + "|" + a["target"].to_numpy())[0]
-    by_emp = (emp << 32) + seconds  # one sorted key per grouping: searchsorted counts a time span
-    by_pair = (pair.astype(np.int64) << 32) + seconds
-    sorted_emp, sorted_pair = np.sort(by_emp), np.sort(by_pair)
+    # each employee's look-ups in a band of its own on one time axis, so that one sorted key and
+    # searchsorted find every look-up's half hour either side; a band wider than the window plus
+    # twice the span never reaches into the next employee's. In microseconds, the log's own
+    # precision (exact bounds), unless the window is years long: then milliseconds or seconds
+    n = a["employee_id"].nunique() + 1
+    for tick in (1_000, 1_000_000, 1_000_000_000):
+        time = a["t"].to_numpy() // tick
+        time = time - time.min()
+        span = np.int64(p.alone_minutes) * 60_000_000_000 // tick
+        band = int(time.max()) + 2 * int(span) + 1
+        if band * n < 2**62:
+            break
+    emp = pd.factorize(a["employee_id"], sort=True)[0].astype(np.int64)
+    key = emp * band + time
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    target = pd.factorize(a["target"].to_numpy()[order])[0]
+    # changes[j]: how many times the target changed between the first look-up and the j-th
+    changes = np.concatenate([[0], np.cumsum(target[1:] != target[:-1])])
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
     row = pd.Index(a["access_id"].astype(object)).get_indexer(f["access_id"])
     known = row >= 0
-    span = p.alone_minutes * 60
-
-    def within(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
-        k = keys[row[known]]
-        upto = np.searchsorted(sorted_keys, k + span, "right")
-        return upto - np.searchsorted(sorted_keys, k - span, "left")
-
-    # look-ups of any target minus those of its own target: the other targets' look-ups
-    out[known] = within(by_emp, sorted_emp) == within(by_pair, sorted_pair)
+    at = key[position[row[known]]]
+    lo = np.searchsorted(key, at - span, "left")
+    hi = np.searchsorted(key, at + span, "right")
+    # alone: every look-up in its half hour either side is of the same target (no change inside)
+    out[known] = changes[hi - 1] == changes[lo]
     return out
 
 
