@@ -158,6 +158,7 @@ def neo4j_store(neo4j_uri):
 _SHARED = {"neo4j_uri": "neo4j", "spark": "spark"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
     for item in items:
         fixtures = getattr(item, "fixturenames", ())  # doctests have none
