@@ -111,6 +111,9 @@ class SparkRun(SQLRun):
     def _rows(self, body: str) -> pd.DataFrame:
         return self.spark.sql(spark_sql(body)).toArrow().to_pandas()
 
+    def _register(self, name: str, frame: pd.DataFrame) -> None:
+        self.spark.createDataFrame(frame).createOrReplaceTempView(name)
+
     def _failed(self, rule_id: str, exc: Exception) -> Exception | None:
         if not _is_spark_error(exc):
             return None
