@@ -239,7 +239,7 @@ def work_days_elsewhere(
         return out
     off = f["off_shift"].astype(bool).to_numpy() if "off_shift" in f.columns else np.zeros(len(f), bool)
     off_ids = pd.unique(f.loc[off, "access_id"]) if "access_id" in f.columns else np.array([], dtype=object)
-    days = pd.DataFrame({"employee_id": f["employee_id"].to_numpy()[circ], "day": f["day"].to_numpy()[circ]})
+    days = f.loc[circ, ["employee_id", "day"]]
     whole, off_part = accesses.shift_days(days, off_ids, p.work_day_targets, p.work_day_hours)
     key = pd.MultiIndex.from_arrays([f["employee_id"].to_numpy(), naive_day(f["day"])])
     out[circ & ~off & key.isin(whole)] = p.work_day

@@ -259,11 +259,15 @@ class SQLLookups:
         return _flags(got, "is_cited", len(rows)), _flags(got, "is_export", len(rows))
 
     def colleagues(self, f: pd.DataFrame, units: pd.DataFrame) -> np.ndarray:
-        scored = _rows(f, employee_id="employee_id", target_type="target_type", target_id="target_id")
+        # asked once per (employee, target): several rules flag the same look-ups
+        keys = ["employee_id", "target_type", "target_id"]
+        group = f.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+        distinct = f[keys].drop_duplicates()  # in the order of ngroup's numbers
+        scored = _rows(distinct, employee_id="employee_id", target_type="target_type", target_id="target_id")
         got = self.run.frame("colleagues", {}, {"scored": scored, "units": _units(units)})
-        out = np.zeros(len(f), dtype=int)
-        out[got["finding_row"].to_numpy(dtype=np.int64)] = got["lookers"].to_numpy(dtype=np.int64)
-        return np.maximum(out - 1, 0)
+        per_key = np.zeros(len(distinct), dtype=int)
+        per_key[got["finding_row"].to_numpy(dtype=np.int64)] = got["lookers"].to_numpy(dtype=np.int64)
+        return np.maximum(per_key[group] - 1, 0)
 
     def case_citations(
         self, covering: pd.DataFrame, n: int, units: pd.DataFrame | None, session_minutes: int, days: int
@@ -370,8 +374,9 @@ def naive_day(day) -> np.ndarray:
 def _latest_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The latest ``ts`` per ``keys``, sorted by them: the order the features add up their decays."""
     per = frame.groupby(keys, sort=True)["ts"].max()
-    return pd.DataFrame({"employee_id": per.index.get_level_values("employee_id").to_numpy(dtype=object),
-                         "ts": per.to_numpy()})  # fmt: skip
+    out = pd.DataFrame({"employee_id": per.index.get_level_values("employee_id").to_numpy(dtype=object)})
+    out["ts"] = per.reset_index(drop=True)
+    return out
 
 
 def _rows(frame: pd.DataFrame, **columns: str) -> pd.DataFrame:
@@ -391,8 +396,10 @@ def _no_rows() -> pd.DataFrame:
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"employee_id": frame["employee_id"].to_numpy(dtype=object),
-                         "ts": _utc(frame["ts"]).to_numpy()})  # fmt: skip
+    # the times stay a datetime column: to_numpy() of a zoned one makes a Timestamp object per row
+    out = pd.DataFrame({"employee_id": frame["employee_id"].to_numpy(dtype=object)})
+    out["ts"] = _utc(frame["ts"]).reset_index(drop=True)
+    return out
 
 
 def _utc(ts) -> pd.Series:
