@@ -4,11 +4,11 @@ Scoring needs the window's look-ups for two things: facts about each finding's l
 look-ups around it (the work context, colleagues on the same target, whether it cites a case or
 exports), and the behaviour features' per-employee aggregates. Both are asked here, of a
 :class:`FrameLookups` (the reference: the window's look-ups as one pandas frame) or of a
-:class:`SQLLookups` (the queries of ``sql/score/`` run by the embedded store's DuckDB engine over
-its Parquet files, out of core: pandas then holds one row per finding, and per employee and
-target for the features, never one per look-up of the window). The embedded store hands out the
-latter (:meth:`graphrisk.store.embedded.EmbeddedStore.window_lookups`), every other store and the
-pandas engine the former.
+:class:`SQLLookups` (the queries of ``sql/score/`` run by the embedded store's SQL engine over
+its Parquet files: DuckDB out of core, or Spark with ``--engine spark``; pandas then holds one row
+per finding, and per employee and target for the features, never one per look-up of the window).
+The embedded store hands out the latter (:meth:`graphrisk.store.embedded.EmbeddedStore.window_lookups`),
+Neo4j and the pandas engine the former.
 
 Both answer every question with the same values, so the scores are identical to the last bit
 (``tests/test_scoring_lookups.py``): the SQL returns the facts (counts, flags, the latest

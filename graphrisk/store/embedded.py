@@ -290,21 +290,21 @@ class EmbeddedStore(Store):
         return {name: self.table(name) for name in self.table_names()}
 
     def window_lookups(self, since, until) -> contextlib.AbstractContextManager:
-        """The queries of ``sql/score/`` on the DuckDB engine over this store's files: scoring holds
-        one row per finding, never the window's look-ups (:class:`graphrisk.scoring.lookups.SQLLookups`).
+        """The queries of ``sql/score/`` on the engine of the run (DuckDB by default, Spark with
+        ``--engine spark``) over this store's files: scoring holds one row per finding, never the
+        window's look-ups (:class:`graphrisk.scoring.lookups.SQLLookups`).
 
         With the pandas engine chosen (``--engine pandas``, ``GRAPHRISK_ENGINE=pandas``) None: the
-        look-ups are read into pandas, the reference. The spark engine's scoring asks DuckDB too:
-        what is left after the findings is one machine's work (docs/spark.md).
+        look-ups are read into pandas, the reference.
         """
-        from graphrisk.rules.engine import resolve_engine
+        from graphrisk.rules.engine import sql_run
 
-        if resolve_engine(self, None) == "pandas":
+        run = sql_run(self, since, until)
+        if run is None:
             return contextlib.nullcontext(None)
-        from graphrisk.rules.duck import DuckDBRun
         from graphrisk.scoring.lookups import SQLLookups
 
-        return SQLLookups(DuckDBRun(self, since, until))
+        return SQLLookups(run)
 
     def graph_source(self):
         """The tables joined as the graph model says; built once per version this object reads."""
