@@ -75,13 +75,17 @@ def step(kind: str, store_path: str, out: str | None) -> None:
     print(json.dumps({"findings": len(result.findings), "seconds": result.seconds}))
 
 
-def timed(kind: str, store: Path, out: Path | None = None) -> tuple[float, float, dict]:
-    """Wall seconds, peak memory (MiB) and the report of one step run as a whole process."""
-    args = [sys.executable, __file__, "--step", kind, "--store", str(store)]
+def timed(
+    kind: str, store: Path, out: Path | None = None, *, script: str = __file__, env: dict | None = None
+) -> tuple[float, float, dict]:
+    """Wall seconds, peak memory (MiB) and the report of one step run as a whole process: ``script
+    --step kind`` (this benchmark's, or another's that takes the same options), with ``env`` added."""
+    args = [sys.executable, script, "--step", kind, "--store", str(store)]
     if out is not None:
         args += ["--out", str(out)]
     started = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    environ = {**os.environ, **(env or {})}
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ)
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
@@ -90,9 +94,11 @@ def timed(kind: str, store: Path, out: Path | None = None) -> tuple[float, float
     return wall, usage.ru_maxrss / 1024, json.loads(output.decode().strip().splitlines()[-1])
 
 
-def main() -> int:
+def arguments(description: str, run_step) -> argparse.Namespace | None:
+    """The options of a benchmark whose steps run in processes of their own: ``--dataset``,
+    ``--runs``, ``--work``. In a step's own process (``--step``), runs ``run_step`` and gives None."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--dataset", type=Path)
     parser.add_argument("--runs", type=int, default=3)
@@ -102,10 +108,17 @@ def main() -> int:
     parser.add_argument("--out", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.step:
-        step(opts.step, opts.store, opts.out)
-        return 0
+        run_step(opts.step, opts.store, opts.out)
+        return None
     if opts.dataset is None:
         parser.error("--dataset is required")
+    return opts
+
+
+def main() -> int:
+    opts = arguments(__doc__, step)
+    if opts is None:  # a step's own process: done
+        return 0
     import pandas as pd
 
     work = opts.work or Path(tempfile.mkdtemp(prefix="bench-incremental-"))

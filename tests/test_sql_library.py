@@ -16,8 +16,18 @@ VALUES = {
     "since": datetime(2026, 3, 1, tzinfo=UTC),
     "until": datetime(2026, 3, 2, tzinfo=UTC),
     **{name: p.default for rule in RULES.values() for name, p in rule.params.items()},
+    # the scoring aggregations' (sql/score/): the work-context model's knobs
+    **{
+        "session_minutes": 60,
+        "support_days": 3,
+        "targets": 20,
+        "hours": 4,
+        "routine_minutes": 60,
+        "alone_minutes": 30,
+        "routine_others": 3,
+    },
 }
-ALL = [f"views/{n}" for n in query_names("views")] + [f"detect/{n}" for n in query_names("detect")]
+ALL = [f"{folder}/{n}" for folder in ("views", "detect", "score") for n in query_names(folder)]
 
 
 def test_every_rule_has_one_query_and_every_query_a_rule():
@@ -28,7 +38,7 @@ def test_every_rule_has_one_query_and_every_query_a_rule():
 def test_header_parameters_and_views_check(name):
     q = query(name)  # refuses a wrong name, undeclared or unused parameters, unknown views
     assert q.description
-    view_order(q.uses)  # no cycle
+    view_order([u for u in q.uses if u not in q.inputs])  # no cycle; inputs are the caller's frames
     if name.startswith("detect/"):
         rule = RULES[name.removeprefix("detect/")]
         assert set(q.params) == set(rule.params), "the SQL takes the catalogue's parameters"

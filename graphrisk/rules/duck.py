@@ -87,6 +87,12 @@ class DuckDBRun(SQLRun):
     def _rows(self, body: str) -> pd.DataFrame:
         return self.con.sql(body).to_arrow_table().to_pandas()
 
+    def _register(self, name: str, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        # through Arrow: DuckDB scans it without reading Python objects row by row
+        self.con.register(name, pa.Table.from_pandas(frame, preserve_index=False))
+
     def _failed(self, rule_id: str, exc: Exception) -> Exception | None:
         import duckdb
 

@@ -42,6 +42,7 @@ __all__ = [
     "engine_choice",
     "resolve_engine",
     "select_rules",
+    "sql_run",
 ]
 
 #: Every engine, and the stores each runs on.
@@ -280,6 +281,16 @@ def resolve_engine(store, engine: str | None) -> str:
 _CHOICE: ContextVar[tuple[str | None, str | None]] = ContextVar("graphrisk_engine", default=(None, None))
 #: The engines that run the SQL library (graphrisk.rules.sql.SQLRun).
 _SQL_ENGINES = ("duckdb", "spark")
+
+
+def sql_run(store, since, until, engine: str | None = None):
+    """A run of the SQL library on ``store`` for the window, on ``engine`` (as :func:`resolve_engine`
+    picks it; the Spark master of an enclosing :func:`engine_choice`); None on an engine that does
+    not run it (``pandas``, ``cypher``). Close it, or use it as a context manager."""
+    engine = resolve_engine(store, engine)
+    if engine not in _SQL_ENGINES:
+        return None
+    return _sql_run(engine, store, {"since": since, "until": until}, _CHOICE.get()[1])
 
 
 def _sql_run(engine: str, store, window: dict, spark_master: str | None):

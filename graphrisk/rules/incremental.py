@@ -105,7 +105,8 @@ def fingerprint(params: dict[str, dict] | None = None) -> str:
     digest.update(json.dumps(resolved, sort_keys=True, default=str).encode())
     here = Path(__file__).resolve().parent
     files = [
-        *sorted(sql_dir().glob("*/*.sql")),
+        # the rules' files, not the scoring aggregations' (sql/score/): they find nothing
+        *sorted(path for folder in ("detect", "views") for path in (sql_dir() / folder).glob("*.sql")),
         *sorted((cypher_dir() / "detect").glob("*.cypher")),
         *(here / name for name in ("base.py", "catalogue.py", "context.py")),
     ]

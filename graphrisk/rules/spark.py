@@ -111,6 +111,11 @@ class SparkRun(SQLRun):
     def _rows(self, body: str) -> pd.DataFrame:
         return self.spark.sql(spark_sql(body)).toArrow().to_pandas()
 
+    def _register(self, name: str, frame: pd.DataFrame) -> None:
+        # the schema from the frame's types: Spark infers none from an empty frame of Python objects
+        types = ", ".join(f"`{c}` {_spark_type(frame[c].dtype)}" for c in frame.columns)
+        self.spark.createDataFrame(frame, schema=types).createOrReplaceTempView(name)
+
     def _failed(self, rule_id: str, exc: Exception) -> Exception | None:
         if not _is_spark_error(exc):
             return None
@@ -242,6 +247,19 @@ _CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
 }
+
+
+def _spark_type(dtype) -> str:
+    """The Spark SQL type of a pandas column type (the frames scoring hands to the SQL library)."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "BIGINT"
+    if pd.api.types.is_float_dtype(dtype):
+        return "DOUBLE"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "TIMESTAMP"
+    return "STRING"
 
 
 def _run_session(master: str):

@@ -19,6 +19,7 @@ Every file starts with a header of ``--`` lines::
     -- uses: unjustified_targets, ...     the views and contract tables it reads
     -- params: max_hops                   the ``$parameters`` it uses (checked both ways)
     -- materialise: yes                   views only: computed once into a temporary table
+    -- inputs: scored                     ``score/`` only: frames the caller hands over (below)
 
 Parameters are written ``$name``. They are rendered into the text as typed literals (integers,
 floats, UTC timestamps) by :func:`render`, never from free text, so a view can take them too
@@ -32,6 +33,11 @@ SQLGlot can transpile them to Spark SQL (:mod:`graphrisk.rules.spark`).
 reads, once each and in order, render the parameters, and put the rule's columns in the order of
 MATCH_COLUMNS. An engine (:mod:`graphrisk.rules.duck`, :mod:`graphrisk.rules.spark`) only says how
 it creates a view, reads a query's columns and fetches its rows.
+
+``sql/score/<name>.sql`` holds the aggregations scoring reads instead of the window's look-ups
+(:mod:`graphrisk.scoring.lookups`): they join the window with small frames scoring already holds
+(the findings being weighted, one row each), which the engine registers under the names the
+header's ``inputs`` gives (:meth:`SQLRun.frame`).
 
 >>> sorted(query_names("detect"))[:2]
 ['colleague-lookup', 'criminal-proximity-access']
@@ -70,7 +76,7 @@ __all__ = [
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _HEADER_RE = re.compile(r"^--\s*([a-z_]+):\s*(.*)$")
-_FIELDS = ("name", "description", "uses", "params", "materialise")
+_FIELDS = ("name", "description", "uses", "params", "materialise", "inputs")
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class Query:
     params: tuple[str, ...]
     materialise: bool
     body: str  #: the query without its header, as it is run
+    inputs: tuple[str, ...] = ()  #: frames the caller registers under these names (``score/`` only)
 
 
 @cache
@@ -96,7 +103,7 @@ def sql_dir() -> Path:
 
 
 def query_names(folder: str) -> list[str]:
-    """The names of the queries in ``folder`` (``"detect"`` or ``"views"``), without the suffix."""
+    """The names of the queries in ``folder`` (``"detect"``, ``"views"``, ``"score"``), without the suffix."""
     return sorted(p.stem for p in (sql_dir() / folder).glob("*.sql"))
 
 
@@ -138,8 +145,9 @@ def query(name: str) -> Query:
     if set(declared) - used:
         raise UsageError(f"{where}: declares unused parameter(s) {', '.join(sorted(set(declared) - used))}")
     uses = tuple(_split(header.get("uses", "")))
+    inputs = tuple(_split(header.get("inputs", "")))
     views = set(query_names("views"))
-    unknown = [u for u in uses if u not in views and u not in TABLES]
+    unknown = [u for u in uses if u not in views and u not in TABLES and u not in inputs]
     if unknown:
         raise UsageError(f"{where}: uses unknown view(s) or table(s) {', '.join(unknown)}")
     return Query(
@@ -149,6 +157,7 @@ def query(name: str) -> Query:
         params=declared,
         materialise=header.get("materialise", "no").lower() in ("yes", "true"),
         body=body,
+        inputs=inputs,
     )
 
 
@@ -224,6 +233,28 @@ class SQLRun:
                 raise
             raise failed from exc
 
+    def frame(self, name: str, values: dict, inputs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """The rows of ``sql/score/<name>.sql`` with parameter ``values``, as a pandas frame.
+
+        ``inputs`` are the frames the query's header names (``inputs:``), registered under those
+        names first; the views it reads are defined as for a rule, with the same window.
+        """
+        q = query(f"score/{name}")
+        missing = set(q.inputs) - set(inputs)
+        if missing:
+            raise UsageError(f"sql/score/{name}.sql needs the input frame(s) {', '.join(sorted(missing))}")
+        try:
+            for view in view_order([u for u in q.uses if u not in q.inputs]):
+                self._define(view)
+            for table in q.inputs:
+                self._register(table, inputs[table])
+            return self._rows(render(q.body, {**self.window, **values}))
+        except Exception as exc:
+            failed = self._failed(f"score/{name}", exc)
+            if failed is None:
+                raise
+            raise failed from exc
+
     def _define(self, view: str) -> None:
         if view in self._defined:
             return
@@ -235,6 +266,9 @@ class SQLRun:
         raise NotImplementedError
 
     def _columns(self, body: str) -> list[str]:
+        raise NotImplementedError
+
+    def _register(self, name: str, frame: pd.DataFrame) -> None:
         raise NotImplementedError
 
     def _rows(self, body: str) -> pd.DataFrame:

@@ -90,9 +90,12 @@ def score(
     findings, source = window_findings(store, since, end, rule_params, stored=stored)
     detect_seconds = time.perf_counter() - started
     step("read inputs", 1)
-    inputs = read_inputs(store, since, end)
-    step("score", 2)
-    result = score_frames(inputs, findings, end, params)
+    # the store's SQL engine answers for the window's look-ups where it has one (out of core); else
+    # (Neo4j, the pandas engine) the look-ups are read into pandas, the reference
+    with store.window_lookups(since, end) as lookups:
+        inputs = read_inputs(store, since, end, accesses=lookups is None)
+        step("score", 2)
+        result = score_frames(inputs, findings, end, params, lookups=lookups)
     timing = "detect" if source == "detection" else "stored_findings"
     result.seconds = {timing: round(detect_seconds, 3), **result.seconds}
     step("done", steps)

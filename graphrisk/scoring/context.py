@@ -45,8 +45,10 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.frames import isin
+from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups, naive_day, nanos
 
 __all__ = [
+    "ALONE_RULES",
     "CONTEXT_SIGNALS",
     "ContextParams",
     "cited_case_support",
@@ -61,6 +63,9 @@ __all__ = [
 CONTEXT_SIGNALS = ("case_support", "work_day", "routine")
 #: Rules whose findings are about the circumstances of a look-up (time, place), not its target.
 _CIRCUMSTANCE_RULES = ("off-shift", "outside-territory")
+#: The rules of the colleagues-and-flagged-persons pattern, whose lone look-ups the behaviour feature
+#: ``alone`` counts (:func:`lone_lookups`).
+ALONE_RULES = ("colleague-lookup", "sensitive-target")
 #: Rules that fire on acquaintance, which routine work meets by chance.
 _ENCOUNTER_RULES = ("own-network", "colleague-lookup")
 
@@ -85,7 +90,7 @@ class ContextParams:
 
 def work_context(
     f: pd.DataFrame,
-    accesses: pd.DataFrame,
+    accesses: pd.DataFrame | FrameLookups | SQLLookups,
     employees: pd.DataFrame | None,
     case_subjects: pd.DataFrame | None,
     params: ContextParams | None = None,
@@ -96,7 +101,7 @@ def work_context(
     ----------
     f : the findings being weighted (``rule_id``, ``employee_id``, ``access_id``, ``ts``,
         ``day``, ``target_type``, ``target_id``, ``person_id``, ``off_shift``).
-    accesses : the window's access log.
+    accesses : the window's access log, or what answers for it (:mod:`graphrisk.scoring.lookups`).
     employees : ``employee_id``, ``unit_id`` (no team signal without it).
     case_subjects : ``case_id``, ``person_id``.
 
@@ -108,10 +113,7 @@ def work_context(
     """
     p = params or ContextParams()
     out = pd.DataFrame(index=f.index)
-    if not {"employee_id", "ts", "target_type", "target_id"} <= set(accesses.columns):
-        accesses = accesses.iloc[0:0].reindex(columns=["access_id", "employee_id", "ts", "target_type",
-                                                       "target_id", "case_id"])  # fmt: skip
-    accesses = _keyed(accesses)  # once for the three signals
+    accesses = as_lookups(accesses)  # once for the three signals
     out["case_support"] = cited_case_support(f, accesses, employees, case_subjects, p)
     out["work_day"] = work_days_elsewhere(f, accesses, p)
     out["routine"] = routine_encounters(f, accesses, p, work_day=out["work_day"].to_numpy() > 0)
@@ -187,36 +189,18 @@ def cited_case_support(
     """
     p = params or ContextParams()
     out = np.zeros(len(f))
+    accesses = as_lookups(accesses)
     if len(f) == 0 or accesses.empty:
         return out
     covering = _covering_cases(f, case_subjects)
     if covering.empty:
         return out
-    covering["t"] = _nanos(f["ts"])[covering["row"].to_numpy()]
-    cites = accesses.loc[accesses["case_id"].notna()]
-    cites = pd.DataFrame({"employee_id": cites["employee_id"].to_numpy(),
-                          "case_id": cites["case_id"].to_numpy(), "t_cite": _nanos(cites["ts"])})  # fmt: skip
-    cites = cites[isin(cites["case_id"], pd.unique(covering["case_id"]))]
-    # the employee's own citations of a covering case in the session (the look-up's own included)
-    mine = covering.merge(cites, on=["employee_id", "case_id"])
-    session = np.int64(p.session_minutes) * 60_000_000_000
-    own = np.zeros(len(f), dtype=bool)
-    in_session = np.abs(mine["t_cite"] - mine["t"]).to_numpy() <= session
-    own[pd.unique(mine.loc[in_session, "row"].to_numpy())] = True
+    covering["t"] = nanos(f["ts"])[covering["row"].to_numpy()]
+    # own: the employee's own citations of a covering case in the session (the look-up's own
+    # included); team: other employees of the same unit citing one within the days around it
+    own, team = accesses.case_citations(covering, len(f), employees, p.session_minutes, p.support_days)
     out[own] = p.support_alone
-    if employees is None or employees.empty:
-        return out
-    # other employees of the same unit citing a covering case within the days around it
-    unit = employees.set_index("employee_id")["unit_id"]
-    covering["unit_id"] = covering["employee_id"].map(unit)
-    day = np.int64(86_400_000_000_000)
-    others = cites.assign(day=cites["t_cite"] // day).drop_duplicates(["employee_id", "case_id", "day"])
-    others = others.assign(unit_id=others["employee_id"].map(unit)).rename(columns={"employee_id": "other"})
-    near = covering.merge(others, on=["case_id", "unit_id"])
-    near = near[(near["other"] != near["employee_id"])
-                & (np.abs(near["day"] - near["t"] // day) <= p.support_days)]  # fmt: skip
-    rows = pd.unique(near["row"].to_numpy())
-    out[rows] = np.where(own[rows], p.support_team, p.support_unit)
+    out[team] = np.where(own[team], p.support_team, p.support_unit)
     return out
 
 
@@ -258,24 +242,18 @@ def work_days_elsewhere(
     """
     p = params or ContextParams()
     out = np.zeros(len(f))
+    accesses = as_lookups(accesses)
     circ = f["rule_id"].isin(_CIRCUMSTANCE_RULES).to_numpy() if len(f) else out.astype(bool)
     if not circ.any() or accesses.empty:
         return out
-    a = _keyed(accesses)
-    a = a[isin(a["employee_id"], pd.unique(f.loc[circ, "employee_id"]))]
     off = f["off_shift"].astype(bool).to_numpy() if "off_shift" in f.columns else np.zeros(len(f), bool)
-    off_ids = set(f.loc[off, "access_id"]) if "access_id" in f.columns else set()
-    key = pd.MultiIndex.from_arrays([f["employee_id"].to_numpy(), _naive_day(f["day"])])
-    out[circ & ~off & key.isin(_shift_shaped(a, p))] = p.work_day
-    out[circ & off & key.isin(_shift_shaped(a[isin(a["access_id"], off_ids)], p))] = p.work_day
+    off_ids = pd.unique(f.loc[off, "access_id"]) if "access_id" in f.columns else np.array([], dtype=object)
+    days = f.loc[circ, ["employee_id", "day"]]
+    whole, off_part = accesses.shift_days(days, off_ids, p.work_day_targets, p.work_day_hours)
+    key = pd.MultiIndex.from_arrays([f["employee_id"].to_numpy(), naive_day(f["day"])])
+    out[circ & ~off & key.isin(whole)] = p.work_day
+    out[circ & off & key.isin(off_part)] = p.work_day
     return out
-
-
-def _shift_shaped(a: pd.DataFrame, p: ContextParams) -> pd.Index:
-    """The (employee, day) keys whose look-ups in ``a`` have the shape of a shift."""
-    g = a.groupby(["employee_id", "day"], sort=False)
-    shape = pd.DataFrame({"targets": g["target"].nunique(), "hours": g["hour"].nunique()})
-    return shape[(shape["targets"] >= p.work_day_targets) & (shape["hours"] >= p.work_day_hours)].index
 
 
 def routine_encounters(
@@ -311,6 +289,7 @@ def routine_encounters(
     """
     p = params or ContextParams()
     out = np.zeros(len(f))
+    accesses = as_lookups(accesses)
     if len(f) == 0 or accesses.empty:
         return out
     on_shift = ~f["off_shift"].astype(bool).to_numpy()
@@ -327,31 +306,11 @@ def routine_encounters(
     cand &= on_shift
     if not cand.any():
         return out
-    emps = pd.unique(f.loc[cand, "employee_id"])
-    flagged = pd.unique(f["access_id"])
-    a = _keyed(accesses)
-    a = a[isin(a["employee_id"], emps) & ~isin(a["access_id"], flagged)]
-    if a.empty:
-        return out
-    a = a[["employee_id", "t", "target"]].sort_values(["employee_id", "t"], kind="stable")
-    a = a.reset_index(drop=True)
-    span = np.int64(p.routine_minutes * 60 * 1_000_000_000)
     rows = np.flatnonzero(cand)
-    fe = f["employee_id"].to_numpy()[rows]
-    ft = _nanos(f["ts"])[rows]
-    ftarget = f["target"].to_numpy()[rows]
-    starts = a.groupby("employee_id", sort=False).indices
-    times, targets = a["t"].to_numpy(), a["target"].to_numpy()
-    for i, emp, t, target in zip(rows, fe, ft, ftarget, strict=True):
-        idx = starts.get(emp)
-        if idx is None:
-            continue
-        lo, hi = idx[0], idx[-1] + 1
-        a_lo = lo + np.searchsorted(times[lo:hi], t - span, side="left")
-        a_hi = lo + np.searchsorted(times[lo:hi], t + span, side="right")
-        around = targets[a_lo:a_hi]
-        if len(around) >= p.routine_others and len(set(around) - {target}) >= p.routine_others:
-            out[i] = p.routine
+    probe = pd.DataFrame({"employee_id": f["employee_id"].to_numpy()[rows], "t": nanos(f["ts"])[rows],
+                          "target": f["target"].to_numpy()[rows]})  # fmt: skip
+    met = accesses.routine(probe, pd.unique(f["access_id"]), p.routine_minutes, p.routine_others)
+    out[rows[met]] = p.routine
     return out
 
 
@@ -382,44 +341,19 @@ def lone_lookups(f: pd.DataFrame, accesses: pd.DataFrame, params: ContextParams 
     ...     "2026-03-02 22:00", "2026-03-02 22:10"], utc=True)
     >>> acc = pd.DataFrame({"access_id": ["A1", "A2", "A3", "A4", "A5"], "employee_id": "E1", "ts": ts,
     ...     "target_type": "person", "target_id": ["C", "X", "Y", "C", "C"]})
-    >>> f = pd.DataFrame({"employee_id": ["E1", "E1"], "access_id": ["A1", "A4"]})
+    >>> f = pd.DataFrame({"employee_id": ["E1", "E1"], "access_id": ["A1", "A4"],
+    ...     "rule_id": ["colleague-lookup", "colleague-lookup"]})
     >>> lone_lookups(f, acc).tolist()  # 10:00 among other work; 22:00 only C, twice
     [False, True]
     """
     p = params or ContextParams()
     out = np.zeros(len(f), dtype=bool)
+    accesses = as_lookups(accesses)
     if len(f) == 0 or accesses.empty:
         return out
-    a = _keyed(accesses)
-    a = a[isin(a["employee_id"], pd.unique(f["employee_id"]))]
-    # each employee's look-ups in a band of its own on one time axis, so that one sorted key and
-    # searchsorted find every look-up's half hour either side; a band wider than the window plus
-    # twice the span never reaches into the next employee's. In microseconds, the log's own
-    # precision (exact bounds), unless the window is years long: then milliseconds or seconds
-    n = a["employee_id"].nunique() + 1
-    for tick in (1_000, 1_000_000, 1_000_000_000):
-        time = a["t"].to_numpy() // tick
-        time = time - time.min()
-        span = np.int64(p.alone_minutes) * 60_000_000_000 // tick
-        band = int(time.max()) + 2 * int(span) + 1
-        if band * n < 2**62:
-            break
-    emp = pd.factorize(a["employee_id"], sort=True)[0].astype(np.int64)
-    key = emp * band + time
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    target = pd.factorize(a["target"].to_numpy()[order])[0]
-    # changes[j]: how many times the target changed between the first look-up and the j-th
-    changes = np.concatenate([[0], np.cumsum(target[1:] != target[:-1])])
-    position = np.empty(len(order), dtype=np.int64)
-    position[order] = np.arange(len(order))
-    row = pd.Index(a["access_id"].astype(object)).get_indexer(f["access_id"])
-    known = row >= 0
-    at = key[position[row[known]]]
-    lo = np.searchsorted(key, at - span, "left")
-    hi = np.searchsorted(key, at + span, "right")
-    # alone: every look-up in its half hour either side is of the same target (no change inside)
-    out[known] = changes[hi - 1] == changes[lo]
+    rows = np.flatnonzero(f["rule_id"].isin(ALONE_RULES).to_numpy())  # the only ones anything reads
+    if len(rows):
+        out[rows] = accesses.alone(f["access_id"].to_numpy(dtype=object)[rows], p.alone_minutes)
     return out
 
 
@@ -457,35 +391,3 @@ def looked_up_person(f: pd.DataFrame, vehicles: pd.DataFrame | None = None) -> p
             owner = vehicles.drop_duplicates("vehicle_id").set_index("vehicle_id")["owner_person_id"]
             person[is_vehicle] = f.loc[is_vehicle, "target_id"].map(owner)
     return person
-
-
-def _keyed(accesses: pd.DataFrame) -> pd.DataFrame:
-    """The access log with the keys the signals group on: ``target`` (``type:id``), ``t`` (UTC
-    nanoseconds), ``day`` and ``hour``; a log that has them already is returned as it is."""
-    if "target" in accesses.columns:
-        return accesses
-    ts = pd.to_datetime(accesses["ts"], utc=True)
-    return accesses.assign(
-        target=(
-            accesses["target_type"].astype(object) + ":" + accesses["target_id"].astype(object)
-        ).to_numpy(),
-        t=_nanos(ts),
-        day=_naive_day(ts.dt.floor("D")),
-        hour=ts.dt.hour.to_numpy(),
-    )
-
-
-def _nanos(ts) -> np.ndarray:
-    return (
-        pd.to_datetime(pd.Series(ts), utc=True)
-        .dt.tz_localize(None)
-        .to_numpy(dtype="datetime64[ns]")
-        .astype(np.int64)
-    )
-
-
-def _naive_day(day) -> np.ndarray:
-    s = pd.Series(day)
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        s = s.dt.tz_localize(None)
-    return s.to_numpy(dtype="datetime64[ns]")

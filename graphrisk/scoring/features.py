@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["ALONE_RULES", "FEATURES", "Feature", "behaviour_features", "lone_findings"]
+from graphrisk.scoring.context import ALONE_RULES
+from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups
 
-#: The rules of the colleagues-and-flagged-persons pattern, whose lone look-ups ``alone`` counts.
-ALONE_RULES = ("colleague-lookup", "sensitive-target")
+__all__ = ["FEATURES", "Feature", "behaviour_features", "lone_findings"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ FEATURES: dict[str, Feature] = {
 
 
 def behaviour_features(
-    accesses: pd.DataFrame,
+    accesses: pd.DataFrame | FrameLookups | SQLLookups,
     vehicles: pd.DataFrame,
     weights: pd.DataFrame,
     employee_ids: pd.Index,
@@ -72,7 +72,9 @@ def behaviour_features(
     Parameters
     ----------
     accesses : the window's access log (``access_id``, ``ts``, ``employee_id``,
-        ``target_type``, ``target_id``, ``action``, ``case_id``).
+        ``target_type``, ``target_id``, ``action``, ``case_id``), or what answers for it
+        (:mod:`graphrisk.scoring.lookups`): the features need only the latest look-up of each
+        (employee, person) and (employee, target, day), which the SQL engine aggregates out of core.
     vehicles : ``vehicle_id``, ``owner_person_id``: a vehicle look-up is a look-up of its owner.
     weights : per-finding frame of :func:`graphrisk.scoring.findings.finding_weights`
         (for ``pretext``).
@@ -110,6 +112,14 @@ def behaviour_features(
       look-up cited a case (the rules leave out what a cited case covers), the
       subjects of the employee's own cases not counted.
 
+    The weight of a (target, day) pair, or of a person, is that of its latest look-up, so the
+    look-ups are read as those latest times (:meth:`~graphrisk.scoring.lookups.FrameLookups.latest_persons`,
+    :meth:`~graphrisk.scoring.lookups.FrameLookups.target_days`), and their weights added up per
+    employee in the order of (employee, target, day): the same sums, to the last bit, whether pandas
+    or the SQL engine found the latest times. None of the three needs more than the latest look-up's
+    time; a sum per employee and day would not do, since a person or a (target, day) pair counts once
+    however many look-ups and days it spans.
+
     Examples
     --------
     >>> acc = pd.DataFrame({"access_id": ["A1", "A2", "A3"], "employee_id": ["E1"] * 3,
@@ -125,22 +135,11 @@ def behaviour_features(
     0.0
     """
     out = pd.DataFrame(0.0, index=pd.Index(employee_ids, name="employee_id"), columns=list(FEATURES))
-    if len(accesses):
-        a = accesses[["employee_id", "ts", "target_type", "target_id", "action", "case_id"]].copy()
-        a["ts"] = pd.to_datetime(a["ts"], utc=True)
-        a["day"] = a["ts"].dt.floor("D")
-        a["target"] = a["target_type"].astype(object) + ":" + a["target_id"].astype(object)
-        age = (as_of - a["ts"]) / half_life
-        a["decay"] = np.power(0.5, age.clip(lower=0.0).to_numpy(dtype=float))
-        owner = vehicles.set_index("vehicle_id")["owner_person_id"] if len(vehicles) else pd.Series()
-        kind, tid = a["target_type"].astype(object), a["target_id"].astype(object)
-        owned_by = tid.map(owner)
-        via_owner = (kind == "vehicle") & owned_by.notna()
-        a["person"] = np.where(kind == "person", "person:" + tid, kind + ":" + tid)
-        a.loc[via_owner, "person"] = "person:" + owned_by[via_owner].astype(object)
-        out["persons"] = _latest(a, "person")
-        out["no_case"] = _per_target_day(a[a["case_id"].isna()])
-        out["exports"] = _per_target_day(a[a["action"] == "export"])
+    lookups = as_lookups(accesses)
+    if not lookups.empty:
+        out["persons"] = _decayed_sum(lookups.latest_persons(vehicles), as_of, half_life)
+        out["no_case"] = _decayed_sum(lookups.target_days("no_case"), as_of, half_life)
+        out["exports"] = _decayed_sum(lookups.target_days("export"), as_of, half_life)
     if len(weights) and {"rule_id", "cited", "work_day"} <= set(weights.columns):
         off = weights[(weights["rule_id"] == "off-shift") & (weights["work_day"] <= 0) & ~weights["cited"]]
         off = off[off["target"].str.startswith("person:")]
@@ -176,6 +175,15 @@ def _per_target_day(frame: pd.DataFrame) -> pd.Series:
         return pd.Series(dtype=float)
     per = frame.groupby(["employee_id", "target", "day"], sort=True)["decay"].max()
     return per.groupby(level="employee_id").sum()
+
+
+def _decayed_sum(latest: pd.DataFrame, as_of: pd.Timestamp, half_life: pd.Timedelta) -> pd.Series:
+    """Per employee, the sum of :math:`2^{-\\mathrm{age}/h}` over ``latest``'s rows, in their order."""
+    if latest.empty:
+        return pd.Series(dtype=float)
+    age = (as_of - latest["ts"]) / half_life
+    decay = pd.Series(np.power(0.5, age.clip(lower=0.0).to_numpy(dtype=float)), index=latest.index)
+    return decay.groupby(latest["employee_id"].to_numpy(), sort=True).sum()
 
 
 def _latest(frame: pd.DataFrame, key: str) -> pd.Series:

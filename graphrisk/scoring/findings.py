@@ -9,6 +9,7 @@ import pandas as pd
 
 from graphrisk.frames import isin
 from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, looked_up_person, work_context
+from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups
 
 __all__ = [
     "AGGRAVATION",
@@ -38,7 +39,7 @@ _CARRIED = ("person_id", "case_id", "organisation_id", "evidence", "detail")
 
 def finding_weights(
     findings: pd.DataFrame,
-    accesses: pd.DataFrame,
+    accesses: pd.DataFrame | FrameLookups | SQLLookups,
     as_of: pd.Timestamp,
     half_life: pd.Timedelta,
     employees: pd.DataFrame | None = None,
@@ -53,7 +54,8 @@ def finding_weights(
     Parameters
     ----------
     findings : frame from :func:`graphrisk.rules.detect` (``access_ids`` holds one id).
-    accesses : the access log of the window (``access_id``, ``action``, ``case_id``).
+    accesses : the access log of the window (``access_id``, ``action``, ``case_id``), or what
+        answers for it (:mod:`graphrisk.scoring.lookups`: the SQL engine over the store's files).
     as_of : the moment the scores are for; a finding's age is ``as_of - ts``.
     half_life : the age at which a finding counts half.
     employees : ``employee_id``, ``unit_id`` and optionally ``home_area_id``; when given,
@@ -127,6 +129,7 @@ def finding_weights(
         findings = findings[~at_home(findings, employees)]
     if findings.empty:
         return _empty_weights()
+    accesses = as_lookups(accesses)
     keep = ["finding_id", "rule_id", "employee_id", "ts", "target_type", "target_id", "severity"]
     keep += [c for c in _CARRIED if c in findings.columns]
     f = findings[keep].copy()
@@ -144,12 +147,7 @@ def finding_weights(
     context = {rule: set(f.loc[f.rule_id == rule, "access_id"]) for rule in CONTEXT_RULES}
     f["off_shift"] = isin(f["access_id"], context["off-shift"])
     f["outside"] = isin(f["access_id"], context["outside-territory"])
-    where = pd.Index(accesses["access_id"].astype(object)).get_indexer(f["access_id"])
-    found = where >= 0
-    cited = np.zeros(len(f), dtype=bool)
-    cited[found] = accesses["case_id"].notna().to_numpy()[where[found]]
-    export = np.zeros(len(f), dtype=bool)
-    export[found] = (accesses["action"] == "export").to_numpy()[where[found]]
+    cited, export = accesses.attributes(f["access_id"].to_numpy(dtype=object))
     ctx = work_context(f, accesses, employees, case_subjects, context_params)
     for col in ctx.columns:
         f[col] = ctx[col].to_numpy()
@@ -402,37 +400,12 @@ def _in_caseload(
 
 
 def _shared_with_colleagues(
-    f: pd.DataFrame, accesses: pd.DataFrame, employees: pd.DataFrame | None
+    f: pd.DataFrame, accesses: FrameLookups | SQLLookups, employees: pd.DataFrame | None
 ) -> np.ndarray:
     """For each finding, how many other employees of its employee's unit looked up its target."""
     if employees is None or accesses.empty:
         return np.zeros(len(f), dtype=int)
-    unit_codes, _ = pd.factorize(employees["unit_id"].astype(object))
-    unit_of = dict(zip(employees["employee_id"], unit_codes, strict=True))
-    kinds = pd.Index(["person", "vehicle", "address", "case"])
-    ids = pd.Index(
-        pd.unique(pd.concat([accesses["target_id"], f["target_id"]], ignore_index=True).astype(object))
-    )
-
-    def keys(frame: pd.DataFrame) -> np.ndarray:
-        kind = kinds.get_indexer(frame["target_type"].astype(object)).astype(np.int64)
-        return ids.get_indexer(frame["target_id"].astype(object)).astype(np.int64) * 8 + kind
-
-    n_units = int(unit_codes.max()) + 2 if len(unit_codes) else 1
-    acc_unit = accesses["employee_id"].map(unit_of).fillna(-1).to_numpy(dtype=np.int64) + 1
-    acc_emp, _ = pd.factorize(accesses["employee_id"])
-    n_emp = int(acc_emp.max()) + 1 if len(acc_emp) else 1
-    pair = np.unique(keys(accesses) * n_emp + acc_emp)  # each (target, employee) once
-    first = np.zeros(n_emp, dtype=np.int64)
-    first[acc_emp] = acc_unit
-    unit_key = (pair // n_emp) * n_units + first[pair % n_emp]
-    counted, lookers = np.unique(unit_key, return_counts=True)
-    f_unit = f["employee_id"].map(unit_of).fillna(-1).to_numpy(dtype=np.int64)
-    probe = keys(f) * n_units + (f_unit + 1)
-    at = np.searchsorted(counted, probe)
-    at = np.minimum(at, len(counted) - 1)
-    n = np.where((len(counted) > 0) & (counted[at] == probe), lookers[at], 1)
-    return np.maximum(n - 1, 0)
+    return accesses.colleagues(f, employees)
 
 
 def _empty_weights() -> pd.DataFrame:

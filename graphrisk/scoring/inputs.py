@@ -62,17 +62,22 @@ class ScoreInputs:
         return cls(**{name: normalise(name, frames.get(name)) for name in COLUMNS})
 
 
-def read_inputs(store, since: pd.Timestamp | None, until: pd.Timestamp | None) -> ScoreInputs:
-    """Read the scoring inputs from ``store``, the access log cut to ``since <= ts < until``."""
+def read_inputs(
+    store, since: pd.Timestamp | None, until: pd.Timestamp | None, *, accesses: bool = True
+) -> ScoreInputs:
+    """Read the scoring inputs from ``store``, the access log cut to ``since <= ts < until``.
+
+    Without ``accesses`` the access log is not read (an empty frame): scoring asks the store's
+    SQL engine about it instead (:meth:`graphrisk.store.base.Store.window_lookups`).
+    """
+    names = [name for name in COLUMNS if accesses or name != "accesses"]
     if store.kind == "embedded":
-        tables = store.tables()
-        frames = {}
-        for name in COLUMNS:
-            table = tables.get(_TABLE.get(name, name))
-            if table is None:
-                continue
-            frames[name] = table
-        persons = tables.get("persons")
+        present = set(store.table_names())
+        # only the tables scoring reads (without the log, its largest, when the engine answers for it)
+        frames = {
+            name: store.table(_TABLE.get(name, name)) for name in names if _TABLE.get(name, name) in present
+        }
+        persons = store.table("persons") if "persons" in present else None
         if "employees" in frames and persons is not None and "area_id" in persons.columns:
             # the area the employee's own person record lives in (outside-territory at home)
             home = persons.drop_duplicates("person_id").set_index("person_id")["area_id"]
@@ -89,7 +94,7 @@ def read_inputs(store, since: pd.Timestamp | None, until: pd.Timestamp | None) -
             frames["accesses"] = log[keep]
         return ScoreInputs.from_frames(frames)
     params = {"since": _py(since), "until": _py(until)}
-    frames = {name: store.read(f"score/{name}", params if name == "accesses" else None) for name in COLUMNS}
+    frames = {name: store.read(f"score/{name}", params if name == "accesses" else None) for name in names}
     return ScoreInputs.from_frames(frames)
 
 

@@ -37,6 +37,7 @@ from graphrisk.scoring.context import ContextParams
 from graphrisk.scoring.features import FEATURES, behaviour_features
 from graphrisk.scoring.findings import SEVERITY_WEIGHT, finding_weights, network_size_divisor, rule_evidence
 from graphrisk.scoring.inputs import ScoreInputs
+from graphrisk.scoring.lookups import FrameLookups, SQLLookups
 from graphrisk.scoring.patterns import assign_patterns
 from graphrisk.scoring.peers import MIN_PEERS, peer_baselines, peer_groups, surprise, unit_levels
 from graphrisk.scoring.position import Position, network_position
@@ -140,7 +141,11 @@ class ScoreResult:
 
 
 def score_frames(
-    inputs: ScoreInputs, findings: pd.DataFrame, as_of: pd.Timestamp, params: ScoreParams | None = None
+    inputs: ScoreInputs,
+    findings: pd.DataFrame,
+    as_of: pd.Timestamp,
+    params: ScoreParams | None = None,
+    lookups: SQLLookups | None = None,
 ) -> ScoreResult:
     """Score every employee from the scoring inputs and the window's findings (pure: no store).
 
@@ -151,6 +156,9 @@ def score_frames(
     findings : the window's findings (:func:`graphrisk.rules.detect`).
     as_of : the end of the window (exclusive); ages are measured from here.
     params : the model's knobs.
+    lookups : what answers for the window's look-ups instead of ``inputs.accesses``
+        (:class:`~graphrisk.scoring.lookups.SQLLookups`: the SQL engine over the store's files);
+        by default ``inputs.accesses`` itself. Either gives the same scores.
 
     Returns
     -------
@@ -173,8 +181,9 @@ def score_frames(
     known = findings[isin(findings["employee_id"], set(ids))] if len(findings) else findings
     divisor = network_size_divisor(emp, inputs.relations)
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
+    accesses = lookups if lookups is not None else FrameLookups(inputs.accesses)
     weights = finding_weights(
-        known, inputs.accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles,
+        known, accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles,
         inputs.case_subjects, params.context,
     )  # fmt: skip
     weights["pattern"] = assign_patterns(weights) if len(weights) else pd.Series(dtype=object)
@@ -186,7 +195,7 @@ def score_frames(
         e = evidence.pivot(index="employee_id", columns="rule_id", values="evidence")
         for r in e.columns:
             values[f"findings:{r}"] = e[r].reindex(ids).fillna(0.0).to_numpy()
-    feats = behaviour_features(inputs.accesses, inputs.vehicles, weights, ids, as_of, half_life)
+    feats = behaviour_features(accesses, inputs.vehicles, weights, ids, as_of, half_life)
     for f in FEATURES:
         values[f"behaviour:{f}"] = feats[f].to_numpy()
     aggravated = weights[isin(weights["rule_id"], CRIME_RULES) & (weights["aggravation"] > 0).to_numpy()]

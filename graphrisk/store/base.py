@@ -156,6 +156,15 @@ class Store(ABC):
         """
         return None
 
+    def window_lookups(self, since, until) -> contextlib.AbstractContextManager:
+        """What answers scoring's questions about the look-ups of ``since <= ts < until`` without
+        reading them into pandas (:mod:`graphrisk.scoring.lookups`), as a context manager.
+
+        None (the default, and on a store without an SQL engine): scoring reads the window's
+        look-ups and answers in pandas, the reference. Either way the scores are the same.
+        """
+        return contextlib.nullcontext(None)
+
     def close(self) -> None:  # noqa: B027 - a store without resources needs no close
         """Release connections or files."""
 

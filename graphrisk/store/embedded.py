@@ -64,6 +64,7 @@ version still there), ``cleaned`` (old versions removed, lock still held).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -287,6 +288,23 @@ class EmbeddedStore(Store):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: self.table(name) for name in self.table_names()}
+
+    def window_lookups(self, since, until) -> contextlib.AbstractContextManager:
+        """The queries of ``sql/score/`` on the engine of the run (DuckDB by default, Spark with
+        ``--engine spark``) over this store's files: scoring holds one row per finding, never the
+        window's look-ups (:class:`graphrisk.scoring.lookups.SQLLookups`).
+
+        With the pandas engine chosen (``--engine pandas``, ``GRAPHRISK_ENGINE=pandas``) None: the
+        look-ups are read into pandas, the reference.
+        """
+        from graphrisk.rules.engine import sql_run
+
+        run = sql_run(self, since, until)
+        if run is None:
+            return contextlib.nullcontext(None)
+        from graphrisk.scoring.lookups import SQLLookups
+
+        return SQLLookups(run)
 
     def graph_source(self):
         """The tables joined as the graph model says; built once per version this object reads."""
