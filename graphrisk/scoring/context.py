@@ -314,8 +314,11 @@ def routine_encounters(
     return out
 
 
-def lone_lookups(f: pd.DataFrame, accesses: pd.DataFrame, params: ContextParams | None = None) -> np.ndarray:
-    """Which findings' look-ups were made alone: no other target looked up around them.
+def lone_lookups(
+    f: pd.DataFrame, accesses: pd.DataFrame | FrameLookups | SQLLookups, params: ContextParams | None = None
+) -> np.ndarray:
+    """Which findings of :data:`ALONE_RULES` were made alone: no other target looked up around them
+    (False for every other rule's findings, which nothing reads).
 
     Notes
     -----
