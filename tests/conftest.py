@@ -173,7 +173,7 @@ def pytest_collection_modifyitems(config, items):
 def pytest_collection_finish(session):
     """Stop a parallel run whose groups did not take (pytest 9 with pytest-xdist 3.8 did that
     silently, and the Neo4j tests then met on the one database as random failures)."""
-    if not session.config.getvalue("loadgroup"):  # set on xdist workers under --dist loadgroup
+    if not getattr(session.config.option, "loadgroup", False):  # set on xdist workers under loadgroup
         return
     lost = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
     if lost:

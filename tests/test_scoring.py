@@ -442,6 +442,25 @@ def test_a_relative_met_in_routine_work_weighs_less_than_one_looked_up_alone_off
     assert w.at["f1", "weight"] < w.at["f2", "weight"] / 2
 
 
+def test_an_investigator_looking_up_the_circle_of_a_case_subject_is_explained_while_assigned():
+    """An integrity investigator assigned to the case of employee E6 (person P6) looks up P6's
+    partner and a colleague of P6: case work, while assigned; the same look-ups by someone not on
+    the case, or after the assignment ended, are not explained."""
+    raw = frames(6)
+    raw["case_subjects"] = pd.DataFrame({"case_id": ["C1"], "person_id": ["P6"], "role": ["suspect"]})
+    raw["assignments"] = pd.DataFrame({"case_id": ["C1"], "employee_id": ["E1"], "start_date": ["2026-03-01"],
+                                       "end_date": ["2026-03-25"]})  # fmt: skip
+    raw["relations"] = pd.DataFrame({"person_id": ["P6", "P5"], "other_person_id": ["Q6", "P6"],
+                                     "kind": ["partner", "colleague"]})  # fmt: skip
+    looks = [("A1", "E1", "Q6", "2026-03-20"), ("A2", "E1", "P5", "2026-03-20"),
+             ("A3", "E1", "Q6", "2026-03-28"), ("A4", "E2", "Q6", "2026-03-20")]  # fmt: skip
+    raw["accesses"] = pd.DataFrame([access(a, e, t, ts=f"{d}T10:00:00Z") for a, e, t, d in looks])
+    found = [finding(f"f{a}", e, "colleague-lookup", access=a, target=t, ts=f"{d}T10:00:00Z") for a, e, t, d in looks]
+    w = run_frames(raw, found).weights.set_index("finding_id")
+    assert w["case_network"].to_dict() == {"fA1": 0.75, "fA2": 0.75, "fA3": 0.0, "fA4": 0.0}
+    assert w.at["fA1", "weight"] == pytest.approx(0.25 * w.at["fA4", "weight"])
+
+
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     from graphrisk.generate import generate

@@ -23,7 +23,10 @@ The signals (each documented in its function):
   without a rostered shift;
 - :func:`routine_encounters`: a look-up of a relative, neighbour or colleague
   in the middle of routine work: on shift, with several look-ups of other,
-  unflagged targets within the hour (a chance hit).
+  unflagged targets within the hour (a chance hit);
+- :func:`case_network_work`: a look-up of a known relation of a subject of a case
+  the employee is assigned to that day: the suspect's partner, family, colleagues
+  and associates, whom an investigation looks up as a matter of course.
 
 The employee's own caseload (:data:`graphrisk.scoring.findings.CASELOAD`) and
 colleagues of the same unit on the same target (``shared``) are applied in
@@ -51,6 +54,8 @@ __all__ = [
     "ALONE_RULES",
     "CONTEXT_SIGNALS",
     "ContextParams",
+    "case_network",
+    "case_network_work",
     "cited_case_support",
     "combine",
     "lone_lookups",
@@ -60,7 +65,7 @@ __all__ = [
 ]
 
 #: The signals, in the order their columns appear in the weights frame.
-CONTEXT_SIGNALS = ("case_support", "work_day", "routine")
+CONTEXT_SIGNALS = ("case_support", "work_day", "routine", "case_network")
 #: Rules whose findings are about the circumstances of a look-up (time, place), not its target.
 _CIRCUMSTANCE_RULES = ("off-shift", "outside-territory")
 #: The rules of the colleagues-and-flagged-persons pattern, whose lone look-ups the behaviour feature
@@ -86,6 +91,7 @@ class ContextParams:
     routine_others: int = 3  #: unflagged look-ups of other targets in the session
     routine: float = 0.7
     alone_minutes: int = 30  #: a look-up with no other target looked up this many minutes either side
+    case_network: float = 0.75  #: a relation of a subject of a case the employee is assigned to that day
 
 
 def work_context(
@@ -94,6 +100,8 @@ def work_context(
     employees: pd.DataFrame | None,
     case_subjects: pd.DataFrame | None,
     params: ContextParams | None = None,
+    network: pd.DataFrame | None = None,
+    vehicles: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every signal and the combined explanation ``explained`` for each finding row of ``f``.
 
@@ -104,6 +112,8 @@ def work_context(
     accesses : the window's access log, or what answers for it (:mod:`graphrisk.scoring.lookups`).
     employees : ``employee_id``, ``unit_id`` (no team signal without it).
     case_subjects : ``case_id``, ``person_id``.
+    network : the employees' case networks (:func:`case_network`); no such signal without it.
+    vehicles : ``vehicle_id``, ``owner_person_id``: a vehicle look-up is matched on its owner.
 
     Returns
     -------
@@ -117,6 +127,7 @@ def work_context(
     out["case_support"] = cited_case_support(f, accesses, employees, case_subjects, p)
     out["work_day"] = work_days_elsewhere(f, accesses, p)
     out["routine"] = routine_encounters(f, accesses, p, work_day=out["work_day"].to_numpy() > 0)
+    out["case_network"] = case_network_work(f, network, vehicles, p)
     out["explained"] = combine(out[list(CONTEXT_SIGNALS)].to_numpy())
     out["alone"] = lone_lookups(f, accesses, p)
     return out
@@ -378,6 +389,82 @@ def _covering_cases(f: pd.DataFrame, case_subjects: pd.DataFrame | None) -> pd.D
     if not parts:
         return pd.DataFrame({"row": [], "employee_id": [], "case_id": []})
     return pd.concat(parts, ignore_index=True)[["row", "employee_id", "case_id"]].drop_duplicates()
+
+
+def case_network(caseload: pd.DataFrame, relations: pd.DataFrame | None) -> pd.DataFrame:
+    """The known relations of the subjects of each employee's cases, while assigned.
+
+    Parameters
+    ----------
+    caseload : ``employee_id``, ``person_id`` (a subject of a case the employee is assigned
+        to), ``start_date``, ``end_date`` of the assignment.
+    relations : ``person_id``, ``other_person_id`` (either direction).
+
+    Returns
+    -------
+    ``employee_id``, ``person_id`` (the relation), ``start_date``, ``end_date``; the subjects
+    themselves are left out (they are the caseload).
+
+    >>> load = pd.DataFrame({"employee_id": ["E1"], "person_id": ["P1"],
+    ...     "start_date": pd.to_datetime(["2026-03-01"]), "end_date": [pd.NaT]})
+    >>> rel = pd.DataFrame({"person_id": ["P1", "P3"], "other_person_id": ["P2", "P1"]})
+    >>> case_network(load, rel)["person_id"].tolist()
+    ['P2', 'P3']
+    """
+    cols = ["employee_id", "person_id", "start_date", "end_date"]
+    if relations is None or relations.empty or caseload.empty:
+        return pd.DataFrame(columns=cols)
+    pairs = relations[["person_id", "other_person_id"]].to_numpy(dtype=object)
+    edges = pd.DataFrame(np.concatenate([pairs, pairs[:, ::-1]]), columns=["subject", "relation"])
+    m = caseload[cols].rename(columns={"person_id": "subject"}).merge(edges, on="subject")
+    m = m.rename(columns={"relation": "person_id"})[cols]
+    own = pd.MultiIndex.from_frame(caseload[["employee_id", "person_id"]])
+    m = m[~pd.MultiIndex.from_frame(m[["employee_id", "person_id"]]).isin(own)]
+    return m.drop_duplicates().sort_values(cols[:2], kind="stable").reset_index(drop=True)
+
+
+def case_network_work(
+    f: pd.DataFrame,
+    network: pd.DataFrame | None,
+    vehicles: pd.DataFrame | None = None,
+    params: ContextParams | None = None,
+) -> np.ndarray:
+    """How far the employee's own cases explain a look-up of a relation of their subjects.
+
+    Notes
+    -----
+    An investigation looks up more than its subjects: the suspect's partner, family,
+    colleagues and associates, whom the case file does not name. A look-up of a
+    person with a known relation (any kind) to a subject of a case the employee is
+    assigned to on the look-up's day is explained by :math:`e` (default 0.75, the
+    same share that the caseload itself leaves a finding on a subject:
+    :data:`graphrisk.scoring.findings.CASELOAD`). An integrity investigator looking
+    up the colleagues around the employee under investigation is the plainest case.
+    The person is the finding's person, else the person or vehicle owner it looked
+    up. The signal reads assignments, case subjects and relations, never which
+    look-ups a rule flagged; the assignment list only ever under-states such work.
+
+    Examples
+    --------
+    >>> net = pd.DataFrame({"employee_id": ["E1"], "person_id": ["P2"],
+    ...     "start_date": pd.to_datetime(["2026-03-01"]), "end_date": pd.to_datetime(["2026-03-05"])})
+    >>> f = pd.DataFrame({"employee_id": ["E1", "E1", "E2"], "person_id": ["P2", "P2", "P2"],
+    ...     "day": pd.to_datetime(["2026-03-02", "2026-03-09", "2026-03-02"], utc=True)})
+    >>> case_network_work(f, net).tolist()  # assigned on the 2nd, no longer on the 9th; E2 never
+    [0.75, 0.0, 0.0]
+    """
+    p = params or ContextParams()
+    out = np.zeros(len(f))
+    if network is None or network.empty or len(f) == 0:
+        return out
+    person = looked_up_person(f, vehicles)
+    day = f["day"].dt.tz_localize(None).astype("datetime64[s]")
+    probe = pd.DataFrame({"row": np.arange(len(f)), "employee_id": f["employee_id"].to_numpy(),
+                          "person_id": person.to_numpy(), "day": day.to_numpy()})  # fmt: skip
+    m = probe.dropna(subset=["person_id"]).merge(network, on=["employee_id", "person_id"])
+    ok = (m["start_date"] <= m["day"]) & (m["end_date"].isna() | (m["day"] <= m["end_date"]))
+    out[m.loc[ok, "row"].to_numpy()] = p.case_network
+    return out
 
 
 def looked_up_person(f: pd.DataFrame, vehicles: pd.DataFrame | None = None) -> pd.Series:

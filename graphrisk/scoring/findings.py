@@ -48,6 +48,7 @@ def finding_weights(
     vehicles: pd.DataFrame | None = None,
     case_subjects: pd.DataFrame | None = None,
     context_params: ContextParams | None = None,
+    network: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per finding with its weight and the circumstances that aggravate it.
 
@@ -74,6 +75,8 @@ def finding_weights(
     case_subjects : ``case_id``, ``person_id``: a cited case that names the person
         explains part of a look-up (:mod:`graphrisk.scoring.context`).
     context_params : the work-context model's knobs; its defaults when not given.
+    network : the relations of the subjects of the employees' cases
+        (:func:`graphrisk.scoring.context.case_network`), for the ``case_network`` signal.
 
     Returns
     -------
@@ -86,7 +89,7 @@ def finding_weights(
         ``aggravation`` (how many of those apply, the finding's own rule not
         counted), ``shared`` (colleagues of the unit who looked up the same target),
         ``decay``, the work-context signals of :mod:`graphrisk.scoring.context`
-        (``case_support``, ``work_day``, ``routine``), ``cited`` (the look-up cites a case),
+        (``case_support``, ``work_day``, ``routine``, ``case_network``), ``cited`` (the look-up cites a case),
         ``explained`` and ``weight``.
 
     Notes
@@ -148,7 +151,7 @@ def finding_weights(
     f["off_shift"] = isin(f["access_id"], context["off-shift"])
     f["outside"] = isin(f["access_id"], context["outside-territory"])
     cited, export = accesses.attributes(f["access_id"].to_numpy(dtype=object))
-    ctx = work_context(f, accesses, employees, case_subjects, context_params)
+    ctx = work_context(f, accesses, employees, case_subjects, context_params, network, vehicles)
     for col in ctx.columns:
         f[col] = ctx[col].to_numpy()
     # a cited case that names the person looked up is case work without an assignment, not a pretext

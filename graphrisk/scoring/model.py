@@ -33,7 +33,7 @@ from graphrisk.frames import isin
 from graphrisk.network import DEFAULT_ALPHA, DEFAULT_HOPS
 from graphrisk.rules import RULES
 from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, combine_units, points
-from graphrisk.scoring.context import ContextParams
+from graphrisk.scoring.context import ContextParams, case_network
 from graphrisk.scoring.features import FEATURES, behaviour_features
 from graphrisk.scoring.findings import SEVERITY_WEIGHT, finding_weights, network_size_divisor, rule_evidence
 from graphrisk.scoring.inputs import ScoreInputs
@@ -184,7 +184,7 @@ def score_frames(
     accesses = lookups if lookups is not None else FrameLookups(inputs.accesses)
     weights = finding_weights(
         known, accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles,
-        inputs.case_subjects, params.context,
+        inputs.case_subjects, params.context, case_network(caseload, inputs.relations),
     )  # fmt: skip
     weights["pattern"] = assign_patterns(weights) if len(weights) else pd.Series(dtype=object)
     evidence = rule_evidence(weights)
