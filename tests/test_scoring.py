@@ -455,7 +455,8 @@ def test_an_investigator_looking_up_the_circle_of_a_case_subject_is_explained_wh
     looks = [("A1", "E1", "Q6", "2026-03-20"), ("A2", "E1", "P5", "2026-03-20"),
              ("A3", "E1", "Q6", "2026-03-28"), ("A4", "E2", "Q6", "2026-03-20")]  # fmt: skip
     raw["accesses"] = pd.DataFrame([access(a, e, t, ts=f"{d}T10:00:00Z") for a, e, t, d in looks])
-    found = [finding(f"f{a}", e, "colleague-lookup", access=a, target=t, ts=f"{d}T10:00:00Z") for a, e, t, d in looks]
+    found = [finding(f"f{a}", e, "colleague-lookup", access=a, target=t, ts=f"{d}T10:00:00Z")
+             for a, e, t, d in looks]  # fmt: skip
     w = run_frames(raw, found).weights.set_index("finding_id")
     assert w["case_network"].to_dict() == {"fA1": 0.75, "fA2": 0.75, "fA3": 0.0, "fA4": 0.0}
     assert w.at["fA1", "weight"] == pytest.approx(0.25 * w.at["fA4", "weight"])
