@@ -124,8 +124,11 @@ def work_context(
     p = params or ContextParams()
     out = pd.DataFrame(index=f.index)
     accesses = as_lookups(accesses)  # once for the three signals
-    out["case_support"] = cited_case_support(f, accesses, employees, case_subjects, p)
-    out["work_day"] = work_days_elsewhere(f, accesses, p)
+    work_day = work_days_elsewhere(f, accesses, p)
+    off = f["off_shift"].to_numpy(dtype=bool) if "off_shift" in f.columns else np.zeros(len(f), dtype=bool)
+    at_work = ~off | (work_day > 0)
+    out["case_support"] = cited_case_support(f, accesses, employees, case_subjects, p, at_work=at_work)
+    out["work_day"] = work_day
     out["routine"] = routine_encounters(f, accesses, p, work_day=out["work_day"].to_numpy() > 0)
     out["case_network"] = case_network_work(f, network, vehicles, p)
     out["explained"] = combine(out[list(CONTEXT_SIGNALS)].to_numpy())
@@ -150,6 +153,7 @@ def cited_case_support(
     employees: pd.DataFrame | None,
     case_subjects: pd.DataFrame | None,
     params: ContextParams | None = None,
+    at_work: np.ndarray | None = None,
 ) -> np.ndarray:
     """How far a cited case that covers a look-up explains it without an assignment.
 
@@ -174,7 +178,11 @@ def cited_case_support(
 
     (defaults 0.9, 0.8, 0.5, :math:`d` = 3). A unit that supports another unit's
     raid cites its case together; a leaker cites no case, or a pretext (a case
-    that does not cover the look-up), which explains nothing. The signal reads
+    that does not cover the look-up), which explains nothing. The last case, the
+    unit's operation without a citation, explains only look-ups made at work
+    (``at_work``: on a rostered shift, or on a day of work elsewhere): a member of
+    the supporting unit who looks up the raid's targets at home, off shift and
+    citing nothing, is what a leak inside the unit looks like. The signal reads
     citations and case subjects, never which look-ups a rule flagged; a citation
     in the session can explain the look-ups around it, which is what the case
     work it records looks like.
@@ -193,6 +201,13 @@ def cited_case_support(
     >>> subj = pd.DataFrame({"case_id": ["C1", "C9"], "person_id": ["P1", "P2"]})
     >>> cited_case_support(f, acc, emp, subj).tolist()
     [0.9, 0.0, 0.8, 0.8]
+    >>> f2 = f.iloc[[0]].assign(employee_id="E5", access_id="A6")  # E5 of T1 cites nothing
+    >>> acc2 = pd.concat([acc, pd.DataFrame({"access_id": ["A6"], "employee_id": ["E5"], "case_id": [None],
+    ...     "ts": pd.to_datetime(["2026-03-02 10:00"], utc=True)})])
+    >>> emp2 = pd.concat([emp, pd.DataFrame({"employee_id": ["E5"], "unit_id": ["T1"]})])
+    >>> cited_case_support(f2, acc2, emp2, subj).tolist(), cited_case_support(
+    ...     f2, acc2, emp2, subj, at_work=np.array([False])).tolist()  # on shift, then off shift
+    ([0.5], [0.0])
 
     E1 cites C1 with a colleague (E3); E2's case is a pretext; E4 opens the case
     file of C1 citing it, and looks up its suspect twenty minutes later without a
@@ -211,7 +226,8 @@ def cited_case_support(
     # included); team: other employees of the same unit citing one within the days around it
     own, team = accesses.case_citations(covering, len(f), employees, p.session_minutes, p.support_days)
     out[own] = p.support_alone
-    out[team] = np.where(own[team], p.support_team, p.support_unit)
+    unit = p.support_unit if at_work is None else np.where(at_work[team], p.support_unit, 0.0)
+    out[team] = np.where(own[team], p.support_team, unit)
     return out
 
 
