@@ -60,6 +60,7 @@ __all__ = [
     "combine",
     "lone_lookups",
     "routine_encounters",
+    "while_assigned",
     "work_context",
     "work_days_elsewhere",
 ]
@@ -470,16 +471,28 @@ def case_network_work(
     [0.75, 0.0, 0.0]
     """
     p = params or ContextParams()
-    out = np.zeros(len(f))
-    if network is None or network.empty or len(f) == 0:
+    return np.where(while_assigned(f, network, vehicles), p.case_network, 0.0)
+
+
+def while_assigned(
+    f: pd.DataFrame, pairs: pd.DataFrame | None, vehicles: pd.DataFrame | None = None
+) -> np.ndarray:
+    """Whether each finding's person is paired with its employee in ``pairs`` (``employee_id``,
+    ``person_id``, ``start_date``, ``end_date``: an assignment's span) on the finding's day.
+
+    The person is the finding's ``person_id``, else the person it looked up, else the owner of
+    the vehicle it looked up (:func:`looked_up_person`).
+    """
+    out = np.zeros(len(f), dtype=bool)
+    if pairs is None or pairs.empty or len(f) == 0:
         return out
     person = looked_up_person(f, vehicles)
     day = f["day"].dt.tz_localize(None).astype("datetime64[s]")
     probe = pd.DataFrame({"row": np.arange(len(f)), "employee_id": f["employee_id"].to_numpy(),
                           "person_id": person.to_numpy(), "day": day.to_numpy()})  # fmt: skip
-    m = probe.dropna(subset=["person_id"]).merge(network, on=["employee_id", "person_id"])
+    m = probe.dropna(subset=["person_id"]).merge(pairs, on=["employee_id", "person_id"])
     ok = (m["start_date"] <= m["day"]) & (m["end_date"].isna() | (m["day"] <= m["end_date"]))
-    out[m.loc[ok, "row"].to_numpy()] = p.case_network
+    out[m.loc[ok, "row"].to_numpy()] = True
     return out
 
 

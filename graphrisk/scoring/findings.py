@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.frames import isin
-from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, looked_up_person, work_context
+from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, while_assigned, work_context
 from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups
 
 __all__ = [
@@ -389,17 +389,7 @@ def _in_caseload(
     The person is the finding's ``person_id``, else the person it looked up, else the
     owner of the vehicle it looked up (context rules name no person).
     """
-    if caseload is None or caseload.empty:
-        return np.zeros(len(f), dtype=bool)
-    person = looked_up_person(f, vehicles)
-    day = f["day"].dt.tz_localize(None).astype("datetime64[s]")
-    probe = pd.DataFrame({"row": np.arange(len(f)), "employee_id": f["employee_id"].to_numpy(),
-                          "person_id": person.to_numpy(), "day": day.to_numpy()})  # fmt: skip
-    m = probe.dropna(subset=["person_id"]).merge(caseload, on=["employee_id", "person_id"])
-    ok = (m["start_date"] <= m["day"]) & (m["end_date"].isna() | (m["day"] <= m["end_date"]))
-    out = np.zeros(len(f), dtype=bool)
-    out[m.loc[ok, "row"].to_numpy()] = True
-    return out
+    return while_assigned(f, caseload, vehicles)
 
 
 def _shared_with_colleagues(
