@@ -353,7 +353,11 @@ class SQLLookups:
 
     def alone(self, access_ids: np.ndarray, minutes: int) -> np.ndarray:
         scored = pd.DataFrame({"finding_row": np.arange(len(access_ids)), "access_id": access_ids})
-        got = self.run.frame("alone", {"alone_minutes": int(minutes)}, {"scored": scored})
+        hours = -(-int(minutes) // 60)  # the clock hours either side that the span can reach
+        shifts = pd.DataFrame({"shift": np.arange(-hours, hours + 1, dtype=np.int64)})
+        got = self.run.frame(
+            "alone", {"alone_minutes": int(minutes)}, {"scored": scored, "hour_shifts": shifts}
+        )
         return _flags(got.assign(alone=True), "alone", len(access_ids))
 
     def latest_persons(self, vehicles: pd.DataFrame) -> pd.DataFrame:
