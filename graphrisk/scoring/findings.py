@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from graphrisk.frames import isin
 from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, looked_up_person, work_context
@@ -272,26 +273,27 @@ def network_size_divisor(employees: pd.DataFrame, relations: pd.DataFrame, hops:
     if relations.empty:
         return pd.Series(1.0, index=ids)
     r = relations[relations["person_id"] != relations["other_person_id"]]
-    edges = pd.DataFrame(
-        {
-            "a": np.concatenate(
-                [r["person_id"].to_numpy(dtype=object), r["other_person_id"].to_numpy(dtype=object)]
-            ),
-            "b": np.concatenate(
-                [r["other_person_id"].to_numpy(dtype=object), r["person_id"].to_numpy(dtype=object)]
-            ),
-        }
-    ).drop_duplicates()
-    own = pd.DataFrame(
-        {"employee_id": employees["employee_id"].to_numpy(), "a": employees["person_id"].to_numpy()}
+    x, y = r["person_id"].to_numpy(dtype=object), r["other_person_id"].to_numpy(dtype=object)
+    own = employees["person_id"].to_numpy(dtype=object)
+    codes, persons = pd.factorize(np.concatenate([x, y, own]), use_na_sentinel=False)
+    employee, employee_ids = pd.factorize(employees["employee_id"].to_numpy(dtype=object))
+    n, m = len(persons), len(x)
+    # who is within ``hops`` relations of each employee's own person: the rows of a sparse matrix
+    # (employees x persons) grown one relation at a time, each entry 1 before every step (so a step
+    # counts at most n paths per entry: no overflow in int32); millions of relations, no frame of pairs
+    a, b = codes[:m], codes[m : 2 * m]
+    step = sparse.csr_array(
+        (np.ones(2 * m, dtype=np.int32), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
     )
-    reached = own.rename(columns={"a": "b"})
-    frontier = own
+    step.data[:] = 1  # a pair related both ways, or in several kinds, is one relation
+    reached = sparse.csr_array(
+        (np.ones(len(own), dtype=np.int32), (employee, codes[2 * m :])), shape=(len(employee_ids), n)
+    )
     for _ in range(hops):
-        step = frontier.merge(edges, on="a")[["employee_id", "b"]]
-        reached = pd.concat([reached, step], ignore_index=True).drop_duplicates()
-        frontier = step.rename(columns={"b": "a"}).drop_duplicates()
-    size = (reached.groupby("employee_id").size() - 1).reindex(ids).fillna(0).astype(float)
+        reached = reached + reached @ step
+        reached.data[:] = 1
+    # the persons reached but the employee's own
+    size = pd.Series(np.diff(reached.indptr) - 1, index=employee_ids).reindex(ids).fillna(0).astype(float)
     median = float(size.median()) if len(size) else 0.0
     if median <= 0:
         return pd.Series(1.0, index=ids)
