@@ -107,12 +107,13 @@ def focused_subgraph(
     members = "P:" + mem["person_id"].astype(str)
     # the distances on integer codes: the relation graph has millions of persons, the kept part a few
     # hundred thousand, so names are made (and sorted) only for the edges that stay
-    names, a, b, kind = _steps(relations, case_subjects, mem, pd.concat([own, members], ignore_index=True))
-    d_emp = _distances(a, b, len(names), names.get_indexer(own.to_numpy(dtype=object)), hops)
-    d_crime = _distances(a, b, len(names), names.get_indexer(members.to_numpy(dtype=object)), hops)
+    sources = np.concatenate([own.str[2:].to_numpy(dtype=object), members.str[2:].to_numpy(dtype=object)])
+    names, a, b, kind, coded = _steps(relations, case_subjects, mem, sources)
+    own_codes, member_codes = coded[: len(own)], coded[len(own) :]
+    d_emp = _distances(a, b, len(names), own_codes, hops)
+    d_crime = _distances(a, b, len(names), member_codes, hops)
     kept = (d_emp >= 0) & (d_crime >= 0) & (d_emp + d_crime <= hops)
-    kept[names.get_indexer(own.to_numpy(dtype=object))] = True
-    kept[names.get_indexer(members.to_numpy(dtype=object))] = True
+    kept[coded] = True
     inside = kept[a] & kept[b]
     ends = names.to_numpy()[a[inside]], names.to_numpy()[b[inside]]
     # each step from its smaller name to its larger: the order in which they join the graph below
@@ -157,29 +158,28 @@ _KINDS = ("RELATED_TO", "SUBJECT_OF")
 
 
 def _steps(
-    relations: pd.DataFrame, case_subjects: pd.DataFrame | None, mem: pd.DataFrame, sources: pd.Series
-) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]:
+    relations: pd.DataFrame, case_subjects: pd.DataFrame | None, mem: pd.DataFrame, sources: np.ndarray
+) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The relation steps (person-person, each pair once, and subject-case of the cases against a
-    member) as integer codes: the node ``names`` (``P:``/``C:`` ids; ``sources`` among them), both
-    ends of each step and its kind (an index into :data:`_KINDS`)."""
+    member) as integer codes: the node ``names`` (``P:``/``C:`` ids), both ends of each step, its
+    kind (an index into :data:`_KINDS`) and the codes of the person ids ``sources``."""
     x = relations["person_id"].to_numpy(dtype=object)
     y = relations["other_person_id"].to_numpy(dtype=object)
-    codes, persons = pd.factorize(np.concatenate([x, y]))
-    names = "P:" + pd.Index(persons, dtype=object)
-    a, b = codes[: len(x)].astype(np.int64), codes[len(x) :].astype(np.int64)
+    cases = _case_edges(case_subjects, mem)
+    subjects = cases["b"].str[2:].to_numpy(dtype=object)
+    # one factorisation of every person id (no look-up in an index of millions of names afterwards)
+    codes, persons = pd.factorize(np.concatenate([x, y, subjects, sources]))
+    m, k = len(x), len(subjects)
+    a, b = codes[:m].astype(np.int64), codes[m : 2 * m].astype(np.int64)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     # each unordered pair once (the relation kinds merge), no self-loops
-    once = ~pd.Series(lo * np.int64(max(len(names), 1)) + hi).duplicated().to_numpy() & (lo != hi)
-    a, b = lo[once], hi[once]
-    cases = _case_edges(case_subjects, mem)
-    extra = pd.unique(np.concatenate([cases["a"].to_numpy(dtype=object), cases["b"].to_numpy(dtype=object),
-                                      sources.to_numpy(dtype=object)]))  # fmt: skip
-    names = names.append(pd.Index(extra[names.get_indexer(extra) < 0], dtype=object))
-    kind = np.zeros(len(a), dtype=np.int64)
-    a = np.concatenate([a, names.get_indexer(cases["a"].to_numpy(dtype=object))])
-    b = np.concatenate([b, names.get_indexer(cases["b"].to_numpy(dtype=object))])
-    kind = np.concatenate([kind, np.ones(len(cases), dtype=np.int64)])
-    return names, a, b, kind
+    once = ~pd.Series(lo * np.int64(max(len(persons), 1)) + hi).duplicated().to_numpy() & (lo != hi)
+    case_codes, case_names = pd.factorize(cases["a"].to_numpy(dtype=object))
+    names = ("P:" + pd.Index(persons, dtype=object)).append(pd.Index(case_names, dtype=object))
+    a = np.concatenate([lo[once], case_codes.astype(np.int64) + len(persons)])
+    b = np.concatenate([hi[once], codes[2 * m : 2 * m + k].astype(np.int64)])
+    kind = np.concatenate([np.zeros(int(once.sum()), dtype=np.int64), np.ones(k, dtype=np.int64)])
+    return names, a, b, kind, codes[2 * m + k :].astype(np.int64)
 
 
 def _coded(a: pd.Series, b: pd.Series, sources) -> tuple[pd.Index, np.ndarray, np.ndarray]:
