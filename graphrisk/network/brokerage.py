@@ -125,7 +125,9 @@ def bridged_pairs(G: nx.Graph, police, crime, *, radius: int | None = None) -> t
     crime = sorted({n for n in crime if n in G} - police)
     agents = {a for t in police for a in G[t]} - police
     side = police | agents
-    inner = G.subgraph(n for n in G if n not in side).copy()
+    # the searches read only who is linked to whom: copies without the attributes, in the same order
+    # as networkx's own copies (ego_graph, to_directed), so the same routes are summed in the same order
+    inner = _bare(G.subgraph(n for n in G if n not in side))
     attached: dict = {}
     for a in sorted(agents):
         for x in G[a]:
@@ -138,12 +140,11 @@ def bridged_pairs(G: nx.Graph, police, crime, *, radius: int | None = None) -> t
     for s in crime:
         if s in agents or (cutoff is not None and cutoff < 0):
             continue
-        ball = (
-            nx.ego_graph(inner, s, radius=cutoff)
-            if cutoff is not None
-            else inner.subgraph(nx.node_connected_component(inner, s))
-        )
-        routes = ball.to_directed()  # a mutable copy
+        if cutoff is not None:  # what nx.ego_graph copies
+            ball = _bare(inner.subgraph(nx.single_source_shortest_path_length(inner, s, cutoff=cutoff)))
+        else:
+            ball = inner.subgraph(nx.node_connected_component(inner, s))
+        routes = _bare(ball, nx.DiGraph())  # what ball.to_directed() copies
         ends = set()
         for x in list(ball):
             for a in attached.get(x, ()):
@@ -160,3 +161,16 @@ def bridged_pairs(G: nx.Graph, police, crime, *, radius: int | None = None) -> t
             if value:
                 bridged[node] = bridged.get(node, 0.0) + value
     return bridged, reach
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _bare(G: nx.Graph, into: nx.Graph | None = None) -> nx.Graph:
+    """``G``'s nodes and edges without their attributes, added in the order ``G.copy()`` and
+    ``G.to_directed()`` add them (into a new ``nx.Graph``, or ``into``): the same adjacency order,
+    without copying (deeply, for ``to_directed``) an attribute dictionary per edge."""
+    out = nx.Graph() if into is None else into
+    out.add_nodes_from(G._node)
+    out.add_edges_from((u, v) for u, nbrs in G._adj.items() for v in nbrs)
+    return out

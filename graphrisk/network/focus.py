@@ -18,6 +18,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pandas as pd
+import scipy.sparse
 
 from graphrisk.frames import isin
 
@@ -46,20 +47,11 @@ def relation_distances(edges: pd.DataFrame, sources, max_hops: int) -> pd.Series
     >>> relation_distances(e, ["x"], 2).to_dict()
     {'x': 0, 'y': 1, 'z': 2}
     """
-    a = np.concatenate([edges["a"].to_numpy(dtype=object), edges["b"].to_numpy(dtype=object)])
-    b = np.concatenate([edges["b"].to_numpy(dtype=object), edges["a"].to_numpy(dtype=object)])
-    both = pd.DataFrame({"a": a, "b": b})
-    dist = {node: 0 for node in pd.unique(pd.Series(list(sources), dtype=object))}
-    frontier = pd.Index(list(dist))
-    for hop in range(1, max_hops + 1):
-        if frontier.empty:
-            break
-        reached = pd.Index(both.loc[isin(both["a"], frontier), "b"].unique())
-        new = reached.difference(pd.Index(list(dist)))
-        for node in new:
-            dist[node] = hop
-        frontier = new
-    return pd.Series(dist, dtype=int).sort_index()
+    sources = pd.unique(pd.Series(list(sources), dtype=object))
+    names, a, b = _coded(edges["a"], edges["b"], sources)
+    dist = _distances(a, b, len(names), names.get_indexer(sources), max_hops)
+    reached = dist >= 0
+    return pd.Series(dist[reached], index=names[reached], dtype=int).sort_index()
 
 
 def focused_subgraph(
@@ -110,17 +102,24 @@ def focused_subgraph(
     ['E:E1', 'O:O1', 'P:P1', 'P:P2', 'P:P3', 'U:U1']
     """
     g = nx.Graph()
-    rel = _person_edges(relations)
     mem = memberships[["person_id", "organisation_id"]].drop_duplicates()
-    case_edges = _case_edges(case_subjects, mem)
-    steps = pd.concat([rel, case_edges], ignore_index=True)
     own = "P:" + employees["person_id"].astype(str)
     members = "P:" + mem["person_id"].astype(str)
-    d_emp = relation_distances(steps, own, hops)
-    d_crime = relation_distances(steps, members, hops)
-    both = d_emp.index.intersection(d_crime.index)
-    keep = set(both[(d_emp[both] + d_crime[both]).to_numpy() <= hops])
-    keep |= set(own) | set(members)
+    # the distances on integer codes: the relation graph has millions of persons, the kept part a few
+    # hundred thousand, so names are made (and sorted) only for the edges that stay
+    sources = np.concatenate([own.str[2:].to_numpy(dtype=object), members.str[2:].to_numpy(dtype=object)])
+    names, a, b, kind, coded = _steps(relations, case_subjects, mem, sources)
+    own_codes, member_codes = coded[: len(own)], coded[len(own) :]
+    d_emp = _distances(a, b, len(names), own_codes, hops)
+    d_crime = _distances(a, b, len(names), member_codes, hops)
+    kept = (d_emp >= 0) & (d_crime >= 0) & (d_emp + d_crime <= hops)
+    kept[coded] = True
+    inside = kept[a] & kept[b]
+    ends = names.to_numpy()[a[inside]], names.to_numpy()[b[inside]]
+    # each step from its smaller name to its larger: the order in which they join the graph below
+    steps = pd.DataFrame(
+        {"a": np.minimum(*ends), "b": np.maximum(*ends), "kind": np.asarray(_KINDS)[kind[inside]]}
+    )
 
     for row in employees.sort_values("employee_id").itertuples(index=False):
         e, p, u = f"E:{row.employee_id}", f"P:{row.person_id}", f"U:{row.unit_id}"
@@ -133,14 +132,14 @@ def focused_subgraph(
         g.add_node(f"O:{row.organisation_id}", kind="organisation")
         g.add_node(f"P:{row.person_id}", kind="person")
         g.add_edge(f"P:{row.person_id}", f"O:{row.organisation_id}", kind="MEMBER_OF", weight=1.0)
-    inside = steps[isin(steps["a"], keep) & isin(steps["b"], keep)].sort_values(["a", "b"])
+    inside = steps.sort_values(["a", "b"])
     for a, b, kind in inside[["a", "b", "kind"]].itertuples(index=False):
         for node in (a, b):
             if node not in g:
                 g.add_node(node, kind="case" if node.startswith("C:") else "person")
         g.add_edge(a, b, kind=kind, weight=1.0)
     if lookups is not None and len(lookups):
-        near_crime = set(d_crime.index[d_crime.to_numpy() < hops]) & set(g.nodes)
+        near_crime = set(names[(d_crime >= 0) & (d_crime < hops)]) & set(g.nodes)
         look = lookups.assign(p="P:" + lookups["person_id"].astype(str))
         look = look[isin(look["p"], near_crime)]
         look = look.groupby(["employee_id", "p"], sort=True)["weight"].sum().reset_index()
@@ -154,13 +153,62 @@ def focused_subgraph(
 # ---------------------------------------------------------------- helpers
 
 
-def _person_edges(relations: pd.DataFrame) -> pd.DataFrame:
-    r = relations[relations["person_id"] != relations["other_person_id"]]
-    a = "P:" + r["person_id"].astype(object)
-    b = "P:" + r["other_person_id"].astype(object)
+#: The kinds of relation steps, by their code in :func:`_steps`.
+_KINDS = ("RELATED_TO", "SUBJECT_OF")
+
+
+def _steps(
+    relations: pd.DataFrame, case_subjects: pd.DataFrame | None, mem: pd.DataFrame, sources: np.ndarray
+) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The relation steps (person-person, each pair once, and subject-case of the cases against a
+    member) as integer codes: the node ``names`` (``P:``/``C:`` ids), both ends of each step, its
+    kind (an index into :data:`_KINDS`) and the codes of the person ids ``sources``."""
+    x = relations["person_id"].to_numpy(dtype=object)
+    y = relations["other_person_id"].to_numpy(dtype=object)
+    cases = _case_edges(case_subjects, mem)
+    subjects = cases["b"].str[2:].to_numpy(dtype=object)
+    # one factorisation of every person id (no look-up in an index of millions of names afterwards)
+    codes, persons = pd.factorize(np.concatenate([x, y, subjects, sources]))
+    m, k = len(x), len(subjects)
+    a, b = codes[:m].astype(np.int64), codes[m : 2 * m].astype(np.int64)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    out = pd.DataFrame({"a": lo, "b": hi, "kind": "RELATED_TO"}).drop_duplicates(["a", "b"])
-    return out.reset_index(drop=True)
+    # each unordered pair once (the relation kinds merge), no self-loops
+    once = ~pd.Series(lo * np.int64(max(len(persons), 1)) + hi).duplicated().to_numpy() & (lo != hi)
+    case_codes, case_names = pd.factorize(cases["a"].to_numpy(dtype=object))
+    names = ("P:" + pd.Index(persons, dtype=object)).append(pd.Index(case_names, dtype=object))
+    a = np.concatenate([lo[once], case_codes.astype(np.int64) + len(persons)])
+    b = np.concatenate([hi[once], codes[2 * m : 2 * m + k].astype(np.int64)])
+    kind = np.concatenate([np.zeros(int(once.sum()), dtype=np.int64), np.ones(k, dtype=np.int64)])
+    return names, a, b, kind, codes[2 * m + k :].astype(np.int64)
+
+
+def _coded(a: pd.Series, b: pd.Series, sources) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """Edge ends as integer codes into ``names``, which holds every end and every source."""
+    ends = np.concatenate(
+        [a.to_numpy(dtype=object), b.to_numpy(dtype=object), np.asarray(sources, dtype=object)]
+    )
+    codes, uniques = pd.factorize(ends)
+    n = len(a)
+    return pd.Index(uniques, dtype=object), codes[:n].astype(np.int64), codes[n : 2 * n].astype(np.int64)
+
+
+def _distances(a: np.ndarray, b: np.ndarray, n: int, sources: np.ndarray, max_hops: int) -> np.ndarray:
+    """Breadth-first distances over the undirected edges ``a``-``b`` of nodes ``0..n-1`` from the
+    nearest of ``sources``, up to ``max_hops``; -1 where farther or unreached."""
+    adjacency = scipy.sparse.csr_array(
+        (np.ones(2 * len(a), dtype=np.int8), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
+    )
+    dist = np.full(n, -1, dtype=np.int64)
+    frontier = sources[sources >= 0]
+    dist[frontier] = 0
+    for hop in range(1, max_hops + 1):
+        if not len(frontier):
+            break
+        reached = np.zeros(n, dtype=bool)
+        reached[adjacency[frontier].indices] = True
+        frontier = np.flatnonzero(reached & (dist < 0))
+        dist[frontier] = hop
+    return dist
 
 
 def _case_edges(case_subjects: pd.DataFrame | None, mem: pd.DataFrame) -> pd.DataFrame:

@@ -55,19 +55,25 @@ def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
         "pretext": _evidence_of(weights, weights["pretext"].astype(bool).to_numpy() if len(weights) else []),
         "alone": _evidence_of(weights, lone_findings(weights)),
     }
+    # the frames' cells read from their arrays: a label look-up per cell (.at) is most of the time
+    # for the tens of thousands of employees a national run explains
+    frames = {"units": result.units, "values": result.values, "medians": result.medians}
+    cells = {name: _Cells(frame) for name, frame in frames.items()}
+    points = _Cells(pts)
     out: dict[str, list[dict]] = {}
     for emp in employee_ids:
-        row = pts.loc[emp]
+        row = points.array[points.rows[emp]]
         parts = []
-        for col in row.index[row.to_numpy() > 0]:
+        for j in np.flatnonzero(row > 0):
+            col = pts.columns[j]
             part, key = col.split(":", 1)
             entry = {
                 "part": part,
                 "key": key,
-                "points": round(float(row[col]), 3),
-                "units": round(float(result.units.at[emp, col]), 3),
-                "value": round(float(result.values.at[emp, col]), 3),
-                "peer_median": round(float(result.medians.at[emp, col]), 3),
+                "points": round(float(row[j]), 3),
+                "units": round(float(cells["units"].at(emp, col)), 3),
+                "value": round(float(cells["values"].at(emp, col)), 3),
+                "peer_median": round(float(cells["medians"].at(emp, col)), 3),
             }
             if part == "findings":
                 entry["text"], entry["evidence"] = _findings_part(key, top.get((emp, key), []), entry)
@@ -119,6 +125,18 @@ def format_path(steps: list) -> str:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+class _Cells:
+    """A frame's values as one array, with its row and column positions by label."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.array = frame.to_numpy()
+        self.rows = {label: i for i, label in enumerate(frame.index)}
+        self.columns = {label: j for j, label in enumerate(frame.columns)}
+
+    def at(self, row, column):
+        return self.array[self.rows[row], self.columns[column]]
 
 
 def _top_findings(weights: pd.DataFrame, employees: set) -> dict[tuple[str, str], list[dict]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from graphrisk.frames import isin
 from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, while_assigned, work_context
@@ -275,26 +276,27 @@ def network_size_divisor(employees: pd.DataFrame, relations: pd.DataFrame, hops:
     if relations.empty:
         return pd.Series(1.0, index=ids)
     r = relations[relations["person_id"] != relations["other_person_id"]]
-    edges = pd.DataFrame(
-        {
-            "a": np.concatenate(
-                [r["person_id"].to_numpy(dtype=object), r["other_person_id"].to_numpy(dtype=object)]
-            ),
-            "b": np.concatenate(
-                [r["other_person_id"].to_numpy(dtype=object), r["person_id"].to_numpy(dtype=object)]
-            ),
-        }
-    ).drop_duplicates()
-    own = pd.DataFrame(
-        {"employee_id": employees["employee_id"].to_numpy(), "a": employees["person_id"].to_numpy()}
+    x, y = r["person_id"].to_numpy(dtype=object), r["other_person_id"].to_numpy(dtype=object)
+    own = employees["person_id"].to_numpy(dtype=object)
+    codes, persons = pd.factorize(np.concatenate([x, y, own]), use_na_sentinel=False)
+    employee, employee_ids = pd.factorize(employees["employee_id"].to_numpy(dtype=object))
+    n, m = len(persons), len(x)
+    # who is within ``hops`` relations of each employee's own person: the rows of a sparse matrix
+    # (employees x persons) grown one relation at a time, each entry 1 before every step (so a step
+    # counts at most n paths per entry: no overflow in int32); millions of relations, no frame of pairs
+    a, b = codes[:m], codes[m : 2 * m]
+    step = sparse.csr_array(
+        (np.ones(2 * m, dtype=np.int32), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
     )
-    reached = own.rename(columns={"a": "b"})
-    frontier = own
+    step.data[:] = 1  # a pair related both ways, or in several kinds, is one relation
+    reached = sparse.csr_array(
+        (np.ones(len(own), dtype=np.int32), (employee, codes[2 * m :])), shape=(len(employee_ids), n)
+    )
     for _ in range(hops):
-        step = frontier.merge(edges, on="a")[["employee_id", "b"]]
-        reached = pd.concat([reached, step], ignore_index=True).drop_duplicates()
-        frontier = step.rename(columns={"b": "a"}).drop_duplicates()
-    size = (reached.groupby("employee_id").size() - 1).reindex(ids).fillna(0).astype(float)
+        reached = reached + reached @ step
+        reached.data[:] = 1
+    # the persons reached but the employee's own
+    size = pd.Series(np.diff(reached.indptr) - 1, index=employee_ids).reindex(ids).fillna(0).astype(float)
     median = float(size.median()) if len(size) else 0.0
     if median <= 0:
         return pd.Series(1.0, index=ids)
@@ -359,22 +361,37 @@ def rule_evidence(weights: pd.DataFrame) -> pd.DataFrame:
     cols = ["employee_id", "rule_id", "evidence", "findings", "targets", "days"]
     if weights.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c.endswith("_id") else float) for c in cols})
-    per_day = weights.groupby(["employee_id", "rule_id", "target", "day"], sort=True)["weight"].max()
-    per_day = per_day.reset_index()
-    # circumstance rules: the targets of one day have diminishing returns instead (see Notes)
-    by_day = isin(per_day["rule_id"], CONTEXT_RULES)
-    per_day["unit"] = per_day["target"].astype(object).where(~by_day, per_day["day"].astype(str))
-    g = per_day.groupby(["employee_id", "rule_id", "unit"], sort=True)["weight"]
+    # the groups by integer codes sorted as the names are: the same groups in the same order (so the
+    # same sums, to the last bit) as grouping by the names, without hashing millions of strings twice
+    employee, employees = pd.factorize(weights["employee_id"], sort=True)
+    rule, rules = pd.factorize(weights["rule_id"], sort=True)
+    target = pd.factorize(weights["target"], sort=True)[0]
+    day = pd.factorize(weights["day"], sort=True)[0]
+    keyed = (employee >= 0) & (rule >= 0)  # as groupby, rows with a missing key are left out
+    coded = pd.DataFrame({"employee": employee, "rule": rule, "target": target, "day": day,
+                          "weight": weights["weight"].to_numpy()})  # fmt: skip
+    per_day = coded[keyed & (target >= 0) & (day >= 0)].groupby(["employee", "rule", "target", "day"])
+    per_day = per_day["weight"].max().reset_index()
+    # circumstance rules: the targets of one day have diminishing returns instead (see Notes); a
+    # target's code and a day's both sort as the target and the day's text did
+    by_day = np.isin(per_day["rule"].to_numpy(), np.flatnonzero(isin(pd.Series(rules), CONTEXT_RULES)))
+    per_day["unit"] = np.where(by_day, per_day["day"].to_numpy(), per_day["target"].to_numpy())
+    g = per_day.groupby(["employee", "rule", "unit"], sort=True)["weight"]
     m = g.max()
     s = g.sum()
     ratio = np.divide(s.to_numpy(), m.to_numpy(), out=np.zeros(len(m)), where=m.to_numpy() > 0)
     per_target = pd.Series(m.to_numpy() * np.log2(1.0 + ratio), index=m.index)
-    evidence = per_target.groupby(level=["employee_id", "rule_id"]).sum().rename("evidence")
-    keys = ["employee_id", "rule_id"]
-    counts = weights.groupby(keys, sort=True).agg(
+    evidence = per_target.groupby(level=["employee", "rule"]).sum().rename("evidence")
+    present = coded[keyed].assign(
+        target=lambda c: c["target"].where(c["target"] >= 0), day=lambda c: c["day"].where(c["day"] >= 0)
+    )
+    counts = present.groupby(["employee", "rule"], sort=True).agg(
         findings=("weight", "size"), targets=("target", "nunique"), days=("day", "nunique")
     )
     out = pd.concat([evidence, counts], axis=1).reset_index()
+    # the names as grouping by them gives them (an index of the names: pandas infers their dtype)
+    out.insert(0, "employee_id", pd.Index(np.asarray(employees, dtype=object)).take(out["employee"]))
+    out.insert(1, "rule_id", pd.Index(np.asarray(rules, dtype=object)).take(out["rule"]))
     return out[cols]
 
 

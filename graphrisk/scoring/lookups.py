@@ -347,13 +347,15 @@ class SQLLookups:
         got = self.run.frame(
             "routine",
             {"routine_minutes": int(minutes), "routine_others": int(others)},
-            {"candidates": candidates, "flagged": flagged},
+            {"candidates": candidates, "flagged": flagged, "hour_shifts": _hour_shifts(minutes)},
         )
         return _flags(got.assign(routine=True), "routine", len(cand))
 
     def alone(self, access_ids: np.ndarray, minutes: int) -> np.ndarray:
         scored = pd.DataFrame({"finding_row": np.arange(len(access_ids)), "access_id": access_ids})
-        got = self.run.frame("alone", {"alone_minutes": int(minutes)}, {"scored": scored})
+        got = self.run.frame(
+            "alone", {"alone_minutes": int(minutes)}, {"scored": scored, "hour_shifts": _hour_shifts(minutes)}
+        )
         return _flags(got.assign(alone=True), "alone", len(access_ids))
 
     def latest_persons(self, vehicles: pd.DataFrame) -> pd.DataFrame:
@@ -429,6 +431,14 @@ def _rows(frame: pd.DataFrame, **columns: str) -> pd.DataFrame:
         values = frame[column].to_numpy()
         out[name] = pd.to_datetime(values.astype(np.int64), utc=True) if name == "ts" else values
     return out
+
+
+def _hour_shifts(minutes: int) -> pd.DataFrame:
+    """``shift``: the clock hours, from -k to k, that a span of ``minutes`` either side of a look-up
+    can reach from the look-up's own (k = ceil(minutes / 60)): what ``alone.sql`` and ``routine.sql``
+    join on with the employee, instead of pairing every look-up of the employee in the window."""
+    hours = -(-int(minutes) // 60)
+    return pd.DataFrame({"shift": np.arange(-hours, hours + 1, dtype=np.int64)})
 
 
 def _no_rows() -> pd.DataFrame:
