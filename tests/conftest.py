@@ -1,7 +1,8 @@
 """Shared fixtures: the micro data set, temporary stores, and the real Neo4j server.
 
-Neo4j tests take the server from GRAPHRISK_TEST_NEO4J_URI (scripts/test starts one and sets it).
-With CI=true a missing or unreachable server fails the run; elsewhere those tests skip.
+Neo4j tests take the server from GRAPHRISK_TEST_NEO4J_URI (scripts/test starts one per xdist worker
+and sets them all, separated by spaces). With CI=true a missing or unreachable server fails the run;
+elsewhere those tests skip.
 """
 
 from __future__ import annotations
@@ -120,9 +121,23 @@ def overlay(case: str, tmp_path: Path) -> Path:
     return target
 
 
+def _neo4j_uris() -> list[str]:
+    return os.environ.get("GRAPHRISK_TEST_NEO4J_URI", "").split()
+
+
+def _server_per_worker() -> bool:
+    """Whether every xdist worker has a Neo4j server of its own (the i-th URI for worker gwi): then
+    Neo4j tests run on any worker, in parallel; otherwise they all share the first server, on one
+    worker. Under one process there is one "worker"."""
+    return len(_neo4j_uris()) >= int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+
+
 def _neo4j_uri() -> str | None:
-    uri = os.environ.get("GRAPHRISK_TEST_NEO4J_URI", "").strip()
-    return uri or None
+    uris = _neo4j_uris()
+    if not uris:
+        return None
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # gw0, gw1, ...
+    return uris[int(worker.removeprefix("gw"))] if _server_per_worker() else uris[0]
 
 
 @pytest.fixture(scope="session")
@@ -158,21 +173,19 @@ def neo4j_store(neo4j_uri):
     store.close()
 
 
-#: Tests that share one server or process must run on one xdist worker (scripts/test runs the suite
-#: on every core with ``--dist loadgroup``): the Neo4j tests empty and fill the one test database,
-#: and the Spark tests share one local JVM, which a second worker would start again.
-_SHARED = {"neo4j_uri": "neo4j", "spark": "spark"}
-
-
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
+    """Neo4j tests that share one server must run on one xdist worker (scripts/test runs the suite on
+    every core with ``--dist loadgroup``): they empty and fill the one test database. With a server
+    per worker (scripts/test starts them) they need no group, and the run is not held up by one
+    worker doing every Neo4j test. Spark tests need none either: each worker starts its own local
+    JVM, once (the ``spark`` fixture is per session), which costs less than one worker doing all."""
+    if _server_per_worker():
+        return
     for item in items:
         fixtures = getattr(item, "fixturenames", ())  # doctests have none
-        group = next((g for fixture, g in _SHARED.items() if fixture in fixtures), None)
-        if group is None and item.get_closest_marker("neo4j"):
-            group = "neo4j"
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+        if "neo4j_uri" in fixtures or item.get_closest_marker("neo4j"):
+            item.add_marker(pytest.mark.xdist_group("neo4j"))
 
 
 @pytest.hookimpl(trylast=True)  # after xdist's hook: the groups must have reached the node ids

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_evidence import Neo4jGraph, assert_true_paths
 from world import World
 
 from graphrisk.ingest import read_dataset
@@ -72,6 +73,8 @@ def small_set(tmp_path_factory):
 @pytest.mark.neo4j
 @pytest.mark.parametrize("name", ["tiny-1", "tiny-2", "sample"])
 def test_both_engines_give_identical_findings(name, tiny_sets, neo4j_store, tmp_path):
+    """Also every evidence step of the Cypher findings exists in Neo4j (test_evidence's check, made
+    here because loading and detecting on Neo4j is the expensive part and this test does both)."""
     dataset = tiny_sets[name]
     embedded = _embedded(dataset, tmp_path)
     assert embedded.engine == "duckdb"  # the embedded store's default
@@ -80,6 +83,7 @@ def test_both_engines_give_identical_findings(name, tiny_sets, neo4j_store, tmp_
     assert len(embedded.findings) > 100  # the generated sets exercise every rule
     assert all(r.findings > 0 for r in embedded.runs), [(r.rule_id, r.findings) for r in embedded.runs]
     _assert_same(neo, embedded)
+    assert_true_paths(neo.findings, Neo4jGraph(neo4j_store))
 
 
 @pytest.mark.parametrize("name", ["tiny-1", "tiny-2", "sample", "small-1"])
