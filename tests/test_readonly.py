@@ -312,7 +312,7 @@ def _slow(monkeypatch, cls):
     monkeypatch.setattr(cls, "expand", expand)
 
 
-@pytest.fixture(params=["embedded", "neo4j"])
+@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def any_store(request, tmp_path):
     """CLI arguments and environment for the micro world on each store."""
     if request.param == "embedded":

@@ -33,7 +33,7 @@ def _run(alerts: int) -> RunRecord:
     return RunRecord("2026-04-01T00:00:00+00:00", "30d", 65.0, 10, alerts, "test", "batch")
 
 
-@pytest.fixture(params=["sqlite", "neo4j"])
+@pytest.fixture(params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def triage(request, tmp_path):
     if request.param == "sqlite":
         store = SQLiteTriage(tmp_path / "triage.sqlite")
