@@ -60,7 +60,8 @@ class ScoreParams:
     """The knobs of the model; the defaults are the documented, calibrated model."""
 
     window: pd.Timedelta = DEFAULT_WINDOW
-    half_life: pd.Timedelta | None = None  #: default: half the window
+    #: default: the window, so the oldest finding still counts half (docs/scoring.md, recency)
+    half_life: pd.Timedelta | None = None
     tau: float = DEFAULT_TAU
     threshold: float = DEFAULT_THRESHOLD
     network_gain: float = 1.0
@@ -77,7 +78,7 @@ class ScoreParams:
 
     @property
     def effective_half_life(self) -> pd.Timedelta:
-        return self.half_life if self.half_life is not None else self.window / 2
+        return self.half_life if self.half_life is not None else self.window
 
     def to_dict(self) -> dict:
         return {
