@@ -376,6 +376,30 @@ def test_on_a_day_of_work_elsewhere_off_shift_and_outside_do_not_aggravate_whom_
     assert w.at["c1", "aggravation"] == 0 and w.at["c2", "aggravation"] == 2
 
 
+def test_a_cited_case_naming_the_person_explains_where_and_when_but_a_pretext_does_not():
+    # E1 supports another unit's raid on C1 at dawn, off shift and outside its territory, citing C1,
+    # which names the suspect S1; E2 looks S1 up at the same hour, just as far from home, citing C9,
+    # which does not name S1 (a pretext); E3 cites nothing. Only E1's time and place are explained
+    raw = frames(6)
+    raw["case_subjects"] = pd.DataFrame({"case_id": ["C1"], "person_id": ["S1"], "role": ["suspect"]})
+    cases = {1: "C1", 2: "C9", 3: None}
+    raw["accesses"] = pd.DataFrame(
+        [access(f"A{e}", f"E{e}", "S1", case=c, ts=f"2026-03-2{e}T04:30:00Z") for e, c in cases.items()]
+    )
+    found = [
+        finding(f"{rule}{e}", f"E{e}", rule, access=f"A{e}", target="S1", ts=f"2026-03-2{e}T04:30:00Z")
+        for e in cases
+        for rule in ("pre-action-lookup", "off-shift", "outside-territory")
+    ]  # fmt: skip
+    w = run_frames(raw, found).weights.set_index("finding_id")
+    assert w.loc[["pre-action-lookup1", "pre-action-lookup2"], ["off_shift", "outside"]].all().all()
+    assert w["aggravation"].filter(like="pre-action").to_dict() == {
+        "pre-action-lookup1": 0,  # the case explains where and when
+        "pre-action-lookup2": 3,  # off shift, outside, a pretext
+        "pre-action-lookup3": 2,
+    }
+
+
 def test_a_cited_case_naming_the_person_explains_more_when_colleagues_cite_it_too():
     # E1 and E2 (unit T1) support another unit's raid on C1 and cite it, without an assignment; E3
     # (unit T2) cites it alone; E5 (T2) looks the suspect up without a case while E3 cites it: their

@@ -111,7 +111,8 @@ def finding_weights(
     severity weight (:data:`SEVERITY_WEIGHT`), :math:`k_i` the number of aggravating
     circumstances of the access (outside every shift, outside the unit's territory,
     citing a case that does not cover it, an export; on a day of work elsewhere,
-    :func:`graphrisk.scoring.context.work_days_elsewhere`, the first two do not count),
+    :func:`graphrisk.scoring.context.work_days_elsewhere`, and on a look-up that case work
+    supports, :func:`graphrisk.scoring.context.cited_case_support`, the first two do not count),
     :math:`a` = :data:`AGGRAVATION`
     and :math:`h` the half-life. A finding on an access that cites a case that does not
     name the person looked up is a pretext: every rule leaves out what the cited case
@@ -165,9 +166,12 @@ def finding_weights(
     explained_day = f["work_day"].to_numpy() > 0
     calm_off = _same_day(f, explained_day & f["off_shift"].to_numpy())
     calm_out = _same_day(f, explained_day & ~f["off_shift"].to_numpy()) | calm_off
+    # a cited case that names the person explains where and when too: supporting another unit's raid
+    # is outside one's territory and often at dawn
+    named_case = f["case_support"].to_numpy() > 0
     k = f[["off_shift", "outside", "pretext", "export"]].sum(axis=1)
-    k -= (f["off_shift"] & ((f.rule_id == "off-shift") | calm_off)).astype(int)
-    k -= (f["outside"] & ((f.rule_id == "outside-territory") | calm_out)).astype(int)
+    k -= (f["off_shift"] & ((f.rule_id == "off-shift") | calm_off | named_case)).astype(int)
+    k -= (f["outside"] & ((f.rule_id == "outside-territory") | calm_out | named_case)).astype(int)
     f["aggravation"] = k.astype(int)
     f["shared"] = _shared_with_colleagues(f, accesses, employees)
     age = (as_of - f["ts"]) / half_life
