@@ -166,12 +166,13 @@ def finding_weights(
     explained_day = f["work_day"].to_numpy() > 0
     calm_off = _same_day(f, explained_day & f["off_shift"].to_numpy())
     calm_out = _same_day(f, explained_day & ~f["off_shift"].to_numpy()) | calm_off
-    # a cited case that names the person explains where and when too: supporting another unit's raid
-    # is outside one's territory and often at dawn
-    named_case = f["case_support"].to_numpy() > 0
+    # case work that supports the finding's look-up (a cited case naming the person, or the unit's
+    # operation at work: cited_case_support) explains where and when too: supporting another unit's
+    # raid is outside one's territory and often at dawn
+    case_work = f["case_support"].to_numpy() > 0
     k = f[["off_shift", "outside", "pretext", "export"]].sum(axis=1)
-    k -= (f["off_shift"] & ((f.rule_id == "off-shift") | calm_off | named_case)).astype(int)
-    k -= (f["outside"] & ((f.rule_id == "outside-territory") | calm_out | named_case)).astype(int)
+    k -= (f["off_shift"] & ((f.rule_id == "off-shift") | calm_off | case_work)).astype(int)
+    k -= (f["outside"] & ((f.rule_id == "outside-territory") | calm_out | case_work)).astype(int)
     f["aggravation"] = k.astype(int)
     f["shared"] = _shared_with_colleagues(f, accesses, employees)
     age = (as_of - f["ts"]) / half_life
