@@ -423,9 +423,10 @@ def test_a_cited_case_naming_the_person_explains_more_when_colleagues_cite_it_to
 
 def test_a_case_file_opened_citing_its_case_and_its_subjects_in_the_same_session_are_case_work():
     # E1 opens case C1 citing it, then looks up its suspect S1 and S1's car without a citation, all
-    # within the hour; E2 does the same, but the suspect look-up comes two hours later: not the session.
-    # E3 looks up the case file citing an unrelated case: a pretext, explained by nothing. Each in a unit
-    # of their own, so that no colleague's citation explains anything
+    # within the hour; E2 does the same, but the suspect look-up comes two hours later: not the session,
+    # only the same case work later that day (weaker). E3 looks up the case file citing an unrelated
+    # case: a pretext, explained by nothing. Each in a unit of their own, so that no colleague's
+    # citation explains anything
     raw = frames(6)
     raw["employees"]["unit_id"] = ["T1", "T2", "T3", "T4", "T5", "T6"]
     raw["case_subjects"] = pd.DataFrame({"case_id": ["C1"], "person_id": ["S1"], "role": ["suspect"]})
@@ -444,9 +445,39 @@ def test_a_case_file_opened_citing_its_case_and_its_subjects_in_the_same_session
         for a, e, t, kind, c, hm in rows
     ]  # fmt: skip
     w = run_frames(raw, found).weights.set_index("finding_id")
-    expected = {"fA1": 0.8, "fB1": 0.8, "fB2": 0.8, "fA2": 0.8, "fB3": 0.0, "fA3": 0.0}
+    expected = {"fA1": 0.8, "fB1": 0.8, "fB2": 0.8, "fA2": 0.8, "fB3": 0.6, "fA3": 0.0}
     assert w["case_support"].to_dict() == expected
     assert not w.loc[["fA1", "fA2"], "pretext"].any() and w.at["fA3", "pretext"]
+
+
+def test_own_case_work_on_the_days_around_explains_an_uncited_look_up_of_the_case_subject():
+    # E1 cites raid case C1 on its file on the 20th, then looks its suspect S1 up at dawn on the 23rd,
+    # off shift and outside the territory, citing nothing: the same case work, the citation forgotten.
+    # E2 cited C1 on the 19th, four days before its dawn look-up: too long ago. E3 never cited C1
+    raw = frames(6)
+    raw["employees"]["unit_id"] = ["T1", "T2", "T3", "T4", "T5", "T6"]
+    raw["case_subjects"] = pd.DataFrame({"case_id": ["C1"], "person_id": ["S1"], "role": ["suspect"]})
+    rows = [("A1", "E1", "C1", "case", "C1", "2026-03-20T10:00"),
+            ("B1", "E1", "S1", "person", None, "2026-03-23T05:00"),
+            ("A2", "E2", "C1", "case", "C1", "2026-03-19T10:00"),
+            ("B2", "E2", "S1", "person", None, "2026-03-23T05:00"),
+            ("B3", "E3", "S1", "person", None, "2026-03-23T05:00")]  # fmt: skip
+    raw["accesses"] = pd.DataFrame(
+        [{**access(a, e, t, case=c, ts=f"{ts}:00Z"), "target_type": kind} for a, e, t, kind, c, ts in rows]
+    )
+    found = [
+        finding(f"{rule}{a}", e, rule, access=a, target=t, ts=f"{ts}:00Z")
+        for a, e, t, kind, c, ts in rows
+        if kind == "person"
+        for rule in ("pre-action-lookup", "off-shift", "outside-territory")
+    ]  # fmt: skip
+    w = run_frames(raw, found).weights.set_index("finding_id")
+    pre = w.filter(like="pre-action", axis=0)
+    assert pre["case_support"].to_dict() == {"pre-action-lookupB1": 0.6, "pre-action-lookupB2": 0.0,
+                                             "pre-action-lookupB3": 0.0}  # fmt: skip
+    assert pre["aggravation"].to_dict() == {"pre-action-lookupB1": 0, "pre-action-lookupB2": 2,
+                                            "pre-action-lookupB3": 2}  # fmt: skip
+    assert pre.at["pre-action-lookupB1", "weight"] < pre.at["pre-action-lookupB3", "weight"] / 5
 
 
 def test_a_relative_met_in_routine_work_weighs_less_than_one_looked_up_alone_off_shift():

@@ -85,6 +85,7 @@ class ContextParams:
     support_days: int = 3
     session_minutes: int = 60  #: a citation this many minutes either side covers the session's look-ups
     support_unit: float = 0.5  #: no case cited, but a colleague of the unit cites one that names the person
+    support_days_own: float = 0.6  #: none cited in the session, but the employee cites one on a day around
     work_day_targets: int = 20  #: distinct targets in a day that make a day of work
     work_day_hours: int = 4  #: distinct clock hours (UTC) with look-ups that day
     work_day: float = 0.85
@@ -175,9 +176,15 @@ def cited_case_support(
             \\text{ within } \\pm d \\text{ days} \\\\
             e_{alone} & \\text{cited, no colleague of the unit cites } c \\\\
             e_{unit} & \\text{not cited, but another employee of the unit cites } c
+            \\text{ within } \\pm d \\text{ days} \\\\
+            \\max(e_{unit}, e_{days}) & \\text{not cited in the session, but the employee cites } c
             \\text{ within } \\pm d \\text{ days} \\end{cases}
 
-    (defaults 0.9, 0.8, 0.5, :math:`d` = 3). A unit that supports another unit's
+    (defaults 0.9, 0.8, 0.5, 0.6, :math:`d` = 3; days are UTC dates). The last is
+    the employee's own case work on another day: an officer who cited a raid's case
+    while preparing it and looks its subjects up again on the morning of the raid
+    without citing it forgot the citation; a leaker cites no covering case at all.
+    A unit that supports another unit's
     raid cites its case together; a leaker cites no case, or a pretext (a case
     that does not cover the look-up), which explains nothing. The last case, the
     unit's operation without a citation, explains only look-ups made at work
@@ -209,10 +216,17 @@ def cited_case_support(
     >>> cited_case_support(f2, acc2, emp2, subj).tolist(), cited_case_support(
     ...     f2, acc2, emp2, subj, at_work=np.array([False])).tolist()  # on shift, then off shift
     ([0.5], [0.0])
+    >>> f3 = f.iloc[[3]].assign(ts=pd.Timestamp("2026-03-04 05:00", tz="UTC"), access_id="A7")
+    >>> f3["day"] = f3["ts"].dt.floor("D")  # E4 looks the suspect up two days later, citing nothing
+    >>> acc3 = pd.concat([acc, pd.DataFrame({"access_id": ["A7"], "employee_id": ["E4"], "case_id": [None],
+    ...     "ts": f3["ts"].to_numpy()})])
+    >>> cited_case_support(f3, acc3, emp, subj).tolist()
+    [0.6]
 
     E1 cites C1 with a colleague (E3); E2's case is a pretext; E4 opens the case
     file of C1 citing it, and looks up its suspect twenty minutes later without a
-    citation: one session of case work.
+    citation: one session of case work; two days later, again without a citation,
+    the same case work on another day.
     """
     p = params or ContextParams()
     out = np.zeros(len(f))
@@ -225,10 +239,13 @@ def cited_case_support(
     covering["t"] = nanos(f["ts"])[covering["row"].to_numpy()]
     # own: the employee's own citations of a covering case in the session (the look-up's own
     # included); team: other employees of the same unit citing one within the days around it
-    own, team = accesses.case_citations(covering, len(f), employees, p.session_minutes, p.support_days)
+    # included); team: other employees of the same unit citing one within the days around it; days:
+    # the employee citing one within the days around it, outside the session
+    own, team, days = accesses.case_citations(covering, len(f), employees, p.session_minutes, p.support_days)
     out[own] = p.support_alone
     unit = p.support_unit if at_work is None else np.where(at_work[team], p.support_unit, 0.0)
     out[team] = np.where(own[team], p.support_team, unit)
+    out[days & ~own] = np.maximum(out[days & ~own], p.support_days_own)
     return out
 
 

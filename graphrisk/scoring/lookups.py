@@ -113,19 +113,22 @@ class FrameLookups:
 
     def case_citations(
         self, covering: pd.DataFrame, n: int, units: pd.DataFrame | None, session_minutes: int, days: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Which of ``n`` finding rows are cited case work, by the employee and by the unit.
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Which of ``n`` finding rows are cited case work: by the employee, by the unit, and by the
+        employee on the days around.
 
         ``covering`` holds ``row``, ``employee_id``, ``case_id``, ``t`` (the look-up's UTC
         nanoseconds): each row with every case covering its look-up. ``own``: the employee cites
         such a case within ``session_minutes`` of the look-up; ``team``: another employee of the
-        same unit (``units``; never without it) cites one within ``days`` days.
+        same unit (``units``; never without it) cites one within ``days`` days (UTC dates);
+        ``own_days``: the employee cites one within ``days`` days.
         """
         own = np.zeros(n, dtype=bool)
         team = np.zeros(n, dtype=bool)
+        own_days = np.zeros(n, dtype=bool)
         accesses = self.accesses
         if covering.empty or accesses.empty:
-            return own, team
+            return own, team, own_days
         cites = accesses.loc[accesses["case_id"].notna()]
         cites = pd.DataFrame(
             {"employee_id": cites["employee_id"].to_numpy(), "case_id": cites["case_id"].to_numpy(),
@@ -136,11 +139,13 @@ class FrameLookups:
         session = np.int64(session_minutes) * 60_000_000_000
         in_session = np.abs(mine["t_cite"] - mine["t"]).to_numpy() <= session
         own[pd.unique(mine.loc[in_session, "row"].to_numpy())] = True
+        day = np.int64(86_400_000_000_000)
+        near_days = np.abs(mine["t_cite"] // day - mine["t"] // day).to_numpy() <= days
+        own_days[pd.unique(mine.loc[near_days, "row"].to_numpy())] = True
         if units is None or units.empty:
-            return own, team
+            return own, team, own_days
         unit = units.set_index("employee_id")["unit_id"]
         covering = covering.assign(unit_id=covering["employee_id"].map(unit))
-        day = np.int64(86_400_000_000_000)
         others = cites.assign(day=cites["t_cite"] // day).drop_duplicates(["employee_id", "case_id", "day"])
         others = others.assign(unit_id=others["employee_id"].map(unit)).rename(
             columns={"employee_id": "other"}
@@ -149,7 +154,7 @@ class FrameLookups:
         near = near[(near["other"] != near["employee_id"])
                     & (np.abs(near["day"] - near["t"] // day) <= days)]  # fmt: skip
         team[pd.unique(near["row"].to_numpy())] = True
-        return own, team
+        return own, team, own_days
 
     def shift_days(
         self, days: pd.DataFrame, off_ids: np.ndarray, targets: int, hours: int
@@ -308,9 +313,9 @@ class SQLLookups:
 
     def case_citations(
         self, covering: pd.DataFrame, n: int, units: pd.DataFrame | None, session_minutes: int, days: int
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if covering.empty:
-            return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+            return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
         cover = _rows(covering, employee_id="employee_id", case_id="case_id", ts="t")
         cover["finding_row"] = covering["row"].to_numpy()
         no_units = units is None or units.empty
@@ -319,8 +324,8 @@ class SQLLookups:
             {"session_minutes": int(session_minutes), "support_days": int(days)},
             {"covering": cover, "units": _units(None if no_units else units)},
         )
-        own, team = _flags(got, "own", n), _flags(got, "team", n)
-        return own, team & (not no_units)
+        own, team, own_days = _flags(got, "own", n), _flags(got, "team", n), _flags(got, "own_days", n)
+        return own, team & (not no_units), own_days
 
     def shift_days(
         self, days: pd.DataFrame, off_ids: np.ndarray, targets: int, hours: int
