@@ -497,6 +497,26 @@ def test_a_relative_met_in_routine_work_weighs_less_than_one_looked_up_alone_off
     assert w.at["f1", "weight"] < w.at["f2", "weight"] / 2
 
 
+def test_a_relative_met_in_routine_work_on_several_days_is_sought_not_met_by_chance():
+    # E1 meets relative R1 once in the middle of work; E2 looks relative R2 up in the middle of work
+    # on two days: chance meets a relative once
+    raw = frames(6)
+    work = [
+        access(f"W{e}{d}{i}", f"E{e}", f"X{e}{d}{i}", ts=f"2026-03-{d}T10:{10 * i:02d}:00Z")
+        for e in (1, 2)
+        for d in (20, 27)
+        for i in range(1, 5)
+    ]
+    looks = [("A1", "E1", "R1", "20"), ("A2", "E2", "R2", "20"), ("A3", "E2", "R2", "27")]
+    raw["accesses"] = pd.DataFrame(
+        [*(access(a, e, t, ts=f"2026-03-{d}T10:25:00Z") for a, e, t, d in looks), *work]
+    )
+    found = [finding(f"f{a}", e, "own-network", access=a, target=t, ts=f"2026-03-{d}T10:25:00Z")
+             for a, e, t, d in looks]  # fmt: skip
+    w = run_frames(raw, found).weights.set_index("finding_id")["routine"]
+    assert w.to_dict() == {"fA1": pytest.approx(0.7), "fA2": 0.0, "fA3": 0.0}
+
+
 def test_an_investigator_looking_up_the_circle_of_a_case_subject_is_explained_while_assigned():
     """An integrity investigator assigned to the case of employee E6 (person P6) looks up P6's
     partner and a colleague of P6: case work, while assigned; the same look-ups by someone not on

@@ -317,8 +317,11 @@ def routine_encounters(
     targets that no rule flagged: a neighbour stopped in a traffic check, a
     colleague who reported a burglary, met in the middle of ordinary work. It
     explains :math:`e` (default 0.7). The same relative looked up off shift, or
-    alone with nothing else around it, is not explained. Only unflagged look-ups
-    count as routine, so adding a flagged look-up never explains another.
+    alone with nothing else around it, is not explained; nor is an acquaintance
+    whose ``own-network`` or ``colleague-lookup`` findings fall on two or more days
+    of the window: chance meets a neighbour once, and a relative met again and again
+    is being looked for. Only unflagged look-ups count as routine, so adding a
+    flagged look-up never explains another.
 
     Examples
     --------
@@ -329,8 +332,12 @@ def routine_encounters(
     >>> f = pd.DataFrame({"rule_id": ["own-network", "own-network"], "employee_id": ["E1", "E1"],
     ...     "access_id": ["A1", "A5"], "ts": ts[[0, 4]], "target": ["person:R", "person:R"],
     ...     "off_shift": [False, False], "severity": ["medium", "medium"]})
+    >>> f["day"] = f["ts"].dt.floor("D")
     >>> routine_encounters(f, acc).tolist()  # the 22:00 look-up has nothing around it
     [0.7, 0.0]
+    >>> f.loc[1, "day"] += pd.Timedelta(days=1)  # had the second been on the next day: R is sought
+    >>> routine_encounters(f, acc).tolist()
+    [0.0, 0.0]
     """
     p = params or ContextParams()
     out = np.zeros(len(f))
@@ -349,6 +356,9 @@ def routine_encounters(
     targeted_access = set(f.loc[targeted.to_numpy(), "access_id"])
     cand |= (f["rule_id"] == "criminal-proximity-access").to_numpy() & ~isin(f["access_id"], targeted_access)
     cand &= on_shift
+    # a chance hit happens once: the same relative or colleague flagged on several days is sought
+    encounter = f["rule_id"].isin(_ENCOUNTER_RULES).to_numpy()
+    cand &= ~(encounter & _on_several_days(f, encounter))
     if not cand.any():
         return out
     rows = np.flatnonzero(cand)
@@ -357,6 +367,13 @@ def routine_encounters(
     met = accesses.routine(probe, pd.unique(f["access_id"]), p.routine_minutes, p.routine_others)
     out[rows[met]] = p.routine
     return out
+
+
+def _on_several_days(f: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Which findings have an (employee, target) that ``rows`` flag on two or more distinct days."""
+    days = f.loc[rows].groupby(["employee_id", "target"], sort=False)["day"].nunique()
+    keys = days[days >= 2].index
+    return pd.MultiIndex.from_frame(f[["employee_id", "target"]]).isin(keys)
 
 
 def lone_lookups(
