@@ -281,6 +281,38 @@ def test_a_border_residents_lookups_at_home_are_scored_like_a_resident_colleague
     assert away.to_dict() == pytest.approx({"f1": 4.0, "f2": 1.0, "f3": 2.0}, rel=0.05)
 
 
+def test_criminal_proximity_findings_are_compared_among_those_who_know_a_member():
+    # 40 agents; E1-E10 each have a relative in organisation O1. Routine work meets members now and
+    # then: E2-E6 have one criminal-proximity finding each, like E1. Among the 40, E1's finding is rare
+    # (5 of 39 peers); among the ten who could have one at all it is what half of them have: knowing
+    # someone is not the surprise. E1 with the same finding on five members stands out among those ten.
+    raw = frames(40)
+    raw["relations"] = pd.DataFrame(
+        {"person_id": [f"P{e}" for e in range(1, 11)], "other_person_id": [f"R{e}" for e in range(1, 11)],
+         "kind": "family"}
+    )  # fmt: skip
+    raw["memberships"] = pd.DataFrame(
+        {"person_id": [f"R{e}" for e in range(1, 11)] + [f"M{i}" for i in range(6)], "organisation_id": "O1"}
+    )
+    raw["accesses"] = pd.DataFrame([access(f"A{e}", f"E{e}", f"M{e - 1}") for e in range(1, 7)])
+    found = [
+        finding(f"c{e}", f"E{e}", "criminal-proximity-access", access=f"A{e}", target=f"M{e - 1}")
+        for e in range(1, 7)
+    ]
+    one = run_frames(raw, found)
+    assert one.units.at["E1", "findings:criminal-proximity-access"] == 0.0
+    everyone = run_frames(raw, found, ScoreParams(reach_hops=0))  # as if anyone could have one
+    assert everyone.units.at["E1", "findings:criminal-proximity-access"] > 0.0
+    raw["accesses"] = pd.concat(
+        [raw["accesses"], pd.DataFrame([access(f"B{i}", "E1", f"M{i}") for i in range(1, 6)])]
+    )
+    more = found + [
+        finding(f"d{i}", "E1", "criminal-proximity-access", access=f"B{i}", target=f"M{i}")
+        for i in range(1, 6)
+    ]
+    assert run_frames(raw, more).units.at["E1", "findings:criminal-proximity-access"] > 0.0
+
+
 def test_acquaintance_rules_are_divided_by_the_size_of_ones_network():
     # E1 has 8 relatives, the five others 2 each (median 2): E1 is 4 times as likely to meet someone
     # close to them at work, so their own-network and criminal-proximity findings count a quarter

@@ -23,6 +23,7 @@ import pandas as pd
 
 from graphrisk.durations import parse_window
 from graphrisk.errors import UsageError
+from graphrisk.rules import RULES
 from graphrisk.scoring.inputs import latest_access, read_inputs, window_findings
 from graphrisk.scoring.model import DEFAULT_WINDOW, ScoreParams, ScoreResult, score_frames
 
@@ -77,7 +78,10 @@ def score(
     """
     started = time.perf_counter()
     end = resolve_as_of(store, as_of)
-    params = ScoreParams(**{**(params or ScoreParams()).__dict__, "window": window})
+    # the reach of criminal-proximity-access as detection runs it: who can have its findings
+    cpa = "criminal-proximity-access"
+    reach = RULES[cpa].resolve_params((rule_params or {}).get(cpa))["max_hops"]
+    params = ScoreParams(**{**(params or ScoreParams()).__dict__, "window": window, "reach_hops": reach})
     since = end - window
     steps = 4
 

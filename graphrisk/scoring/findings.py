@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from graphrisk.frames import isin
+from graphrisk.network.circles import own_circles
 from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, while_assigned, work_context
 from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups
 
@@ -280,28 +280,7 @@ def network_size_divisor(employees: pd.DataFrame, relations: pd.DataFrame, hops:
     ids = pd.Index(employees["employee_id"], name="employee_id")
     if relations.empty:
         return pd.Series(1.0, index=ids)
-    r = relations[relations["person_id"] != relations["other_person_id"]]
-    x, y = r["person_id"].to_numpy(dtype=object), r["other_person_id"].to_numpy(dtype=object)
-    own = employees["person_id"].to_numpy(dtype=object)
-    codes, persons = pd.factorize(np.concatenate([x, y, own]), use_na_sentinel=False)
-    employee, employee_ids = pd.factorize(employees["employee_id"].to_numpy(dtype=object))
-    n, m = len(persons), len(x)
-    # who is within ``hops`` relations of each employee's own person: the rows of a sparse matrix
-    # (employees x persons) grown one relation at a time, each entry 1 before every step (so a step
-    # counts at most n paths per entry: no overflow in int32); millions of relations, no frame of pairs
-    a, b = codes[:m], codes[m : 2 * m]
-    step = sparse.csr_array(
-        (np.ones(2 * m, dtype=np.int32), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)
-    )
-    step.data[:] = 1  # a pair related both ways, or in several kinds, is one relation
-    reached = sparse.csr_array(
-        (np.ones(len(own), dtype=np.int32), (employee, codes[2 * m :])), shape=(len(employee_ids), n)
-    )
-    for _ in range(hops):
-        reached = reached + reached @ step
-        reached.data[:] = 1
-    # the persons reached but the employee's own
-    size = pd.Series(np.diff(reached.indptr) - 1, index=employee_ids).reindex(ids).fillna(0).astype(float)
+    size = own_circles(employees, relations, hops).sizes().reindex(ids).fillna(0).astype(float)
     median = float(size.median()) if len(size) else 0.0
     if median <= 0:
         return pd.Series(1.0, index=ids)

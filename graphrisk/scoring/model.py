@@ -31,6 +31,7 @@ import pandas as pd
 
 from graphrisk.frames import isin
 from graphrisk.network import DEFAULT_ALPHA, DEFAULT_HOPS
+from graphrisk.network.circles import within_reach
 from graphrisk.rules import RULES
 from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, combine_units, points
 from graphrisk.scoring.context import ContextParams, case_network
@@ -53,6 +54,10 @@ NETWORK = "network:crime-lookups"
 #: The own-network component's column: it has a dead zone of its own (ScoreParams).
 OWN_NETWORK = "findings:own-network"
 ALONE = "behaviour:alone"
+#: The component compared only among the employees who can have it (:func:`within_reach`).
+REACH = "findings:criminal-proximity-access"
+#: Their peer group for that component.
+WITHIN_REACH = "within reach of an organisation"
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,8 @@ class ScoreParams:
     others_share: float = 0.25  #: what every component but the strongest adds to the risk
     hops: int = DEFAULT_HOPS
     alpha: float = DEFAULT_ALPHA
+    #: the reach of ``criminal-proximity-access`` (its ``max_hops``): whose findings of it are compared
+    reach_hops: int = 2
     context: ContextParams = field(default_factory=ContextParams)  #: the work-context model
 
     @property
@@ -96,6 +103,7 @@ class ScoreParams:
             "others_share": self.others_share,
             "hops": self.hops,
             "alpha": self.alpha,
+            "reach_hops": self.reach_hops,
             "context": dict(self.context.__dict__),
         }
 
@@ -207,10 +215,15 @@ def score_frames(
     units = pd.DataFrame(0.0, index=ids, columns=values.columns)
     medians = units.copy()
     spreads = units.copy()
+    # criminal-proximity-access can fire only for employees with a member of an organisation within
+    # its reach: they are compared with each other, so that knowing someone is not the surprise
+    reach = within_reach(emp, inputs.relations, inputs.memberships, params.reach_hops).reindex(ids)
+    own_groups = groups.reindex(ids).to_numpy()
+    reach_groups = pd.Series(np.where(reach.to_numpy(), WITHIN_REACH, own_groups), index=ids)
     for col in values.columns:
         floor = _floor(col, params)
         level = np.log2(1.0 + values[col] / floor)
-        base = peer_baselines(level, groups, params.tail_floor)
+        base = peer_baselines(level, reach_groups if col == REACH else groups, params.tail_floor)
         dead_zone = {OWN_NETWORK: params.own_network_dead_zone, ALONE: params.alone_dead_zone}.get(
             col, params.dead_zone
         )
