@@ -71,7 +71,9 @@ class ScoreParams:
     threshold: float = DEFAULT_THRESHOLD
     network_gain: float = 1.0
     dead_zone: float = 2.0  #: nats of surprise a component needs before it counts
-    own_network_dead_zone: float = 1.5  #: the same for own-network findings (docs/scoring.md says why)
+    #: the same for the acquaintance rules' findings, own-network and criminal-proximity-access, each
+    #: compared with those who can have it (docs/scoring.md says why)
+    own_network_dead_zone: float = 1.5
     alone_dead_zone: float = 1.0  #: the same for the ``alone`` behaviour feature (docs/scoring.md)
     network_floor: float = 2.0  #: the unit of the network component: one medium-severity finding
     min_peers: int = MIN_PEERS
@@ -224,9 +226,11 @@ def score_frames(
         floor = _floor(col, params)
         level = np.log2(1.0 + values[col] / floor)
         base = peer_baselines(level, reach_groups if col == REACH else groups, params.tail_floor)
-        dead_zone = {OWN_NETWORK: params.own_network_dead_zone, ALONE: params.alone_dead_zone}.get(
-            col, params.dead_zone
-        )
+        dead_zone = {
+            OWN_NETWORK: params.own_network_dead_zone,
+            REACH: params.own_network_dead_zone,
+            ALONE: params.alone_dead_zone,
+        }.get(col, params.dead_zone)
         units[col] = np.maximum(surprise(level.to_numpy(), base) - dead_zone, 0.0)
         medians[col] = floor * (np.exp2(base.median) - 1.0)  # back on the value's own scale
         spreads[col] = base.scale
