@@ -73,7 +73,11 @@ def own_circles(employees: pd.DataFrame, relations: pd.DataFrame, hops: int = 2)
 
 
 def within_reach(
-    employees: pd.DataFrame, relations: pd.DataFrame, memberships: pd.DataFrame, hops: int = 2
+    employees: pd.DataFrame,
+    relations: pd.DataFrame,
+    memberships: pd.DataFrame,
+    hops: int = 2,
+    circles: Circles | None = None,
 ) -> pd.Series:
     """Whether a member of a criminal organisation is within ``hops`` relations of each employee.
 
@@ -91,7 +95,7 @@ def within_reach(
     ids = pd.Index(employees["employee_id"], name="employee_id")
     if memberships.empty or relations.empty:
         return pd.Series(False, index=ids)
-    circles = own_circles(employees, relations, hops)
+    circles = circles if circles is not None else own_circles(employees, relations, hops)
     member = pd.Index(memberships["person_id"].dropna().unique())
     columns = np.flatnonzero(member.get_indexer(circles.persons) >= 0)
     hit = np.asarray(circles.reached[:, columns].sum(axis=1)).ravel() > 0

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.frames import isin
-from graphrisk.network.circles import own_circles
+from graphrisk.network.circles import Circles, own_circles
 from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, while_assigned, work_context
 from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups
 
@@ -241,7 +241,9 @@ def at_home(findings: pd.DataFrame, employees: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def network_size_divisor(employees: pd.DataFrame, relations: pd.DataFrame, hops: int = 2) -> pd.Series:
+def network_size_divisor(
+    employees: pd.DataFrame, relations: pd.DataFrame, hops: int = 2, circles: Circles | None = None
+) -> pd.Series:
     """How many times larger than the median employee's an employee's own network is (at least 1).
 
     Parameters
@@ -280,7 +282,8 @@ def network_size_divisor(employees: pd.DataFrame, relations: pd.DataFrame, hops:
     ids = pd.Index(employees["employee_id"], name="employee_id")
     if relations.empty:
         return pd.Series(1.0, index=ids)
-    size = own_circles(employees, relations, hops).sizes().reindex(ids).fillna(0).astype(float)
+    circles = circles if circles is not None else own_circles(employees, relations, hops)
+    size = circles.sizes().reindex(ids).fillna(0).astype(float)
     median = float(size.median()) if len(size) else 0.0
     if median <= 0:
         return pd.Series(1.0, index=ids)

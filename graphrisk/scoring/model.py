@@ -31,7 +31,7 @@ import pandas as pd
 
 from graphrisk.frames import isin
 from graphrisk.network import DEFAULT_ALPHA, DEFAULT_HOPS
-from graphrisk.network.circles import within_reach
+from graphrisk.network.circles import own_circles, within_reach
 from graphrisk.rules import RULES
 from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, combine_units, points
 from graphrisk.scoring.context import ContextParams, case_network
@@ -190,7 +190,10 @@ def score_frames(
     groups = peer_groups(emp, unit_levels(inputs.units, inputs.areas), params.min_peers)
     half_life = params.effective_half_life
     known = findings[isin(findings["employee_id"], set(ids))] if len(findings) else findings
-    divisor = network_size_divisor(emp, inputs.relations)
+    # the employees' own circles (two relations), for the network size and, at the same reach, who
+    # can have criminal-proximity findings
+    circles = own_circles(emp, inputs.relations, 2)
+    divisor = network_size_divisor(emp, inputs.relations, circles=circles)
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
     accesses = lookups if lookups is not None else FrameLookups(inputs.accesses)
     weights = finding_weights(
@@ -219,7 +222,8 @@ def score_frames(
     spreads = units.copy()
     # criminal-proximity-access can fire only for employees with a member of an organisation within
     # its reach: they are compared with each other, so that knowing someone is not the surprise
-    reach = within_reach(emp, inputs.relations, inputs.memberships, params.reach_hops).reindex(ids)
+    same = circles if params.reach_hops == 2 else None
+    reach = within_reach(emp, inputs.relations, inputs.memberships, params.reach_hops, same).reindex(ids)
     own_groups = groups.reindex(ids).to_numpy()
     reach_groups = pd.Series(np.where(reach.to_numpy(), WITHIN_REACH, own_groups), index=ids)
     for col in values.columns:
