@@ -191,15 +191,18 @@ def _path(evidence) -> list | None:
 
 def _findings_part(rule_id: str, top: list[dict], entry: dict) -> tuple[str, dict]:
     title = RULES[rule_id].title if rule_id in RULES else rule_id
+    # whom the evidence was compared with (docs/scoring.md, peer groups): for criminal proximity, the
+    # employees who also have a member of an organisation within reach, whatever their role
+    peers = "others close to an organisation" if rule_id == "criminal-proximity-access" else "peers"
     if not top:
-        return f"{title}: evidence {entry['value']:.1f} (peers: {entry['peer_median']:.1f})", {}
+        return f"{title}: evidence {entry['value']:.1f} ({peers}: {entry['peer_median']:.1f})", {}
     head, rows = top[0], top[1:]
     circumstances = [f"{n} {words}" for flag, words in _AGGRAVATIONS if (n := head["aggravated"][flag])]
     text = (
         f"{title}: {_n(head['findings'], 'finding')} on {_n(head['targets'], 'target')} over "
         f"{_n(head['days'], 'day')}"
         + (f" ({', '.join(circumstances)})" if circumstances else "")
-        + f"; evidence {entry['value']:.1f} where peers have {entry['peer_median']:.1f}"
+        + f"; evidence {entry['value']:.1f} where {peers} have {entry['peer_median']:.1f}"
     )
     evidence = {
         "finding_ids": [r["finding_id"] for r in rows],
