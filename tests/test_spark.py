@@ -4,8 +4,8 @@ Findings are compared whole (ids, rule, employee, access ids, target, evidence, 
 row by row. One local[2] Spark session serves the whole test run (the ``spark`` fixture; under
 xdist the tests that take it run on one worker, tests/conftest.py): starting its JVM takes seconds,
 and every run works in a child session of its own anyway. CI runs the micro data set (with an
-appended part) and tiny; small is marked slow (``pytest -m slow`` runs it), the national preset is
-a benchmark (benchmarks/bench_detect.py --engines spark). Without PySpark these tests skip, except
+appended part), tiny and small (issue 14 asks for both in CI); the national preset is a benchmark
+(benchmarks/bench_detect.py --engines spark). Without PySpark these tests skip, except
 under CI=true.
 """
 
@@ -88,10 +88,7 @@ def test_a_window_and_other_parameters_reach_spark(spark, micro_store):
     _assert_same(on_spark, reference)
 
 
-# small is the same check on a bigger set (CI: tiny, where every rule finds something): on Spark a
-# detection costs about the same on micro, tiny and small (its time goes to planning and running
-# each query, not to the rows), so small added a full run for no other code
-@pytest.mark.parametrize("preset", ["tiny", pytest.param("small", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("preset", ["tiny", "small"])
 def test_generated_sets_give_identical_findings_and_scores(spark, preset, tmp_path):
     from graphrisk.generate import generate
 
