@@ -185,8 +185,16 @@ def pytest_collection_modifyitems(config, items):
     """Neo4j tests that share one server must run on one xdist worker (scripts/test runs the suite on
     every core with ``--dist loadgroup``): they empty and fill the one test database. With a server
     per worker (scripts/test starts them) they need no group, and the run is not held up by one
-    worker doing every Neo4j test. Spark tests need none either: each worker starts its own local
-    JVM, once (the ``spark`` fixture is per session), which costs less than one worker doing all."""
+    worker doing every Neo4j test.
+
+    Spark tests (those taking the ``spark`` fixture) run on one worker: each worker that meets one
+    starts a local JVM of its own, and its first detection runs twice as long as the next (the JVM
+    compiles Spark's own code as it goes), work that two workers would both do. xdist hands out the
+    largest group first (``--loadscope-reorder``, its default), so the group starts the run on one
+    worker while the other takes the rest, and does not come late and end it alone."""
+    for item in items:
+        if "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("spark"))
     if _server_per_worker():
         return
     for item in items:

@@ -301,7 +301,9 @@ def tiny(tmp_path_factory):
     from graphrisk.generate import generate
 
     root = tmp_path_factory.mktemp("tiny")
-    generate(root / "full", preset="tiny", seed=3, days=4)  # Neo4j loads it three times
+    # two days, a base of one and a batch of one: Neo4j loads it three times (union, base, batch),
+    # and a load's time goes mostly to the look-ups (about 1,500 a day) and what hangs on them
+    generate(root / "full", preset="tiny", seed=3, days=2)
     log = pd.read_csv(root / "full" / "access_log.csv", dtype=str)
     last = pd.to_datetime(log["ts"], utc=True, format="ISO8601").dt.strftime("%Y-%m-%d").max()
     cases = pd.read_csv(root / "full" / "cases.csv", dtype=str, keep_default_na=False)

@@ -216,7 +216,8 @@ def _preset(root: Path, preset: str, days: int, seed: int, *, changes: bool):
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    return _preset(tmp_path_factory.mktemp("tiny"), "tiny", 5, 3, changes=True)
+    # three days: the backdated assignment below needs a finding after the second; Neo4j loads it twice
+    return _preset(tmp_path_factory.mktemp("tiny"), "tiny", 3, 3, changes=True)
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "pandas"])

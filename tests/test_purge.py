@@ -1,10 +1,11 @@
 """Retention (issue 12): ``graphrisk purge`` on both stores, and inputs that are not stored at all.
 
-The data set is a generated tiny world of 20 days (1 to 21 March 2026); every purge here is measured
-from ``--as-of 2026-03-31`` back 20 days, so the cut is 12 March 2026 00:00 UTC and about half the
-look-ups, a quarter of the shifts, the case assignments that ended before it and one departed
-employee go. The expected counts are computed here from the data set, independently of
-graphrisk.privacy.retention.
+The data set is a generated tiny world of 8 days (2 to 9 March 2026, Amsterdam time); every purge
+here is measured from ``--as-of 2026-03-25`` (the end of that day) back 20 days, so the cut is
+6 March 2026 00:00 UTC and a little over half the look-ups and shifts, the case assignments that
+ended before it and one departed employee go. The expected counts are computed here from the data
+set, independently of graphrisk.privacy.retention. (8 days, not the 20 it had: two tests load the
+world into Neo4j, and the time of a load goes with the look-ups.)
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from graphrisk.privacy.files import PrivacyPaths
 from graphrisk.privacy.pseudonyms import create_key
 from graphrisk.store.embedded import EmbeddedStore
 
-AS_OF, PERIOD = "2026-03-31", "20d"
-CUT = pd.Timestamp("2026-03-12", tz="UTC")
-CUT_DAY = pd.Timestamp("2026-03-12")
+AS_OF, PERIOD = "2026-03-25", "20d"
+CUT = pd.Timestamp("2026-03-06", tz="UTC")
+CUT_DAY = pd.Timestamp("2026-03-06")
+#: a scoring window after the purge: the look-ups it leaves, from the cut to the end of the log
+AFTER = {"as_of": "2026-03-09", "window": pd.Timedelta(days=4)}
 PURGE = ("purge", "--older-than", PERIOD, "--as-of", AS_OF)
 OTHER_ROLES = {"ann": "analyst", "lia": "liaison", "bob": "batch", "aud": "auditor"}
 
@@ -42,7 +45,7 @@ def run(*args, env: dict | None = None, user: str | None = None):
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     out = tmp_path_factory.mktemp("purge") / "world"
-    result = run("generate", out, "--preset", "tiny", "--seed", "3", "--days", "20", "-q")
+    result = run("generate", out, "--preset", "tiny", "--seed", "3", "--days", "8", "-q")
     assert result.exit_code == 0, result.output
     return out
 
@@ -182,7 +185,7 @@ def test_purge_on_neo4j_ends_equal_to_the_embedded_store(
     # scoring still works after a purge, and both stores give the same scores
     scored = {}
     for store in (neo4j_store, embedded):
-        result = score(store, as_of="2026-03-21", window=pd.Timedelta(days=7))
+        result = score(store, **AFTER)
         scored[store.kind] = result.table.sort_index()[["score", "rank", "alert", "risk_units"]]
         assert len(scored[store.kind]) > 0
     embedded.close()
@@ -197,7 +200,7 @@ def test_scoring_works_after_a_purge_on_the_embedded_store(world, admin, tmp_pat
     _loaded(world, env)
     assert _purge_json(env)["total"] > 0
     with EmbeddedStore(env["GRAPHRISK_STORE"]) as store:
-        result = score(store, as_of="2026-03-21", window=pd.Timedelta(days=7))
+        result = score(store, **AFTER)
     assert len(result.table) > 0 and result.table["score"].notna().all()
 
 

@@ -580,6 +580,22 @@ def tiny(tmp_path_factory):
     return root, store, score(store)
 
 
+@pytest.fixture(scope="module")
+def tiny_days(tmp_path_factory):
+    """The tiny preset over four days instead of fourteen, for the Neo4j tests, which load it into
+    the server: the same people, cases and networks as tiny, every rule finding something, under a
+    third of the look-ups (loading, detecting and scoring on Neo4j go with them)."""
+    from graphrisk.generate import generate
+
+    root = tmp_path_factory.mktemp("tiny-days")
+    generate(root / "data", preset="tiny", seed=3, days=4)
+    store = EmbeddedStore(root / "store")
+    store.load(read_dataset(root / "data"))
+    result = score(store)
+    assert set(result.findings["rule_id"]) == set(RULES), result.findings["rule_id"].value_counts()
+    return root, store, result
+
+
 def _same(a, b):
     cols = ["employee_id", "rank", "score", "alert", "risk_units", "parts"]
     pd.testing.assert_frame_equal(score_rows(a)[cols], score_rows(b)[cols])
@@ -703,10 +719,10 @@ def test_help_ends_with_an_example(name):
 
 
 @pytest.mark.neo4j
-def test_neo4j_and_embedded_give_identical_scores_and_write_back_is_idempotent(tiny, neo4j_store):
+def test_neo4j_and_embedded_give_identical_scores_and_write_back_is_idempotent(tiny_days, neo4j_store):
     from graphrisk.scoring.writeback import write_back
 
-    root, _, embedded = tiny
+    root, _, embedded = tiny_days
     neo4j_store.load(read_dataset(root / "data"))
     neo = score(neo4j_store)
     _same(embedded, neo)
@@ -728,8 +744,10 @@ def test_neo4j_and_embedded_give_identical_scores_and_write_back_is_idempotent(t
 
 
 @pytest.mark.neo4j
-def test_score_write_back_and_explain_through_the_cli_on_neo4j(tiny, neo4j_store, neo4j_uri, monkeypatch):
-    root, _, embedded = tiny
+def test_score_write_back_and_explain_through_the_cli_on_neo4j(
+    tiny_days, neo4j_store, neo4j_uri, monkeypatch
+):
+    root, _, embedded = tiny_days
     neo4j_store.load(read_dataset(root / "data"))
     monkeypatch.setenv("NEO4J_URI", neo4j_uri)
     monkeypatch.delenv("GRAPHRISK_STORE", raising=False)
