@@ -773,7 +773,7 @@ def test_score_write_back_and_explain_through_the_cli_on_neo4j(
     assert payload["score"] == pytest.approx(float(embedded.table.loc[top, "score"]), abs=0.01)
 
 
-def test_browsing_counts_distinct_persons_off_shift_citing_no_case_outside_work_days():
+def test_browsing_and_sitting_count_distinct_persons_off_shift_citing_no_case_outside_work_days():
     from graphrisk.scoring.features import behaviour_features
 
     as_of = pd.Timestamp("2026-03-11", tz="UTC")
@@ -786,6 +786,7 @@ def test_browsing_counts_distinct_persons_off_shift_citing_no_case_outside_work_
             "cited": [False, False, True, False, False],  # P2 cites a case: work, not browsing
             "work_day": [0.0, 0.0, 0.0, 0.0, 0.0],
             "day": [day] * 5,
+            "ts": [day + pd.Timedelta(hours=20, minutes=m) for m in range(5)],
             "decay": [1.0] * 5,
             "pretext": [False] * 5,
         }
@@ -796,9 +797,47 @@ def test_browsing_counts_distinct_persons_off_shift_citing_no_case_outside_work_
     vehicles = pd.DataFrame(columns=["vehicle_id", "owner_person_id"])
     f = behaviour_features(empty, vehicles, weights, pd.Index(["E1"]), as_of, pd.Timedelta(days=1))
     assert f.loc["E1", "browsing"] == 1.0  # P1 once; not the cited P2, the vehicle, or another rule's P3
+    assert f.loc["E1", "sitting"] == 1.0  # the same look-ups, within half an hour
     on_work_day = weights.assign(work_day=0.85)  # the evening was a day of work elsewhere
     f = behaviour_features(empty, vehicles, on_work_day, pd.Index(["E1"]), as_of, pd.Timedelta(days=1))
-    assert f.loc["E1", "browsing"] == 0.0
+    assert f.loc["E1", "browsing"] == 0.0 and f.loc["E1", "sitting"] == 0.0
+
+
+def test_dozens_of_persons_in_one_sitting_off_shift_score_where_a_few_each_evening_do_not():
+    # E1 leafs through 30 persons in 15 minutes one evening; E2 looks up as many, five an evening
+    # over six evenings (the same browsing count); ten peers look up three persons one evening
+    raw = frames(12)
+    rows, found = [], []
+
+    def evening(emp, day, persons, every_seconds):
+        for k, p in enumerate(persons):
+            at = pd.Timestamp(f"2026-03-{day:02d}T20:00:00Z") + pd.Timedelta(seconds=every_seconds * k)
+            aid = f"A-{emp}-{day}-{k}"
+            rows.append(access(aid, emp, p, ts=at))
+            found.append(finding(f"f-{emp}-{day}-{k}", emp, "off-shift", access=aid, target=p, ts=at))
+
+    evening("E1", 20, [f"Q{i}" for i in range(30)], 30)
+    for d in range(6):
+        evening("E2", 20 + d, [f"R{d * 5 + i}" for i in range(5)], 300)
+    for i in range(3, 13):
+        evening(f"E{i}", 20, [f"S{i}-{k}" for k in range(3)], 300)
+    raw["accesses"] = pd.DataFrame(rows)
+    r = run_frames(raw, found)
+    assert r.values.at["E1", "behaviour:sitting"] == 30.0 and r.values.at["E2", "behaviour:sitting"] == 5.0
+    assert r.units.at["E1", "behaviour:sitting"] > 0 and r.units.at["E2", "behaviour:sitting"] == 0
+    assert r.table.at["E1", "score"] > r.table.at["E2", "score"]
+    part = next(p for p in explain_all(r)["E1"] if p["key"] == "sitting")
+    assert "30.0 distinct persons within half an hour off shift" in part["text"]
+    sitting = {f"A-E1-20-{k}" for k in range(30)}
+    assert part["evidence"]["access_ids"] and set(part["evidence"]["access_ids"]) <= sitting
+    # monotone: one more person in the sitting never lowers it
+    at = pd.Timestamp("2026-03-20T20:14:30Z")
+    rows.append(access("A-E1-more", "E1", "Q30", ts=at))
+    found.append(finding("f-E1-more", "E1", "off-shift", access="A-E1-more", target="Q30", ts=at))
+    raw["accesses"] = pd.DataFrame(rows)
+    more = run_frames(raw, found)
+    assert more.values.at["E1", "behaviour:sitting"] == 31.0
+    assert more.table.at["E1", "score"] >= r.table.at["E1", "score"]
 
 
 def test_colleagues_looked_up_alone_score_where_colleagues_met_in_the_middle_of_work_do_not():

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.rules import RULES
-from graphrisk.scoring.features import FEATURES, lone_findings
+from graphrisk.scoring.features import FEATURES, largest_sittings, lone_findings, sitting_lookups
 
 __all__ = ["MAX_EVIDENCE", "evidence_lines", "explain_all", "format_path", "reasons"]
 
@@ -54,6 +54,7 @@ def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
     behaviour = {
         "pretext": _evidence_of(weights, weights["pretext"].astype(bool).to_numpy() if len(weights) else []),
         "alone": _evidence_of(weights, lone_findings(weights)),
+        "sitting": _evidence_of(weights, _in_largest_sitting(weights)),
     }
     # the frames' cells read from their arrays: a label look-up per cell (.at) is most of the time
     # for the tens of thousands of employees a national run explains
@@ -228,6 +229,18 @@ def _evidence_of(weights: pd.DataFrame, rows) -> dict[str, dict]:
             "access_ids": list(dict.fromkeys(group["access_id"]))[:MAX_EVIDENCE],
         }
     return out
+
+
+def _in_largest_sitting(weights: pd.DataFrame) -> np.ndarray:
+    """The rows of the weights frame that make each employee's largest sitting (``sitting``)."""
+    rows = sitting_lookups(weights)
+    if not rows.any():
+        return rows
+    sittings = largest_sittings(weights[rows])
+    ts = pd.to_datetime(weights["ts"], utc=True)
+    first = weights["employee_id"].map(sittings["first"])
+    last = weights["employee_id"].map(sittings["last"])
+    return rows & (ts >= first).to_numpy() & (ts <= last).to_numpy()
 
 
 def _behaviour_part(feature: str, entry: dict, evidence: dict) -> tuple[str, dict]:

@@ -12,14 +12,25 @@ compared with the peers' in the findings part.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from graphrisk.scoring.context import ALONE_RULES
-from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups
+from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups, nanos
 
-__all__ = ["FEATURES", "Feature", "behaviour_features", "lone_findings"]
+__all__ = [
+    "FEATURES",
+    "SITTING_MINUTES",
+    "Feature",
+    "behaviour_features",
+    "largest_sittings",
+    "lone_findings",
+]
+
+#: The span of one sitting for the ``sitting`` feature: distinct persons within this many minutes.
+SITTING_MINUTES = 30
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,10 @@ class Feature:
     name: str
     floor: float  #: the smallest spread that counts as one unit when all peers are alike
     label: str  #: words for an explanation, with ``{value}``, ``{median}`` placeholders
+    #: compared with the peers' on a linear scale (``value / floor``) instead of ``log2(1 + value /
+    #: floor)``: for a count that how fast one person can work bounds, where a difference in persons,
+    #: not a ratio, is what is unusual (docs/scoring.md, the behaviour part)
+    linear: bool = False
 
 
 FEATURES: dict[str, Feature] = {
@@ -41,6 +56,13 @@ FEATURES: dict[str, Feature] = {
             5.0,
             "looked up {value} distinct persons off shift citing no case, with no work day around them,"
             " recency-weighted (peers: {median})",
+        ),
+        Feature(
+            "sitting",
+            5.0,
+            "looked up {value} distinct persons within half an hour off shift, citing no case, with no"
+            " work day around them (peers: {median})",
+            linear=True,
         ),
         Feature("exports", 1.0, "{value} exports, recency-weighted (peers: {median})"),
         Feature(
@@ -99,6 +121,10 @@ def behaviour_features(
       (:func:`graphrisk.scoring.context.work_days_elsewhere`), each weighted by its
       latest day: leafing through people after hours, however the rules judge
       each look-up;
+    - ``sitting``: the most distinct persons looked up within :data:`SITTING_MINUTES`
+      minutes among the look-ups ``browsing`` counts (:func:`sitting_lookups`,
+      :func:`largest_sittings`), not recency-weighted: leafing through dozens of
+      people in one sitting, where an evening's private look-ups are a few;
     - ``exports``: (target, day) pairs with an export;
     - ``alone``: distinct targets of ``colleague-lookup`` and ``sensitive-target``
       findings (:data:`ALONE_RULES`) looked up alone
@@ -129,8 +155,8 @@ def behaviour_features(
     >>> veh = pd.DataFrame({"vehicle_id": ["V1"], "owner_person_id": ["P2"]})
     >>> f = behaviour_features(acc, veh, pd.DataFrame(columns=["employee_id", "target", "day", "decay",
     ...     "pretext"]), pd.Index(["E1", "E2"]), pd.Timestamp("2026-03-11", tz="UTC"), pd.Timedelta(days=1))
-    >>> f.loc["E1"].to_dict()  # P1 two days old (1/4), P2's vehicle one day old (1/2)
-    {'persons': 0.75, 'no_case': 0.25, 'browsing': 0.0, 'exports': 0.25, 'alone': 0.0, 'pretext': 0.0}
+    >>> {k: v for k, v in f.loc["E1"].items() if v}  # P1 two days old (1/4), P2's vehicle one day old (1/2)
+    {'persons': 0.75, 'no_case': 0.25, 'exports': 0.25}
     >>> float(f.loc["E2"].sum())
     0.0
     """
@@ -144,6 +170,7 @@ def behaviour_features(
         off = weights[(weights["rule_id"] == "off-shift") & (weights["work_day"] <= 0) & ~weights["cited"]]
         off = off[off["target"].str.startswith("person:")]
         out["browsing"] = _latest(off, "target")
+        out["sitting"] = largest_sittings(weights[sitting_lookups(weights)])["persons"]
     if len(weights) and "alone" in weights.columns:
         out["alone"] = weights[lone_findings(weights)].groupby("employee_id")["target"].nunique()
     if len(weights):
@@ -165,6 +192,100 @@ def lone_findings(weights: pd.DataFrame) -> np.ndarray:
         & weights["alone"].astype(bool).to_numpy()
         & (weights["shared"].to_numpy() == 0)
     )
+
+
+def sitting_lookups(weights: pd.DataFrame) -> np.ndarray:
+    """The findings the ``sitting`` feature reads: ``off-shift`` findings on a person (a vehicle
+    counts as its owner) whose look-up cites no case, on a day that is not a day of work elsewhere
+    (rows of the weights frame; the same look-ups as ``browsing``)."""
+    if not len(weights) or not {"rule_id", "cited", "work_day", "target", "ts"} <= set(weights.columns):
+        return np.zeros(len(weights), dtype=bool)
+    return (
+        (weights["rule_id"] == "off-shift").to_numpy()
+        & (weights["work_day"].to_numpy() <= 0)
+        & ~weights["cited"].astype(bool).to_numpy()
+        & weights["target"].astype(str).str.startswith("person:").to_numpy()
+    )
+
+
+def largest_sittings(rows: pd.DataFrame, minutes: int = SITTING_MINUTES) -> pd.DataFrame:
+    """Per employee, the most distinct targets looked up within ``minutes`` (bounds included).
+
+    Parameters
+    ----------
+    rows : ``employee_id``, ``ts``, ``target`` (the ``sitting`` feature gives it the rows of
+        :func:`sitting_lookups`).
+    minutes : the span of a sitting.
+
+    Returns
+    -------
+    DataFrame indexed by ``employee_id``: ``persons`` (distinct targets), ``first`` and ``last``
+    (the times of the sitting's first and last look-up). Among sittings of the same size, the
+    earliest.
+
+    Notes
+    -----
+    A sitting starts at each look-up :math:`i` and holds the employee's look-ups up to
+    :math:`t_i` + ``minutes``; its distinct targets are those whose previous look-up by the
+    employee lies before :math:`i`. Each sitting is counted exactly, by stepping through its
+    look-ups side by side for every start at once (the work is the number of look-up pairs
+    within ``minutes`` of each other). The largest can only grow with more look-ups.
+
+    Examples
+    --------
+    >>> ts = pd.to_datetime(["2026-03-02 21:00", "2026-03-02 21:10", "2026-03-02 21:20",
+    ...     "2026-03-02 21:25", "2026-03-02 21:45", "2026-03-03 21:00"], utc=True)
+    >>> r = pd.DataFrame({"employee_id": ["E1"] * 5 + ["E2"], "ts": ts,
+    ...     "target": ["person:A", "person:B", "person:A", "person:C", "person:D", "person:A"]})
+    >>> s = largest_sittings(r)
+    >>> s["persons"].to_dict()  # E1: A, B, A, C from 21:00 to 21:30 (D at 21:45 is after it)
+    {'E1': 3, 'E2': 1}
+    >>> s.loc["E1", "first"].strftime("%H:%M"), s.loc["E1", "last"].strftime("%H:%M")
+    ('21:00', '21:25')
+    """
+    out = pd.DataFrame({"persons": pd.Series(dtype=int), "first": pd.Series(dtype="datetime64[ns, UTC]"),
+                        "last": pd.Series(dtype="datetime64[ns, UTC]")})  # fmt: skip
+    out.index.name = "employee_id"
+    if rows.empty:
+        return out
+    emp, names = pd.factorize(rows["employee_id"], sort=True)
+    ts = pd.to_datetime(rows["ts"], utc=True)
+    t = nanos(ts)
+    order = np.lexsort((t, emp))
+    emp, t = emp[order], t[order]
+    target = pd.factorize(rows["target"].to_numpy()[order])[0]
+    n = len(t)
+    idx = np.arange(n)
+    # where each sitting ends: the first look-up of a later employee or after t + span
+    span = np.int64(minutes) * 60_000_000_000
+    end = np.empty(n, dtype=np.int64)
+    for lo, hi in pairwise(np.searchsorted(emp, np.arange(len(names) + 1))):
+        end[lo:hi] = lo + np.searchsorted(t[lo:hi], t[lo:hi] + span, side="right")
+    # the previous look-up of the same target by the same employee (-1: none)
+    by_target = np.lexsort((idx, target, emp))
+    prev = np.full(n, -1, dtype=np.int64)
+    same = (emp[by_target[1:]] == emp[by_target[:-1]]) & (target[by_target[1:]] == target[by_target[:-1]])
+    prev[by_target[1:][same]] = by_target[:-1][same]
+    distinct = np.ones(n, dtype=np.int64)
+    start = idx[end > idx + 1]
+    step = 1
+    while start.size:
+        distinct[start] += prev[start + step] < start
+        step += 1
+        start = start[end[start] > start + step]
+    best = pd.DataFrame({"emp": emp, "persons": distinct, "row": idx})
+    best = best.sort_values(["emp", "persons", "row"], ascending=[True, False, True], kind="stable")
+    best = best.drop_duplicates("emp")
+    times = ts.to_numpy()[order]
+    out = pd.DataFrame(
+        {
+            "persons": best["persons"].to_numpy(),
+            "first": pd.to_datetime(times[best["row"].to_numpy()], utc=True),
+            "last": pd.to_datetime(times[end[best["row"].to_numpy()] - 1], utc=True),
+        },
+        index=pd.Index(np.asarray(names, dtype=object)[best["emp"].to_numpy()], name="employee_id"),
+    )
+    return out
 
 
 # ---------------------------------------------------------------- helpers

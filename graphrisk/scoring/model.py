@@ -228,7 +228,8 @@ def score_frames(
     reach_groups = pd.Series(np.where(reach.to_numpy(), WITHIN_REACH, own_groups), index=ids)
     for col in values.columns:
         floor = _floor(col, params)
-        level = np.log2(1.0 + values[col] / floor)
+        linear = _linear(col)
+        level = values[col] / floor if linear else np.log2(1.0 + values[col] / floor)
         base = peer_baselines(level, reach_groups if col == REACH else groups, params.tail_floor)
         dead_zone = {
             OWN_NETWORK: params.own_network_dead_zone,
@@ -236,7 +237,8 @@ def score_frames(
             ALONE: params.alone_dead_zone,
         }.get(col, params.dead_zone)
         units[col] = np.maximum(surprise(level.to_numpy(), base) - dead_zone, 0.0)
-        medians[col] = floor * (np.exp2(base.median) - 1.0)  # back on the value's own scale
+        # back on the value's own scale
+        medians[col] = floor * (base.median if linear else np.exp2(base.median) - 1.0)
         spreads[col] = base.scale
     lap("peers")
 
@@ -289,6 +291,12 @@ def score_frames(
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _linear(column: str) -> bool:
+    """Whether a component is compared on a linear scale (:attr:`Feature.linear`), not a log one."""
+    part, key = column.split(":", 1)
+    return part == "behaviour" and FEATURES[key].linear
 
 
 def _floor(column: str, params: ScoreParams) -> float:
