@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.rules import RULES
-from graphrisk.scoring.features import FEATURES, largest_sittings, lone_findings, sitting_lookups
+from graphrisk.scoring.features import FEATURES, browsing_lookups, largest_sittings, lone_findings
 
 __all__ = ["MAX_EVIDENCE", "evidence_lines", "explain_all", "format_path", "reasons"]
 
@@ -233,7 +233,7 @@ def _evidence_of(weights: pd.DataFrame, rows) -> dict[str, dict]:
 
 def _in_largest_sitting(weights: pd.DataFrame) -> np.ndarray:
     """The rows of the weights frame that make each employee's largest sitting (``sitting``)."""
-    rows = sitting_lookups(weights)
+    rows = browsing_lookups(weights)
     if not rows.any():
         return rows
     sittings = largest_sittings(weights[rows])

@@ -31,6 +31,8 @@ __all__ = [
 
 #: The span of one sitting for the ``sitting`` feature: distinct persons within this many minutes.
 SITTING_MINUTES = 30
+#: A pause longer than this ends a stretch of off-shift look-ups (:func:`work_stretches`).
+STRETCH_GAP_MINUTES = 60
 
 
 @dataclass(frozen=True)
@@ -118,13 +120,14 @@ def behaviour_features(
     - ``no_case``: (target, day) pairs with no case cited;
     - ``browsing``: distinct persons looked up outside every shift citing no case,
       on a day whose off-shift look-ups are not a day of work elsewhere
-      (:func:`graphrisk.scoring.context.work_days_elsewhere`), each weighted by its
-      latest day: leafing through people after hours, however the rules judge
-      each look-up;
+      (:func:`graphrisk.scoring.context.work_days_elsewhere`) and in no stretch of
+      work (:func:`work_stretches`: a shift's worth of look-ups past midnight),
+      each weighted by its latest day: leafing through people after hours,
+      however the rules judge each look-up (:func:`browsing_lookups`);
     - ``sitting``: the most distinct persons looked up within :data:`SITTING_MINUTES`
-      minutes among the look-ups ``browsing`` counts (:func:`sitting_lookups`,
-      :func:`largest_sittings`), not recency-weighted: leafing through dozens of
-      people in one sitting, where an evening's private look-ups are a few;
+      minutes among the look-ups ``browsing`` counts (:func:`largest_sittings`), not
+      recency-weighted: leafing through dozens of people in one sitting, where an
+      evening's private look-ups are a few;
     - ``exports``: (target, day) pairs with an export;
     - ``alone``: distinct targets of ``colleague-lookup`` and ``sensitive-target``
       findings (:data:`ALONE_RULES`) looked up alone
@@ -167,10 +170,9 @@ def behaviour_features(
         out["no_case"] = _decayed_sum(lookups.target_days("no_case"), as_of, half_life)
         out["exports"] = _decayed_sum(lookups.target_days("export"), as_of, half_life)
     if len(weights) and {"rule_id", "cited", "work_day"} <= set(weights.columns):
-        off = weights[(weights["rule_id"] == "off-shift") & (weights["work_day"] <= 0) & ~weights["cited"]]
-        off = off[off["target"].str.startswith("person:")]
-        out["browsing"] = _latest(off, "target")
-        out["sitting"] = largest_sittings(weights[sitting_lookups(weights)])["persons"]
+        private = weights[browsing_lookups(weights)]
+        out["browsing"] = _latest(private, "target")
+        out["sitting"] = largest_sittings(private)["persons"]
     if len(weights) and "alone" in weights.columns:
         out["alone"] = weights[lone_findings(weights)].groupby("employee_id")["target"].nunique()
     if len(weights):
@@ -194,18 +196,60 @@ def lone_findings(weights: pd.DataFrame) -> np.ndarray:
     )
 
 
-def sitting_lookups(weights: pd.DataFrame) -> np.ndarray:
-    """The findings the ``sitting`` feature reads: ``off-shift`` findings on a person (a vehicle
+def browsing_lookups(weights: pd.DataFrame) -> np.ndarray:
+    """The findings ``browsing`` and ``sitting`` read: ``off-shift`` findings on a person (a vehicle
     counts as its owner) whose look-up cites no case, on a day that is not a day of work elsewhere
-    (rows of the weights frame; the same look-ups as ``browsing``)."""
+    and in no stretch of work (:func:`work_stretches`) (rows of the weights frame)."""
     if not len(weights) or not {"rule_id", "cited", "work_day", "target", "ts"} <= set(weights.columns):
         return np.zeros(len(weights), dtype=bool)
+    off = (weights["rule_id"] == "off-shift").to_numpy()
+    at_work = np.zeros(len(weights), dtype=bool)
+    at_work[off] = work_stretches(weights[off])
     return (
-        (weights["rule_id"] == "off-shift").to_numpy()
+        off
+        & ~at_work
         & (weights["work_day"].to_numpy() <= 0)
         & ~weights["cited"].astype(bool).to_numpy()
         & weights["target"].astype(str).str.startswith("person:").to_numpy()
     )
+
+
+def work_stretches(
+    rows: pd.DataFrame, gap_minutes: int = STRETCH_GAP_MINUTES, targets: int = 20, hours: int = 4
+) -> np.ndarray:
+    """Which of ``rows`` (``employee_id``, ``ts``, ``target``: an employee's off-shift look-ups) lie
+    in a stretch of work: look-ups with no gap over ``gap_minutes`` between one and the next that
+    hold ``targets`` distinct targets in ``hours`` distinct hours, the shape of a shift.
+
+    A day of work elsewhere is judged by UTC day (:func:`graphrisk.scoring.context.work_days_elsewhere`);
+    an evening's work that runs past midnight (UTC) is then two days, neither with the shape of a
+    shift. A stretch is cut by a pause instead, wherever the clock stands.
+
+    Examples
+    --------
+    >>> ts = pd.date_range("2026-03-02 21:00", periods=24, freq="15min", tz="UTC")  # to 02:45
+    >>> r = pd.DataFrame({"employee_id": "E1", "ts": ts, "target": [f"person:P{i}" for i in range(24)]})
+    >>> bool(work_stretches(r).all())  # 24 persons in 6 hours, past midnight
+    True
+    >>> bool(work_stretches(r.iloc[:12]).any())  # 12 persons: an evening, not a shift
+    False
+    """
+    out = np.zeros(len(rows), dtype=bool)
+    if rows.empty:
+        return out
+    emp = pd.factorize(rows["employee_id"], sort=True)[0]
+    t = nanos(rows["ts"])
+    order = np.lexsort((t, emp))
+    e, tt = emp[order], t[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (e[1:] != e[:-1]) | (tt[1:] - tt[:-1] > np.int64(gap_minutes) * 60_000_000_000)
+    stretch = np.cumsum(new)
+    shape = pd.DataFrame({"stretch": stretch, "target": rows["target"].to_numpy()[order],
+                          "hour": tt // 3_600_000_000_000})  # fmt: skip
+    g = shape.groupby("stretch", sort=False)
+    shaped = (g["target"].nunique() >= targets) & (g["hour"].nunique() >= hours)
+    out[order] = shaped.reindex(stretch).to_numpy()
+    return out
 
 
 def largest_sittings(rows: pd.DataFrame, minutes: int = SITTING_MINUTES) -> pd.DataFrame:
@@ -214,7 +258,7 @@ def largest_sittings(rows: pd.DataFrame, minutes: int = SITTING_MINUTES) -> pd.D
     Parameters
     ----------
     rows : ``employee_id``, ``ts``, ``target`` (the ``sitting`` feature gives it the rows of
-        :func:`sitting_lookups`).
+        :func:`browsing_lookups`).
     minutes : the span of a sitting.
 
     Returns
