@@ -851,6 +851,11 @@ def test_dozens_of_persons_in_one_sitting_off_shift_score_where_a_few_each_eveni
     assert r.table.at["E1", "score"] > r.table.at["E2", "score"]
     part = next(p for p in explain_all(r)["E1"] if p["key"] == "sitting")
     assert "30.0 distinct persons within half an hour off shift" in part["text"]
+    assert part["text"].endswith("on 2026-03-20 from 20:00 to 20:14 UTC")  # 30 look-ups, 30 s apart
+    assert (part["evidence"]["from"], part["evidence"]["to"]) == (
+        "2026-03-20T20:00:00+00:00",
+        "2026-03-20T20:14:30+00:00",
+    )
     sitting = {f"A-E1-20-{k}" for k in range(30)}
     assert part["evidence"]["access_ids"] and set(part["evidence"]["access_ids"]) <= sitting
     # monotone: one more person in the sitting never lowers it

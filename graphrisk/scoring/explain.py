@@ -54,7 +54,7 @@ def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
     behaviour = {
         "pretext": _evidence_of(weights, weights["pretext"].astype(bool).to_numpy() if len(weights) else []),
         "alone": _evidence_of(weights, lone_findings(weights)),
-        "sitting": _evidence_of(weights, _in_largest_sitting(weights)),
+        "sitting": _sitting_evidence(weights),
     }
     # the frames' cells read from their arrays: a label look-up per cell (.at) is most of the time
     # for the tens of thousands of employees a national run explains
@@ -231,20 +231,27 @@ def _evidence_of(weights: pd.DataFrame, rows) -> dict[str, dict]:
     return out
 
 
-def _in_largest_sitting(weights: pd.DataFrame) -> np.ndarray:
-    """The rows of the weights frame that make each employee's largest sitting (``sitting``)."""
+def _sitting_evidence(weights: pd.DataFrame) -> dict[str, dict]:
+    """Per employee, the look-ups of the largest sitting (``sitting``) and when it was (UTC)."""
     rows = browsing_lookups(weights)
     if not rows.any():
-        return rows
+        return {}
     sittings = largest_sittings(weights[rows])
     ts = pd.to_datetime(weights["ts"], utc=True)
     first = weights["employee_id"].map(sittings["first"])
     last = weights["employee_id"].map(sittings["last"])
-    return rows & (ts >= first).to_numpy() & (ts <= last).to_numpy()
+    out = _evidence_of(weights, rows & (ts >= first).to_numpy() & (ts <= last).to_numpy())
+    for emp, evidence in out.items():
+        evidence["from"] = sittings.at[emp, "first"].isoformat()
+        evidence["to"] = sittings.at[emp, "last"].isoformat()
+    return out
 
 
 def _behaviour_part(feature: str, entry: dict, evidence: dict) -> tuple[str, dict]:
     text = FEATURES[feature].label.format(value=f"{entry['value']:.1f}", median=f"{entry['peer_median']:.1f}")
+    if "from" in evidence:  # a sitting: when it was
+        start, end = pd.Timestamp(evidence["from"]), pd.Timestamp(evidence["to"])
+        text += f", on {start:%Y-%m-%d} from {start:%H:%M} to {end:%H:%M} UTC"
     return text[0].upper() + text[1:], evidence
 
 
