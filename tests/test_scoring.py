@@ -803,27 +803,31 @@ def test_browsing_and_sitting_count_distinct_persons_off_shift_citing_no_case_ou
     assert f.loc["E1", "browsing"] == 0.0 and f.loc["E1", "sitting"] == 0.0
 
 
-def test_a_shift_of_work_past_midnight_is_not_browsing():
+def test_a_shift_of_work_past_midnight_is_work_elsewhere_not_browsing():
     # E1 works an evening elsewhere off the roster, 21:00 to 02:45 UTC: each UTC day holds too few
-    # hours for a day of work elsewhere (work_day 0), the stretch across midnight has a shift's shape.
-    # E2 looks up twelve persons over three hours one evening: browsing
-    from graphrisk.scoring.features import behaviour_features
-
-    def evening(emp, n):
-        ts = pd.date_range("2026-03-09 21:00", periods=n, freq="15min", tz="UTC")
-        return pd.DataFrame({"employee_id": emp, "rule_id": "off-shift", "ts": ts, "day": ts.floor("D"),
-                             "target": [f"person:{emp}-{i}" for i in range(n)], "cited": False,
-                             "work_day": 0.0, "decay": 1.0, "pretext": False})  # fmt: skip
-
-    weights = pd.concat([evening("E1", 24), evening("E2", 12)], ignore_index=True)
-    empty = pd.DataFrame(
-        columns=["access_id", "ts", "employee_id", "target_type", "target_id", "action", "case_id"]
-    )
-    vehicles = pd.DataFrame(columns=["vehicle_id", "owner_person_id"])
-    as_of = pd.Timestamp("2026-03-11", tz="UTC")
-    f = behaviour_features(empty, vehicles, weights, pd.Index(["E1", "E2"]), as_of, pd.Timedelta(days=30))
-    assert f.loc["E1", ["browsing", "sitting"]].tolist() == [0.0, 0.0]
-    assert f.loc["E2", "browsing"] > 11 and f.loc["E2", "sitting"] == 3.0  # 21:00, 21:15, 21:30
+    # hours for a day of work elsewhere, the stretch across midnight has a shift's shape (24 persons
+    # in 6 hours, no pause over an hour). E2 looks up twelve persons over three hours one evening
+    raw = frames(12)
+    rows, found = [], []
+    for emp, n in (("E1", 24), ("E2", 12)):
+        for i, at in enumerate(pd.date_range("2026-03-29 21:00", periods=n, freq="15min", tz="UTC")):
+            rows.append(access(f"A-{emp}-{i}", emp, f"{emp}-P{i}", ts=at))
+            found.append(
+                finding(f"f-{emp}-{i}", emp, "off-shift", access=f"A-{emp}-{i}", target=f"{emp}-P{i}", ts=at)
+            )
+    raw["accesses"] = pd.DataFrame(rows)
+    r = run_frames(raw, found)
+    work_day = r.weights.groupby("employee_id")["work_day"]
+    assert work_day.min()["E1"] == 0.85 and work_day.max()["E2"] == 0.0
+    assert r.values.loc["E1", ["behaviour:browsing", "behaviour:sitting"]].tolist() == [0.0, 0.0]
+    assert r.values.at["E2", "behaviour:browsing"] > 0 and r.values.at["E2", "behaviour:sitting"] == 3.0
+    # cut the stretch with a pause of more than an hour after midnight: two evenings, not a shift
+    late = [f"A-E1-{i}" for i in range(13, 24)]
+    raw["accesses"].loc[raw["accesses"]["access_id"].isin(late), "ts"] += pd.Timedelta(hours=2)
+    for f in found:
+        if f["access_ids"][0] in late:
+            f["ts"] = f["ts"] + pd.Timedelta(hours=2)
+    assert run_frames(raw, found).weights.groupby("employee_id")["work_day"].max()["E1"] == 0.0
 
 
 def test_dozens_of_persons_in_one_sitting_off_shift_score_where_a_few_each_evening_do_not():

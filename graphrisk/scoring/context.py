@@ -63,10 +63,13 @@ __all__ = [
     "while_assigned",
     "work_context",
     "work_days_elsewhere",
+    "work_stretches",
 ]
 
 #: The signals, in the order their columns appear in the weights frame.
 CONTEXT_SIGNALS = ("case_support", "work_day", "routine", "case_network")
+#: A pause longer than this ends a stretch of off-shift look-ups (:func:`work_stretches`).
+STRETCH_GAP_MINUTES = 60
 #: Rules whose findings are about the circumstances of a look-up (time, place), not its target.
 _CIRCUMSTANCE_RULES = ("off-shift", "outside-territory")
 #: The rules of the colleagues-and-flagged-persons pattern, whose lone look-ups the behaviour feature
@@ -264,8 +267,11 @@ def work_days_elsewhere(
     territory at once. So an off-shift finding is explained by :math:`e` (default
     0.85) when the employee's off-shift look-ups of that day have the shape of a
     shift, and an on-shift ``outside-territory`` finding when all the employee's
-    look-ups of that day have it. An evening of browsing after a day's rostered
-    work is not explained by that work: the browsing alone spans too few hours.
+    look-ups of that day have it. An evening's work that runs past midnight (UTC)
+    is two days, neither with that shape: an off-shift finding in a stretch of
+    off-shift look-ups with the shape (:func:`work_stretches`) is explained too.
+    An evening of browsing after a day's rostered work is not explained by that
+    work: the browsing alone spans too few hours.
     The findings about *whom* was looked up (own network, colleagues, open cases,
     planned actions) are not explained, but on such a day their time and place no
     longer aggravate them (:func:`graphrisk.scoring.findings.finding_weights`).
@@ -298,6 +304,50 @@ def work_days_elsewhere(
     key = pd.MultiIndex.from_arrays([f["employee_id"].to_numpy(), naive_day(f["day"])])
     out[circ & ~off & key.isin(whole)] = p.work_day
     out[circ & off & key.isin(off_part)] = p.work_day
+    # the same shape in a stretch that a UTC day cuts in two (an evening's work past midnight),
+    # read from the off-shift findings themselves (one per off-shift look-up): every engine's
+    if {"ts", "target"} <= set(f.columns):
+        rows = f[(f["rule_id"] == "off-shift").to_numpy()]
+        shaped = work_stretches(rows, targets=p.work_day_targets, hours=p.work_day_hours)
+        out[circ & off & isin(f["access_id"], set(rows.loc[shaped, "access_id"]))] = p.work_day
+    return out
+
+
+def work_stretches(
+    rows: pd.DataFrame, gap_minutes: int = STRETCH_GAP_MINUTES, targets: int = 20, hours: int = 4
+) -> np.ndarray:
+    """Which of ``rows`` (``employee_id``, ``ts``, ``target``: an employee's off-shift look-ups) lie
+    in a stretch of work: look-ups with no gap over ``gap_minutes`` between one and the next that
+    hold ``targets`` distinct targets in ``hours`` distinct hours, the shape of a shift.
+
+    A day of work elsewhere is judged by UTC day (:func:`work_days_elsewhere`); an evening's work
+    that runs past midnight (UTC) is then two days, neither with the shape of a shift. A stretch is
+    cut by a pause instead, wherever the clock stands.
+
+    Examples
+    --------
+    >>> ts = pd.date_range("2026-03-02 21:00", periods=24, freq="15min", tz="UTC")  # to 02:45
+    >>> r = pd.DataFrame({"employee_id": "E1", "ts": ts, "target": [f"person:P{i}" for i in range(24)]})
+    >>> bool(work_stretches(r).all())  # 24 persons in 6 hours, past midnight
+    True
+    >>> bool(work_stretches(r.iloc[:12]).any())  # 12 persons: an evening, not a shift
+    False
+    """
+    out = np.zeros(len(rows), dtype=bool)
+    if rows.empty:
+        return out
+    emp = pd.factorize(rows["employee_id"], sort=True)[0]
+    t = nanos(rows["ts"])
+    order = np.lexsort((t, emp))
+    e, tt = emp[order], t[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (e[1:] != e[:-1]) | (tt[1:] - tt[:-1] > np.int64(gap_minutes) * 60_000_000_000)
+    stretch = np.cumsum(new)
+    shape = pd.DataFrame({"stretch": stretch, "target": rows["target"].to_numpy()[order],
+                          "hour": tt // 3_600_000_000_000})  # fmt: skip
+    g = shape.groupby("stretch", sort=False)
+    shaped = (g["target"].nunique() >= targets) & (g["hour"].nunique() >= hours)
+    out[order] = shaped.reindex(stretch).to_numpy()
     return out
 
 

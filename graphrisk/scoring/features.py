@@ -31,8 +31,6 @@ __all__ = [
 
 #: The span of one sitting for the ``sitting`` feature: distinct persons within this many minutes.
 SITTING_MINUTES = 30
-#: A pause longer than this ends a stretch of off-shift look-ups (:func:`work_stretches`).
-STRETCH_GAP_MINUTES = 60
 
 
 @dataclass(frozen=True)
@@ -120,8 +118,8 @@ def behaviour_features(
     - ``no_case``: (target, day) pairs with no case cited;
     - ``browsing``: distinct persons looked up outside every shift citing no case,
       on a day whose off-shift look-ups are not a day of work elsewhere
-      (:func:`graphrisk.scoring.context.work_days_elsewhere`) and in no stretch of
-      work (:func:`work_stretches`: a shift's worth of look-ups past midnight),
+      (:func:`graphrisk.scoring.context.work_days_elsewhere`, which also reads a
+      shift's worth of look-ups past midnight as work),
       each weighted by its latest day: leafing through people after hours,
       however the rules judge each look-up (:func:`browsing_lookups`);
     - ``sitting``: the most distinct persons looked up within :data:`SITTING_MINUTES`
@@ -198,58 +196,17 @@ def lone_findings(weights: pd.DataFrame) -> np.ndarray:
 
 def browsing_lookups(weights: pd.DataFrame) -> np.ndarray:
     """The findings ``browsing`` and ``sitting`` read: ``off-shift`` findings on a person (a vehicle
-    counts as its owner) whose look-up cites no case, on a day that is not a day of work elsewhere
-    and in no stretch of work (:func:`work_stretches`) (rows of the weights frame)."""
+    counts as its owner) whose look-up cites no case and that no day or stretch of work elsewhere
+    explains (``work_day``: :func:`graphrisk.scoring.context.work_days_elsewhere`) (rows of the
+    weights frame)."""
     if not len(weights) or not {"rule_id", "cited", "work_day", "target", "ts"} <= set(weights.columns):
         return np.zeros(len(weights), dtype=bool)
-    off = (weights["rule_id"] == "off-shift").to_numpy()
-    at_work = np.zeros(len(weights), dtype=bool)
-    at_work[off] = work_stretches(weights[off])
     return (
-        off
-        & ~at_work
+        (weights["rule_id"] == "off-shift").to_numpy()
         & (weights["work_day"].to_numpy() <= 0)
         & ~weights["cited"].astype(bool).to_numpy()
         & weights["target"].astype(str).str.startswith("person:").to_numpy()
     )
-
-
-def work_stretches(
-    rows: pd.DataFrame, gap_minutes: int = STRETCH_GAP_MINUTES, targets: int = 20, hours: int = 4
-) -> np.ndarray:
-    """Which of ``rows`` (``employee_id``, ``ts``, ``target``: an employee's off-shift look-ups) lie
-    in a stretch of work: look-ups with no gap over ``gap_minutes`` between one and the next that
-    hold ``targets`` distinct targets in ``hours`` distinct hours, the shape of a shift.
-
-    A day of work elsewhere is judged by UTC day (:func:`graphrisk.scoring.context.work_days_elsewhere`);
-    an evening's work that runs past midnight (UTC) is then two days, neither with the shape of a
-    shift. A stretch is cut by a pause instead, wherever the clock stands.
-
-    Examples
-    --------
-    >>> ts = pd.date_range("2026-03-02 21:00", periods=24, freq="15min", tz="UTC")  # to 02:45
-    >>> r = pd.DataFrame({"employee_id": "E1", "ts": ts, "target": [f"person:P{i}" for i in range(24)]})
-    >>> bool(work_stretches(r).all())  # 24 persons in 6 hours, past midnight
-    True
-    >>> bool(work_stretches(r.iloc[:12]).any())  # 12 persons: an evening, not a shift
-    False
-    """
-    out = np.zeros(len(rows), dtype=bool)
-    if rows.empty:
-        return out
-    emp = pd.factorize(rows["employee_id"], sort=True)[0]
-    t = nanos(rows["ts"])
-    order = np.lexsort((t, emp))
-    e, tt = emp[order], t[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = (e[1:] != e[:-1]) | (tt[1:] - tt[:-1] > np.int64(gap_minutes) * 60_000_000_000)
-    stretch = np.cumsum(new)
-    shape = pd.DataFrame({"stretch": stretch, "target": rows["target"].to_numpy()[order],
-                          "hour": tt // 3_600_000_000_000})  # fmt: skip
-    g = shape.groupby("stretch", sort=False)
-    shaped = (g["target"].nunique() >= targets) & (g["hour"].nunique() >= hours)
-    out[order] = shaped.reindex(stretch).to_numpy()
-    return out
 
 
 def largest_sittings(rows: pd.DataFrame, minutes: int = SITTING_MINUTES) -> pd.DataFrame:
