@@ -314,7 +314,10 @@ def work_days_elsewhere(
 
 
 def work_stretches(
-    rows: pd.DataFrame, gap_minutes: int = STRETCH_GAP_MINUTES, targets: int = 20, hours: int = 4
+    rows: pd.DataFrame,
+    gap_minutes: int = STRETCH_GAP_MINUTES,
+    targets: int = ContextParams.work_day_targets,
+    hours: int = ContextParams.work_day_hours,
 ) -> np.ndarray:
     """Which of ``rows`` (``employee_id``, ``ts``, ``target``: an employee's off-shift look-ups) lie
     in a stretch of work: look-ups with no gap over ``gap_minutes`` between one and the next that

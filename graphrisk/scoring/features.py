@@ -25,6 +25,7 @@ __all__ = [
     "SITTING_MINUTES",
     "Feature",
     "behaviour_features",
+    "browsing_lookups",
     "largest_sittings",
     "lone_findings",
 ]
