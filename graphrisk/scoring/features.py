@@ -12,13 +12,12 @@ compared with the peers' in the findings part.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from graphrisk.scoring.context import ALONE_RULES
-from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups, nanos
+from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups, banded_times, nanos
 
 __all__ = [
     "FEATURES",
@@ -259,10 +258,8 @@ def largest_sittings(rows: pd.DataFrame, minutes: int = SITTING_MINUTES) -> pd.D
     n = len(t)
     idx = np.arange(n)
     # where each sitting ends: the first look-up of a later employee or after t + span
-    span = np.int64(minutes) * 60_000_000_000
-    end = np.empty(n, dtype=np.int64)
-    for lo, hi in pairwise(np.searchsorted(emp, np.arange(len(names) + 1))):
-        end[lo:hi] = lo + np.searchsorted(t[lo:hi], t[lo:hi] + span, side="right")
+    key, span = banded_times(rows["employee_id"].to_numpy()[order], t, minutes)
+    end = np.searchsorted(key, key + span, side="right")
     # the previous look-up of the same target by the same employee (-1: none)
     by_target = np.lexsort((idx, target, emp))
     prev = np.full(n, -1, dtype=np.int64)
@@ -278,12 +275,14 @@ def largest_sittings(rows: pd.DataFrame, minutes: int = SITTING_MINUTES) -> pd.D
     best = pd.DataFrame({"emp": emp, "persons": distinct, "row": idx})
     best = best.sort_values(["emp", "persons", "row"], ascending=[True, False, True], kind="stable")
     best = best.drop_duplicates("emp")
-    times = ts.to_numpy()[order]
+    # the times of only the sittings kept (a tz-aware column made whole into an array is one
+    # Timestamp object per look-up)
+    row = best["row"].to_numpy()
     out = pd.DataFrame(
         {
             "persons": best["persons"].to_numpy(),
-            "first": pd.to_datetime(times[best["row"].to_numpy()], utc=True),
-            "last": pd.to_datetime(times[end[best["row"].to_numpy()] - 1], utc=True),
+            "first": ts.iloc[order[row]].array,
+            "last": ts.iloc[order[end[row] - 1]].array,
         },
         index=pd.Index(np.asarray(names, dtype=object)[best["emp"].to_numpy()], name="employee_id"),
     )

@@ -212,20 +212,7 @@ class FrameLookups:
         a = self.keyed()
         if a.empty:
             return out
-        # each employee's look-ups in a band of its own on one time axis, so that one sorted key and
-        # searchsorted find every look-up's span either side; a band wider than the window plus
-        # twice the span never reaches into the next employee's. In microseconds, the log's own
-        # precision (exact bounds, as in SQL), unless the window is years long: then coarser
-        n = a["employee_id"].nunique() + 1
-        for tick in (1_000, 1_000_000, 1_000_000_000):
-            time = a["t"].to_numpy() // tick
-            time = time - time.min()
-            span = np.int64(minutes) * 60_000_000_000 // tick
-            band = int(time.max()) + 2 * int(span) + 1
-            if band * n < 2**62:
-                break
-        emp = pd.factorize(a["employee_id"], sort=True)[0].astype(np.int64)
-        key = emp * band + time
+        key, span = banded_times(a["employee_id"], a["t"].to_numpy(), minutes)
         order = np.argsort(key, kind="stable")
         key = key[order]
         target = pd.factorize(a["target"].to_numpy()[order])[0]
@@ -397,6 +384,27 @@ def keyed(accesses: pd.DataFrame) -> pd.DataFrame:
         day=naive_day(ts.dt.floor("D")),
         hour=ts.dt.hour.to_numpy(),
     )
+
+
+def banded_times(employee_ids, t: np.ndarray, minutes: int) -> tuple[np.ndarray, np.int64]:
+    """One time axis for many employees' look-ups, and ``minutes`` on it.
+
+    Each employee's times (``t``, UTC nanoseconds) lie in a band of their own, employees in the
+    order of their sorted ids, so that one sorted key and searchsorted find every look-up's span
+    either side; a band wider than the window plus twice the span never reaches into the next
+    employee's. In microseconds, the log's own precision (exact bounds, as in SQL), unless the
+    window is years long: then coarser.
+    """
+    n = pd.Series(employee_ids).nunique() + 1
+    for tick in (1_000, 1_000_000, 1_000_000_000):
+        time = np.asarray(t) // tick
+        time = time - time.min()
+        span = np.int64(minutes) * 60_000_000_000 // tick
+        band = int(time.max()) + 2 * int(span) + 1
+        if band * n < 2**62:
+            break
+    emp = pd.factorize(employee_ids, sort=True)[0].astype(np.int64)
+    return emp * band + time, span
 
 
 def nanos(ts) -> np.ndarray:
