@@ -32,12 +32,16 @@ from graphrisk.generate.crime import build_crime
 from graphrisk.generate.noise import (
     NOISE_LOOKALIKES,
     add_staff_victims,
+    clocks,
+    drop_absent,
     drop_work_elsewhere,
     duplicate_lines,
     extra_events,
     move_people,
     record_assignments,
+    record_rosters,
     record_shifts,
+    skew_clocks,
 )
 from graphrisk.generate.organisation import build_geography, build_organisation, home_municipalities
 from graphrisk.generate.population import build_population, place_employees
@@ -220,14 +224,22 @@ def build_world(
         normal = normal_events(stream(seed, "activity"), world, shifts, p.activity)
     planted = planted_events(stream(seed, "planted"), world, the_plan, shifts, noise)
     parts = [normal, planted]
+    extra = None
     if noise.enabled:
-        extra = extra_events(lambda name: stream(seed, name), world, shifts, noise, victims, p.activity)
-        parts = [drop_work_elsewhere(normal, extra, org.n_employees), planted, extra.events()]
+        extra = extra_events(
+            lambda name: stream(seed, name), world, shifts, noise, victims, p.activity, _insiders(the_plan)
+        )
+        parts = [
+            drop_work_elsewhere(normal, extra, org.n_employees),
+            drop_absent(planted, extra, org.n_employees),
+            extra.events(),
+        ]
         the_plan.labels = sorted(set(the_plan.labels) | {(e, f"lookalike:{x}") for e, x in extra.labels})
         say(f"profile {noise.profile}: {len(extra.events()):,} added look-ups")
     events = repeat_lines(stream(seed, "lines"), Events.concat(parts), p.lines_per_lookup)
     if noise.enabled:
         events = duplicate_lines(stream(seed, "duplicates"), events, noise)
+        events = skew_clocks(events, clocks(stream(seed, "clock"), world, noise))
     inside = (events.ts >= world.start) & (events.ts < world.end)
     events = Events(**{f: getattr(events, f)[inside] for f in Events.__dataclass_fields__})
     tie = stream(seed, "order").random(len(events))
@@ -235,6 +247,7 @@ def build_world(
     events = Events(**{f: getattr(events, f)[order] for f in Events.__dataclass_fields__})
     if noise.enabled:
         shifts = record_shifts(stream(seed, "dst-records"), world, shifts, noise)
+        shifts = record_rosters(stream(seed, "roster-records"), shifts, extra, org.n_employees)
         move_people(stream(seed, "movers"), world, noise)
     say(f"activity: {len(shifts.emp):,} shifts, {len(events):,} look-ups")
     return world, the_plan, shifts, events
@@ -250,9 +263,12 @@ def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, 
 
     planted = planted_events(stream(seed, "planted"), world, the_plan, shifts, noise)
     extra = None
+    n_emp = world.org.n_employees
     if noise.enabled:
-        extra = extra_events(lambda name: stream(seed, name), world, shifts, noise, victims, p.activity)
-        planted = Events.concat([planted, extra.events()])
+        extra = extra_events(
+            lambda name: stream(seed, name), world, shifts, noise, victims, p.activity, _insiders(the_plan)
+        )
+        planted = Events.concat([drop_absent(planted, extra, n_emp), extra.events()])
         the_plan.labels = sorted(set(the_plan.labels) | {(e, f"lookalike:{x}") for e, x in extra.labels})
         say(f"profile {noise.profile}: {len(extra.events()):,} added look-ups")
     log = DayLog(
@@ -264,9 +280,16 @@ def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, 
         lines_per_lookup=p.lines_per_lookup,
         noise=noise,
         extra=extra,
+        clock=clocks(stream(seed, "clock"), world, noise) if noise.enabled else None,
     )
     if noise.enabled:  # after the look-ups were planned from the real shifts and the old addresses
         shifts = record_shifts(stream(seed, "dst-records"), world, shifts, noise)
+        shifts = record_rosters(stream(seed, "roster-records"), shifts, extra, n_emp)
         move_people(stream(seed, "movers"), world, noise)
     say(f"activity: {len(shifts.emp):,} shifts, about {log.expected_lines():,} look-ups to draw day by day")
     return shifts, log
+
+
+def _insiders(the_plan) -> np.ndarray:
+    """The planted insiders' employee numbers (they neither move unit nor go on leave)."""
+    return np.array(sorted({i.emp for i in the_plan.insiders}), dtype=np.int64)

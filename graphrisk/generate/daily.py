@@ -36,7 +36,7 @@ from graphrisk.generate.activity import (
     normal_events,
     repeat_lines,
 )
-from graphrisk.generate.noise import drop_work_elsewhere, duplicate_lines
+from graphrisk.generate.noise import drop_work_elsewhere, duplicate_lines, skew_clocks
 
 __all__ = ["DayLog"]
 
@@ -52,6 +52,7 @@ class DayLog:
     streams : ``streams(name)`` gives the model's random stream called ``name`` (the seed's).
     activity, lines_per_lookup : the preset's.
     noise, extra : the profile's knobs and extra look-ups (None for baseline).
+    clock : the profile's clock errors (:class:`~graphrisk.generate.noise.Clocks`), None for none.
     """
 
     def __init__(
@@ -65,11 +66,13 @@ class DayLog:
         lines_per_lookup: float,
         noise=None,
         extra=None,
+        clock=None,
     ) -> None:
         self.world, self.shifts, self.planted, self.streams = world, shifts, planted, streams
         self.activity, self.lines_per_lookup = activity, lines_per_lookup
         self.noise = noise if noise is not None and noise.enabled else None
         self.extra = extra
+        self.clock = clock  # a profile's clock errors (noise.Clocks), None for none
         # local midnights from the day before the log (its night shifts spill into the log) to its end
         self.edges = local_to_utc(np.arange(world.day - 1, world.day + world.days + 1) * DAY)
         # a trait of the employee, not of the day: drawn once for the window
@@ -96,6 +99,7 @@ class DayLog:
             batch = repeat_lines(self.streams(f"lines/day-{k}"), batch, self.lines_per_lookup)
             if self.noise is not None:
                 batch = duplicate_lines(self.streams(f"duplicates/day-{k}"), batch, self.noise)
+                batch = skew_clocks(batch, self.clock)  # lines only move later: a day still ends
             waiting = Events.concat([waiting, batch])
             del batch
             final = waiting.ts < self.edges[k + 1]

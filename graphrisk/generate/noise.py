@@ -12,7 +12,11 @@ its own random stream, and only runs when the profile is not ``baseline``:
 - duplicate log lines and refresh bursts;
 - look-ups just before or after a shift, shifts recorded an hour off around the
   summer-time change;
-- urgent look-ups on a day off, curious trainees, team leaders checking cases.
+- urgent look-ups on a day off, curious trainees, team leaders checking cases;
+- staff who moved unit during the log, absences of 1-3 weeks with catching up on return;
+- units and staff whose rosters are missing from ``shifts`` (wholly, partly, sparsely);
+- functional administrators and auditors, requests of other forces and CIE/RIEC work;
+- one system writing local time as UTC, another's clock running ahead.
 
 Everything is drawn over whole arrays with numpy; loops run over planned actions,
 events and staff victims only.
@@ -40,8 +44,12 @@ from graphrisk.generate._common import (
     weighted_in,
 )
 from graphrisk.generate.activity import (
+    _LOOKUPS_PER_SHIFT,
+    _PURPOSE,
+    _SESSION_LENGTH,
     ADDRESS,
     CASE,
+    EXPORT,
     PERSON,
     SEARCH,
     VEHICLE,
@@ -50,7 +58,15 @@ from graphrisk.generate.activity import (
     Shifts,
     World,
 )
-from graphrisk.generate.crime import CASE_INTEGRITY, CASE_LOCAL, VICTIM, WITNESS, Crime
+from graphrisk.generate.crime import (
+    ANALYST,
+    CASE_INTEGRITY,
+    CASE_LOCAL,
+    INVESTIGATOR,
+    VICTIM,
+    WITNESS,
+    Crime,
+)
 from graphrisk.generate.organisation import (
     ASPIRANT,
     BASISTEAM,
@@ -61,8 +77,12 @@ from graphrisk.generate.organisation import (
     INTELLIGENCE,
     INVESTIGATION,
     LE_INFRASTRUCTURE,
+    LE_INTELLIGENCE,
+    LE_SUPPORT,
     LEADERSHIP,
     PATROL,
+    REGIONAL_SUPPORT,
+    SUPPORT,
 )
 from graphrisk.generate.population import Population
 from graphrisk.generate.profiles import Noise
@@ -71,11 +91,15 @@ __all__ = [
     "NOISE_LOOKALIKES",
     "Extra",
     "add_staff_victims",
+    "clocks",
+    "drop_absent",
     "duplicate_lines",
     "extra_events",
     "move_people",
     "record_assignments",
+    "record_rosters",
     "record_shifts",
+    "skew_clocks",
 ]
 
 #: Look-alike groups the profiles add (``lookalike:<id>`` in ground_truth).
@@ -87,6 +111,12 @@ NOISE_LOOKALIKES = (
     "urgent-on-leave",
     "trainee",
     "supervisor",
+    "transferred",
+    "absence",
+    "unrostered",
+    "sparse-roster",
+    "functional-admin",
+    "info-request",
 )
 
 # systems per target type: BRP, BVH, BVI, RDW
@@ -108,7 +138,10 @@ class Extra:
         self.labels: list[tuple[int, str]] = []
         self.drop: list[
             tuple[np.ndarray, np.ndarray, np.ndarray]
-        ] = []  # (emp, from, to): normal work elsewhere
+        ] = []  # (emp, from, to): normal work elsewhere (or absent, or in the old unit)
+        self.absent: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (emp, from, to): away
+        self.unrecorded: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # no shift rows
+        self.sparse: tuple[np.ndarray, np.ndarray] | None = None  # (emp, share of shifts not recorded)
 
     def add(self, events: Events) -> None:
         if len(events):
@@ -318,8 +351,13 @@ def extra_events(
     noise: Noise,
     victims: list[tuple[int, int, int]],
     activity: float,
+    insiders: np.ndarray | None = None,
 ) -> Extra:
-    """Every added phenomenon's look-ups and the look-alike labels of the employees doing them."""
+    """Every added phenomenon's look-ups and the look-alike labels of the employees doing them.
+
+    ``insiders`` (planted insiders) neither move unit nor go on leave, so that their scenario
+    keeps its meaning. Look-ups of anyone in the time they are absent are removed.
+    """
     out = Extra()
     _deployments(stream("deployment"), world, shifts, noise, out, activity)
     _operation_support(stream("operation-support"), world, shifts, noise, out)
@@ -330,6 +368,17 @@ def extra_events(
     _urgent_on_leave(stream("urgent"), world, shifts, noise, out)
     _trainees(stream("trainees"), world, shifts, noise, out)
     _supervisors(stream("supervisors"), world, shifts, noise, out)
+    # appended later, each on its own stream: the phenomena above draw as before
+    insiders = np.zeros(0, dtype=np.int64) if insiders is None else np.asarray(insiders, dtype=np.int64)
+    _transfers(stream("transfers"), world, shifts, noise, out, activity, insiders)
+    _admins(stream("admins"), world, shifts, noise, out, activity, insiders)
+    _info_requests(stream("info-requests"), world, shifts, noise, out)
+    _absences(stream("absence"), world, shifts, noise, out, activity, insiders)
+    _roster_gaps(stream("roster-gaps"), world, noise, out)
+    if out.absent:
+        n = world.org.n_employees
+        out.parts = [p.rows(~_in_windows(p.emp, p.ts, out.absent, n)) for p in out.parts]
+        out.parts = [p for p in out.parts if len(p)]
     return out
 
 
@@ -685,24 +734,37 @@ def _supervisors(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) ->
 # --- after the activity ----------------------------------------------------------------------------
 
 
-def drop_work_elsewhere(events: Events, extra: Extra, n_emp: int) -> Events:
-    """Remove normal look-ups of shifts spent deployed elsewhere (that work did not happen at home)."""
-    if not extra.drop:
-        return events
-    emp, lo, hi = (np.concatenate(x) for x in zip(*extra.drop, strict=True))
+def _in_windows(e: np.ndarray, ts: np.ndarray, windows, n_emp: int) -> np.ndarray:
+    """Mask of the rows whose time ``ts`` falls in one of employee ``e``'s windows (emp, from, to)."""
+    inside = np.zeros(len(ts), dtype=bool)
+    if not windows or not len(ts):
+        return inside
+    emp, lo, hi = (np.concatenate(x) for x in zip(*windows, strict=True))
     order = np.lexsort((lo, emp))
     emp, lo, hi = emp[order], lo[order], hi[order]
     off = offsets(emp, n_emp)
-    e = events.emp
-    drop = np.zeros(len(events), dtype=bool)
-    has = off[e + 1] > off[e]
-    rows = np.flatnonzero(has)
-    for j in range(int(np.max(np.diff(off), initial=0))):  # employees have only a few such days
+    rows = np.flatnonzero(off[e + 1] > off[e])
+    for j in range(int(np.max(np.diff(off), initial=0))):  # employees have only a few windows
         idx = off[e[rows]] + j
         valid = idx < off[e[rows] + 1]
         r, idx = rows[valid], idx[valid]
-        drop[r] |= (events.ts[r] >= lo[idx]) & (events.ts[r] < hi[idx])
-    return events.rows(~drop)
+        inside[r] |= (ts[r] >= lo[idx]) & (ts[r] < hi[idx])
+    return inside
+
+
+def drop_work_elsewhere(events: Events, extra: Extra, n_emp: int) -> Events:
+    """Remove normal look-ups of shifts spent deployed elsewhere (that work did not happen at home),
+    in the old unit before a move, or while absent."""
+    if not extra.drop:
+        return events
+    return events.rows(~_in_windows(events.emp, events.ts, extra.drop, n_emp))
+
+
+def drop_absent(events: Events, extra: Extra | None, n_emp: int) -> Events:
+    """Remove look-ups (the planted look-alikes') of employees in the time they are absent."""
+    if extra is None or not extra.absent:
+        return events
+    return events.rows(~_in_windows(events.emp, events.ts, extra.absent, n_emp))
 
 
 def duplicate_lines(rng, events: Events, noise: Noise) -> Events:
@@ -741,3 +803,355 @@ def _last_sunday_march(day: int) -> int:
     year = int(np.datetime64(int(day), "D").astype("datetime64[Y]").astype(np.int64)) + 1970
     last = int((np.datetime64(f"{year}-04-01", "D") - np.datetime64("1970-01-01", "D")).astype(np.int64)) - 1
     return last - (int(weekday(last)) + 1) % 7
+
+
+# --- the organisation changes during the log; rosters that are not recorded ------------------------
+
+
+def _working(org, insiders: np.ndarray) -> np.ndarray:
+    ok = org.emp_end == NO_DATE
+    ok[insiders] = False
+    return ok
+
+
+def _sessions_per_shift(world: World, emp: np.ndarray, start, end, activity: float) -> np.ndarray:
+    """The mean number of sessions of a normal shift (busy factor 1) of each row's employee."""
+    role = world.org.emp_role[emp]
+    return _LOOKUPS_PER_SHIFT[role] / _SESSION_LENGTH[role] * (end - start) / (8.5 * HOUR) * activity
+
+
+def _old_unit(rng, org, u: int) -> int:
+    """The unit an employee of unit ``u`` came from: a unit of the same kind (70% in the region),
+    or for staff of other units than basisteams a basisteam of the region (40%: promoted)."""
+    kind, region = org.unit_kind[u], org.unit_region[u]
+    basis = np.flatnonzero(org.unit_kind == BASISTEAM)
+    basis_here = basis[org.unit_region[basis] == region]
+    if kind != BASISTEAM and rng.random() < 0.4:
+        pool = basis_here if len(basis_here) else basis
+        return int(rng.choice(pool))
+    same = np.flatnonzero((org.unit_kind == kind) & (np.arange(len(org.unit_kind)) != u))
+    near = same[org.unit_region[same] == region]
+    pool = near if len(near) and rng.random() < 0.7 else same
+    if len(pool) == 0:
+        pool = basis_here if len(basis_here) else basis
+    return int(rng.choice(pool))
+
+
+def _transfers(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float, insiders) -> None:
+    """Staff who moved unit during the log: ``employees`` gives the new unit (HR's current state).
+
+    Before the move (local midnight of a day from the log's third day) their work is the old
+    unit's: routine look-ups in its territory and work on one to three of its open cases, citing
+    them mostly; the assignments to those cases are still listed (ending the day before the
+    move) for a ``transfer_assigned`` share of the movers, missing for the others. Their
+    assignments in the new unit start on the day of the move.
+    """
+    org, pop, geo, crime = world.org, world.pop, world.geo, world.crime
+    if noise.transfers <= 0:
+        return
+    movers = np.flatnonzero(_working(org, insiders) & (rng.random(org.n_employees) < noise.transfers))
+    if len(movers) == 0:
+        return
+    old = np.array([_old_unit(rng, org, int(u)) for u in org.emp_unit[movers].tolist()], dtype=np.int64)
+    first = min(2, world.days - 1)
+    move_day = world.day + rng.integers(first, max(first + 1, world.days - 1), len(movers))
+    move_ts = local_to_utc(move_day * DAY)
+    out.drop.append((movers, np.full(len(movers), world.start - 2 * DAY), move_ts))
+    # the new unit's cases start on arrival
+    moved_on = np.full(org.n_employees, NO_DATE, dtype=np.int64)
+    moved_on[movers] = move_day
+    mine = (moved_on[crime.assign_emp] != NO_DATE) & (crime.assign_start < moved_on[crime.assign_emp])
+    crime.assign_start = np.where(mine, moved_on[crime.assign_emp], crime.assign_start).astype(np.int64)
+    # one to three open cases of the old unit each
+    open_cases = np.flatnonzero(crime.case_open & (crime.case_kind != CASE_INTEGRITY))
+    case_lists, new_rows = [], []
+    role = org.emp_role[movers]
+    for i, u in enumerate(old.tolist()):
+        theirs = open_cases[crime.case_unit[open_cases] == u]
+        if len(theirs) == 0 or role[i] not in (INVESTIGATION, INTELLIGENCE, LEADERSHIP, PATROL):
+            case_lists.append(np.zeros(0, dtype=np.int64))
+            continue
+        cs = rng.choice(theirs, size=min(len(theirs), int(rng.integers(1, 4))), replace=False)
+        case_lists.append(cs)
+        if rng.random() < noise.transfer_assigned:
+            a_role = ANALYST if role[i] == INTELLIGENCE else INVESTIGATOR
+            for c in cs.tolist():
+                begin = max(int(crime.case_opened[c]), int(world.day - rng.integers(20, 400)))
+                new_rows.append((c, int(movers[i]), a_role, begin, int(move_day[i]) - 1))
+    if new_rows:
+        add = np.array(new_rows, dtype=np.int64)
+        crime.assign_case = np.r_[crime.assign_case, add[:, 0]]
+        crime.assign_emp = np.r_[crime.assign_emp, add[:, 1]]
+        crime.assign_role = np.r_[crime.assign_role, add[:, 2]]
+        crime.assign_start = np.r_[crime.assign_start, add[:, 3]]
+        crime.assign_end = np.r_[crime.assign_end, add[:, 4]]
+        if crime.assign_recorded is not None:
+            crime.assign_recorded = np.r_[crime.assign_recorded, np.ones(len(add), dtype=bool)]
+    n_cases = np.array([len(c) for c in case_lists], dtype=np.int64)
+    case_off = np.r_[0, np.cumsum(n_cases)]
+    all_cases = np.concatenate(case_lists) if len(case_lists) else np.zeros(0, dtype=np.int64)
+    # their shifts before the move, each with the normal number of sessions
+    which = np.full(org.n_employees, -1, dtype=np.int64)
+    which[movers] = np.arange(len(movers))
+    rows = np.flatnonzero(which[shifts.emp] >= 0)
+    m = which[shifts.emp[rows]]
+    rows, m = rows[shifts.start[rows] < move_ts[m]], m[shifts.start[rows] < move_ts[m]]
+    emp = shifts.emp[rows]
+    k = rng.poisson(_sessions_per_shift(world, emp, shifts.start[rows], shifts.end[rows], activity))
+    s = np.repeat(np.arange(len(rows)), k)
+    if len(s) == 0:
+        out.label(movers, "transferred")
+        return
+    r, m, emp = rows[s], m[s], emp[s]
+    ts = uniform_in(rng, shifts.start[r], np.maximum(shifts.start[r] + 1, shifts.end[r] - 10 * MINUTE))
+    limit = np.minimum(shifts.end[r] - 1, move_ts[m] - 1)
+    ts = np.minimum(ts, limit)
+    # routine work in the old territory: a basisteam's municipality (80%) or a neighbour
+    lo_m, hi_m = geo.area_munis()
+    area = org.unit_area[old[m]]
+    lo, hi = pop.muni_offsets[lo_m[area]], pop.muni_offsets[hi_m[area]]
+    muni = org.unit_muni[old[m]]
+    nb = (muni >= 0) & (rng.random(len(s)) < 0.2)
+    near = geo.muni_neighbours[muni[nb], rng.integers(0, geo.muni_neighbours.shape[1], nb.sum())]
+    lo[nb], hi[nb] = pop.muni_offsets[near], pop.muni_offsets[near + 1]
+    person = weighted_in(rng, world.cumulative_interest, lo, hi)
+    # case work on the old unit's cases, as often as the role does case work
+    cw = (n_cases[m] > 0) & (rng.random(len(s)) < _PURPOSE[org.emp_role[emp], 0])
+    case = np.full(len(s), -1, dtype=np.int64)
+    c = all_cases[uniform_in(rng, case_off[m[cw]], case_off[m[cw] + 1])]
+    person[cw] = crime.subject_person[uniform_in(rng, crime.subject_offsets[c], crime.subject_offsets[c + 1])]
+    case[cw] = np.where(rng.random(len(c)) < 0.88, c, -1)
+    out.add(person_sessions(rng, pop, emp, ts, person, case, vehicle_p=0.25, address_p=0.2, limit=limit))
+    files = np.flatnonzero(cw)[rng.random(int(cw.sum())) < 0.3]  # the case file too
+    out.add(single(rng, emp[files], ts[files] + rng.integers(60, 600, len(files)), np.full(len(files), CASE),
+                   c[np.searchsorted(np.flatnonzero(cw), files)], case[files]))
+    out.label(movers, "transferred")
+
+
+def _absences(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float, insiders) -> None:
+    """Holidays and sickness: 1-3 weeks without shifts or look-ups, then a burst of catching up.
+
+    The absence overlaps the log; the shifts in it are not worked (not recorded, see
+    :func:`record_rosters`) and every look-up in it is removed. The first shift back holds
+    ``catch_up`` times a normal shift's look-ups more, in its first hours: the own cases' files
+    and subjects (60% when the employee has cases), the rest routine work in the territory.
+    """
+    org, pop, crime = world.org, world.pop, world.crime
+    if noise.absence <= 0:
+        return
+    away = np.flatnonzero(_working(org, insiders) & (rng.random(org.n_employees) < noise.absence))
+    if len(away) == 0:
+        return
+    length = rng.integers(7, 22, len(away))
+    first = world.day - length + 1 + rng.integers(0, world.days + length - 1)
+    lo, hi = local_to_utc(first * DAY), local_to_utc((first + length) * DAY)
+    out.absent.append((away, lo, hi))
+    out.drop.append((away, lo, hi))
+    out.label(away, "absence")
+    # the first shift that starts after the return, within the log
+    key = shifts.emp.astype(np.int64) * (1 << 32) + shifts.start
+    i = np.searchsorted(key, away.astype(np.int64) * (1 << 32) + hi)
+    i_ok = np.minimum(i, len(key) - 1)
+    ok = (i < len(key)) & (shifts.emp[i_ok] == away) & (shifts.start[i_ok] < world.end) & (hi > world.start)
+    i = i_ok[ok]
+    if len(i) == 0:
+        return
+    emp, start, end = shifts.emp[i], shifts.start[i], shifts.end[i]
+    k = rng.poisson(noise.catch_up * _sessions_per_shift(world, emp, start, end, activity))
+    s = np.repeat(np.arange(len(i)), k)
+    emp = emp[s]
+    ts = uniform_in(rng, start[s], start[s] + np.maximum(1, (end[s] - start[s]) * 6 // 10))
+    lo_t, hi_t = _territory(world, emp)
+    person = weighted_in(rng, world.cumulative_interest, lo_t, hi_t)
+    has = world.emp_case_offsets[emp + 1] > world.emp_case_offsets[emp]
+    cw = has & (rng.random(len(emp)) < 0.6)
+    case = np.full(len(emp), -1, dtype=np.int64)
+    c = world.emp_cases[uniform_in(rng, world.emp_case_offsets[emp[cw]], world.emp_case_offsets[emp[cw] + 1])]
+    person[cw] = crime.subject_person[uniform_in(rng, crime.subject_offsets[c], crime.subject_offsets[c + 1])]
+    case[cw] = np.where(rng.random(len(c)) < 0.9, c, -1)
+    out.add(person_sessions(rng, pop, emp, ts, person, case, vehicle_p=0.2, address_p=0.2, limit=end[s] - 1))
+    files = np.flatnonzero(cw)
+    out.add(single(rng, emp[files], ts[files] + rng.integers(30, 300, len(files)), np.full(len(files), CASE),
+                   c, case[files]))
+
+
+def _roster_gaps(rng, world: World, noise: Noise, out: Extra) -> None:
+    """Rosters that are not in ``shifts``: units whose roster system is not connected (half of
+    them for part of the log: connected from, or cut off at, a moment in it), and flexible or
+    part-time staff with 30-70% of their shifts not recorded. The work itself goes on."""
+    org = world.org
+    n_units = len(org.unit_id)
+    units = np.flatnonzero(rng.random(n_units) < noise.unrostered_units)
+    pad = 2 * DAY
+    lo = np.full(n_units, world.start - pad, dtype=np.int64)
+    hi = np.full(n_units, world.end + pad, dtype=np.int64)
+    part = rng.random(len(units)) < 0.5
+    cut = world.start + (rng.random(len(units)) * (world.end - world.start)).astype(np.int64)
+    before = rng.random(len(units)) < 0.5  # connected from the cut on: rows before it missing
+    hi[units[part & before]] = cut[part & before]
+    lo[units[part & ~before]] = cut[part & ~before]
+    chosen = np.zeros(n_units, dtype=bool)
+    chosen[units] = True
+    emp = np.flatnonzero(chosen[org.emp_unit])
+    if len(emp):
+        u = org.emp_unit[emp]
+        out.unrecorded.append((emp, lo[u], hi[u]))
+        out.label(emp, "unrostered")
+    sparse = np.flatnonzero((org.emp_end == NO_DATE) & (rng.random(org.n_employees) < noise.sparse_rosters))
+    sparse = sparse[~chosen[org.emp_unit[sparse]]]
+    out.sparse = (sparse, rng.uniform(0.3, 0.7, len(sparse)))
+    out.label(sparse, "sparse-roster")
+
+
+def record_rosters(rng, shifts: Shifts, extra: Extra | None, n_emp: int) -> Shifts:
+    """The shifts table as recorded: without the shifts of absences, of units whose roster
+    system is not connected, and a share of the shifts of staff with sparse rosters."""
+    if extra is None:
+        return shifts
+    drop = _in_windows(shifts.emp, shifts.start, extra.absent + extra.unrecorded, n_emp)
+    if extra.sparse is not None and len(extra.sparse[0]):
+        miss = np.zeros(n_emp)
+        miss[extra.sparse[0]] = extra.sparse[1]
+        drop |= rng.random(len(shifts.emp)) < miss[shifts.emp]
+    else:
+        rng.random(len(shifts.emp))
+    keep = ~drop
+    emp = shifts.emp[keep]
+    return Shifts(emp, shifts.start[keep], shifts.end[keep], shifts.area[keep], offsets(emp, n_emp))
+
+
+# --- legitimate work across the country without a case ----------------------------------------------
+
+
+def _admins(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float, insiders) -> None:
+    """Functional administrators, data-quality staff and auditors (support and information units).
+
+    On 70% of their working days they check records: ``admin_lookups`` look-ups (at the medium
+    preset's activity and above; proportionally fewer down to a quarter) of persons, addresses
+    and vehicles anywhere in the country (regional staff 70% in their region), half drawn
+    evenly (registration checks), half by police interest (records that are edited often),
+    spread over the shift in one long sitting, no case. ``admin_evening`` of those days are an
+    evening maintenance window (18:00-24:00) instead, off roster. About one subject-access
+    request a week: everything of one person exported.
+    """
+    org, pop, geo = world.org, world.pop, world.geo
+    if noise.admin_staff <= 0:
+        return
+    kinds = (LE_SUPPORT, LE_INTELLIGENCE, DRIO, REGIONAL_SUPPORT)
+    pool = np.flatnonzero(
+        _working(org, insiders) & np.isin(org.emp_role, (SUPPORT, INTELLIGENCE)) & np.isin(org.emp_kind, kinds)
+    )
+    n = min(len(pool), max(1, round(noise.admin_staff * org.n_employees / 1000)))
+    if n == 0:
+        return
+    admins = np.sort(rng.choice(pool, size=n, replace=False))
+    rows = np.flatnonzero(np.isin(shifts.emp, admins))
+    rows = rows[rng.random(len(rows)) < 0.7]
+    emp, start, end = shifts.emp[rows], shifts.start[rows], shifts.end[rows]
+    evening = rng.random(len(rows)) < noise.admin_evening
+    day = _local_day(start)
+    ev_start = local_to_utc(day * DAY + rng.integers(18 * 60, 20 * 60, len(rows)) * MINUTE)
+    ev_end = ev_start + rng.integers(2 * 60, 4 * 60, len(rows)) * MINUTE
+    start, end = np.where(evening, ev_start, start), np.where(evening, ev_end, end)
+    scale = float(np.clip(activity / 0.8, 0.25, 1.0))
+    mean = noise.admin_lookups * scale * rng.uniform(0.5, 1.5, len(rows)) * np.where(evening, 0.5, 1.0)
+    k = rng.poisson(mean)
+    s = np.repeat(np.arange(len(rows)), k)
+    e = emp[s]
+    ts = uniform_in(rng, start[s], np.maximum(start[s] + 1, end[s] - MINUTE))
+    lo = np.zeros(len(s), dtype=np.int64)
+    hi = np.full(len(s), pop.n, dtype=np.int64)
+    region = org.unit_region[org.emp_unit[e]]
+    own = (region >= 0) & (rng.random(len(s)) < 0.7)
+    first, last = geo.region_bounds()
+    lo[own] = pop.muni_offsets[first[region[own]]]
+    hi[own] = pop.muni_offsets[last[region[own]]]
+    person = weighted_in(rng, world.cumulative_interest, lo, hi)
+    even = rng.random(len(s)) < 0.5
+    person[even] = uniform_in(rng, lo[even], hi[even])
+    ttype = choose(rng, np.tile([0.7, 0.1, 0.2], (len(s), 1))) if len(s) else np.zeros(0, dtype=np.int64)
+    ttype = np.array([PERSON, VEHICLE, ADDRESS])[ttype]
+    v_lo, v_hi = pop.vehicle_offsets[person], pop.vehicle_offsets[person + 1]
+    ttype[(ttype == VEHICLE) & (v_hi == v_lo)] = PERSON
+    target = person.copy()
+    v = ttype == VEHICLE
+    target[v] = uniform_in(rng, v_lo[v], v_hi[v])
+    a = ttype == ADDRESS
+    target[a] = pop.address[person[a]]
+    out.add(single(rng, e, ts, ttype, target, np.full(len(s), -1), search_p=0.3))
+    # subject-access requests: everything the police hold of one person, exported
+    k = rng.poisson(_scaled(30 / 7, world.days), len(admins))
+    req = np.repeat(admins, k)
+    ok, ts, _ = on_shift(rng, shifts, req)
+    req = req[ok]
+    who = rng.integers(0, pop.n, len(req))
+    has_v = pop.vehicle_offsets[who + 1] > pop.vehicle_offsets[who]
+    parts = [
+        (req, ts, np.full(len(req), PERSON), who),
+        (req, ts + 40, np.full(len(req), ADDRESS), pop.address[who]),
+        (req[has_v], ts[has_v] + 80, np.full(int(has_v.sum()), VEHICLE),
+         pop.vehicle_offsets[who[has_v]]),
+    ]
+    r_emp, r_ts, r_tt, r_tg = (np.concatenate(x) for x in zip(*parts, strict=True))
+    exported = single(rng, r_emp, r_ts, r_tt, r_tg, np.full(len(r_emp), -1))
+    exported.action[:] = EXPORT
+    out.add(exported)
+    out.label(admins, "functional-admin")
+
+
+def _info_requests(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """Analysts of the intelligence services answer requests of other forces, foreign police
+    (via the national unit), the CIE and the RIEC: persons anywhere in the country, by police
+    interest, without a case, on shift."""
+    org, pop = world.org, world.pop
+    if noise.info_requests <= 0:
+        return
+    pool = np.flatnonzero(
+        (org.emp_end == NO_DATE) & (org.emp_role == INTELLIGENCE) & np.isin(org.emp_kind, (DRIO, LE_INTELLIGENCE))
+    )
+    k = rng.poisson(_scaled(noise.info_requests, world.days), len(pool))
+    emp = np.repeat(pool, k)
+    ok, ts, end = on_shift(rng, shifts, emp)
+    emp = emp[ok]
+    if len(emp) == 0:
+        return
+    person = weighted_in(rng, world.cumulative_interest, np.zeros(len(emp), dtype=np.int64), np.full(len(emp), pop.n))
+    out.add(person_sessions(rng, pop, emp, ts, person, np.full(len(emp), -1), vehicle_p=0.3, address_p=0.4,
+                            limit=end))
+    out.label(emp, "info-request")
+
+
+# --- clocks ---------------------------------------------------------------------------------------
+
+
+class Clocks:
+    """One system writing local time as UTC from ``local_from`` on; another running ahead,
+    ``drift`` seconds by the log's end (linearly from nothing at its start)."""
+
+    def __init__(self, local_system: int, local_from: int, drift_system: int, drift: float, start: int, end: int):
+        self.local_system, self.local_from = local_system, local_from
+        self.drift_system, self.drift = drift_system, drift
+        self.start, self.end = start, end
+
+
+def clocks(rng, world: World, noise: Noise) -> Clocks | None:
+    """The clock errors of a world (None when the profile has none)."""
+    if noise.clock_local <= 0 and noise.clock_drift <= 0:
+        return None
+    local, drift = rng.choice(4, size=2, replace=False).tolist()
+    span = world.end - world.start
+    local_from = world.end - int(noise.clock_local * span)
+    return Clocks(int(local), int(local_from), int(drift), noise.clock_drift * MINUTE, world.start, world.end)
+
+
+def skew_clocks(events: Events, c: Clocks | None) -> Events:
+    """Log lines with the system's clock errors; every line moves later, never earlier (so the
+    day-by-day log can still finish a day once the next one starts)."""
+    if c is None or not len(events):
+        return events
+    ts = events.ts.copy()
+    m = (events.system == c.local_system) & (ts >= c.local_from)
+    ts[m] = utc_to_local(ts[m])
+    d = events.system == c.drift_system
+    ts[d] += np.maximum(0, c.drift * (ts[d] - c.start) / max(1, c.end - c.start)).astype(np.int64)
+    return events.rows(slice(None), ts=ts)

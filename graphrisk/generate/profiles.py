@@ -121,6 +121,44 @@ class Noise:
         0.0, 0.3, 1.0, "how careful insiders are: more on shift, more pretext cases, fewer look-ups"
     )
 
+    # k. the organisation changes during the log (appended last: the random profile's draws of the
+    # knobs above stay the same)
+    transfers: float = _knob(
+        0.0, 0.01, 0.05, "share of staff who moved unit during the log (employees gives the new unit)"
+    )
+    transfer_assigned: float = _knob(
+        0.0, 0.2, 0.8, "share of moved staff whose assignments to the old unit's cases are still listed"
+    )
+    absence: float = _knob(
+        0.0, 0.03, 0.15, "share of staff absent 1-3 weeks in the log (leave, sickness): no shifts, no look-ups"
+    )
+    catch_up: float = _knob(
+        0.0, 0.5, 2.0, "extra look-ups on the first shift back from an absence (times a normal shift's)"
+    )
+    # l. rosters that are not in the shifts table
+    unrostered_units: float = _knob(
+        0.0, 0.01, 0.08, "share of units whose roster system is not connected (half of them for part of the log)"
+    )
+    sparse_rosters: float = _knob(
+        0.0, 0.02, 0.12, "share of staff (flexible, part-time) with 30-70% of their shifts not recorded"
+    )
+    # m. legitimate work across the country without a case
+    admin_staff: float = _knob(
+        0.0, 0.5, 3.0, "functional administrators, data-quality staff and auditors per 1,000 employees"
+    )
+    admin_lookups: float = _knob(0.0, 40.0, 250.0, "look-ups of such an employee per working day of checks")
+    admin_evening: float = _knob(
+        0.0, 0.1, 0.4, "share of their working days with an evening or weekend maintenance window, off roster"
+    )
+    info_requests: float = _knob(
+        0.0, 2.0, 20.0, "requests of other forces, abroad, CIE or RIEC per 30 days per analyst: anyone, no case"
+    )
+    # n. clocks
+    clock_local: float = _knob(
+        0.0, 0.1, 1.0, "share of the log (its end) in which one system writes local time as UTC"
+    )
+    clock_drift: float = _knob(0.0, 1.0, 10.0, "minutes another system's clock runs ahead by the log's end")
+
     profile: str = "baseline"
 
     @property
