@@ -523,6 +523,124 @@ def test_the_varied_insiders_still_do_what_their_scenario_says(rw):
 # --- helpers ------------------------------------------------------------------------------------
 
 
+def test_the_knob_table_in_the_docs_is_current():
+    from graphrisk.generate.profiles import knob_table
+
+    text = (Path(__file__).parents[1] / "docs" / "datasets.md").read_text(encoding="utf-8")
+    assert knob_table() in text, "docs/datasets.md: run python -m graphrisk.generate.profiles"
+
+
+_ORG_CHANGES = ("transferred", "absence", "unrostered", "sparse-roster", "functional-admin", "info-request")
+
+
+def test_the_organisation_changes_are_off_in_the_baseline(t):
+    assert not set(t["ground_truth"]["label"]) & {f"lookalike:{g}" for g in _ORG_CHANGES}
+    base = noise_for("baseline", 1)
+    for knob in ("transfers", "absence", "unrostered_units", "sparse_rosters", "admin_staff", "clock_local"):
+        assert getattr(base, knob) == 0, knob
+
+
+def test_transferred_staff_work_in_the_old_units_territory_before_the_move(rw):
+    log = rw.log[rw.log.employee_id.isin(rw.labelled("lookalike:transferred"))]
+    assert log.employee_id.nunique() >= 3
+    day = (log.ts - log.ts.min()).dt.days
+    early = log[day < 2]  # the move is on the log's third day or later
+    late = log[day >= day.max() - 1]  # ... and before its last day
+    assert early.outside.mean() > 0.5
+    assert early.outside.mean() > late.outside.mean() + 0.3
+    # some keep a listed assignment to an old case, ending before the move, inside the log
+    a = rw.t["case_assignments"]
+    mine = a[a.employee_id.isin(rw.labelled("lookalike:transferred"))]
+    ended = pd.to_datetime(mine.end_date)
+    assert ended.between(pd.Timestamp("2026-03-03"), pd.Timestamp("2026-03-31")).any()
+
+
+def test_unrostered_units_have_no_shift_rows_while_their_staff_work(rw):
+    staff = set(rw.labelled("lookalike:unrostered"))
+    active = set(rw.log.employee_id)
+    rostered = set(rw.t["shifts"].employee_id)
+    units = defaultdict(set)
+    for e in staff:
+        units[rw.unit_of[e]].add(e)
+    whole = [u for u, es in units.items() if (es & active) and not (es & rostered)]
+    assert whole, "no unit without any shift rows"
+    assert not (staff & active) <= rostered
+
+
+def test_sparse_rosters_leave_work_without_shifts(rw):
+    sparse = rw.labelled("lookalike:sparse-roster")
+    log = rw.log[rw.log.employee_id.isin(sparse)]
+    others = rw.log[~rw.log.employee_id.isin(sparse + rw.labelled("lookalike:unrostered"))]
+    assert log.off_shift.mean() > 2 * others.off_shift.mean()
+
+
+def test_absent_staff_have_weeks_without_look_ups_or_shifts_then_catch_up(rw):
+    start, end = pd.Timestamp("2026-03-01T23:00Z"), pd.Timestamp("2026-03-31T22:00Z")
+
+    def longest_gap(e):
+        times = pd.concat(
+            [
+                rw.log.ts[rw.log.employee_id == e],
+                pd.to_datetime(rw.t["shifts"].start_ts[rw.t["shifts"].employee_id == e]),
+                pd.Series([start, end]),
+            ]
+        ).sort_values()
+        return times.diff().max()
+
+    away = [e for e in rw.labelled("lookalike:absence") if (rw.log.employee_id == e).any()]
+    labelled = set(rw.truth.employee_id)
+    others = [e for e in sorted(set(rw.log.employee_id) - labelled)][:60]
+    six = pd.Timedelta(days=6)
+    share_away = np.mean([longest_gap(e) >= six for e in away])
+    share_others = np.mean([longest_gap(e) >= six for e in others])
+    assert share_away > 0.5
+    assert share_away > 2 * share_others
+
+
+def test_functional_administrators_look_at_many_persons_country_wide_without_a_case(rw):
+    admins = rw.labelled("lookalike:functional-admin")
+    assert admins
+    for e in admins:
+        mine = rw.log[(rw.log.employee_id == e) & (rw.log.target_type == "person")]
+        assert mine.target_id.nunique() >= 50, e
+        assert mine.case_id.isna().mean() > 0.8, e  # they may have cases of their own too
+        assert len({rw.region_of[p] for p in mine.target_id}) >= 5, e
+    every = rw.log[rw.log.employee_id.isin(admins)]
+    assert (every.action == "export").any()
+
+
+def test_information_requests_look_up_persons_anywhere_without_a_case(rw):
+    analysts = rw.labelled("lookalike:info-request")
+    log = rw.log[rw.log.employee_id.isin(analysts)]
+    assert (log.outside & log.case_id.isna()).sum() >= len(analysts)
+
+
+def test_one_system_writes_local_time_and_another_runs_ahead():
+    from graphrisk.generate._common import utc_to_local
+    from graphrisk.generate.activity import Events
+    from graphrisk.generate.noise import Clocks, skew_clocks
+
+    ts = np.array([1_772_400_000 + i * 36_000 for i in range(80)], dtype=np.int64)
+    system = np.arange(80) % 4
+    zero = np.zeros(80, dtype=np.int64)
+    ev = Events(
+        emp=zero, ts=ts, system=system, target_type=zero, target=zero, action=zero, case=zero, limit=ts
+    )
+    c = Clocks(
+        local_system=1, local_from=int(ts[40]), drift_system=3, drift=600.0, start=int(ts[0]), end=int(ts[-1])
+    )
+    out = skew_clocks(ev, c).ts
+    moved = out - ts
+    assert (
+        moved[(system == 1) & (ts >= ts[40])] == (utc_to_local(ts) - ts)[(system == 1) & (ts >= ts[40])]
+    ).all()
+    assert set((utc_to_local(ts) - ts).tolist()) <= {3600, 7200}
+    assert (moved[(system == 1) & (ts < ts[40])] == 0).all()
+    assert (moved[(system == 0) | (system == 2)] == 0).all()
+    drift = moved[system == 3]
+    assert (np.diff(drift) >= 0).all() and 0 <= drift[0] < 30 and 500 < drift[-1] <= 600
+
+
 class _World:
     """The tiny data set with what the behaviour tests need worked out."""
 
@@ -579,6 +697,9 @@ class _World:
             s = shifts[shifts.employee_id == e]
             start, end = s["start"].to_numpy(), s["end"].to_numpy()
             ts = rows["ts"].to_numpy()
+            if not len(s):  # an employee without any recorded shift (profiles: rosters missing)
+                after[rows.index] = pd.Timedelta(days=1)
+                continue
             i = np.searchsorted(start, ts, side="right") - 1
             on[rows.index] = (i >= 0) & (ts < end[np.maximum(i, 0)])
             after[rows.index] = np.where(i >= 0, ts - end[np.maximum(i, 0)], np.timedelta64(1, "D"))

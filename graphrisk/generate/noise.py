@@ -837,7 +837,9 @@ def _old_unit(rng, org, u: int) -> int:
     return int(rng.choice(pool))
 
 
-def _transfers(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float, insiders) -> None:
+def _transfers(
+    rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float, insiders
+) -> None:
     """Staff who moved unit during the log: ``employees`` gives the new unit (HR's current state).
 
     Before the move (local midnight of a day from the log's third day) their work is the old
@@ -860,7 +862,12 @@ def _transfers(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, acti
     # the new unit's cases start on arrival
     moved_on = np.full(org.n_employees, NO_DATE, dtype=np.int64)
     moved_on[movers] = move_day
-    mine = (moved_on[crime.assign_emp] != NO_DATE) & (crime.assign_start < moved_on[crime.assign_emp])
+    on = moved_on[crime.assign_emp]
+    mine = (
+        (on != NO_DATE)
+        & (crime.assign_start < on)
+        & ((crime.assign_end == NO_DATE) | (crime.assign_end >= on))
+    )
     crime.assign_start = np.where(mine, moved_on[crime.assign_emp], crime.assign_start).astype(np.int64)
     # one to three open cases of the old unit each
     open_cases = np.flatnonzero(crime.case_open & (crime.case_kind != CASE_INTEGRITY))
@@ -877,6 +884,7 @@ def _transfers(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, acti
             a_role = ANALYST if role[i] == INTELLIGENCE else INVESTIGATOR
             for c in cs.tolist():
                 begin = max(int(crime.case_opened[c]), int(world.day - rng.integers(20, 400)))
+                begin = min(begin, int(move_day[i]) - 1)
                 new_rows.append((c, int(movers[i]), a_role, begin, int(move_day[i]) - 1))
     if new_rows:
         add = np.array(new_rows, dtype=np.int64)
@@ -923,8 +931,16 @@ def _transfers(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, acti
     case[cw] = np.where(rng.random(len(c)) < 0.88, c, -1)
     out.add(person_sessions(rng, pop, emp, ts, person, case, vehicle_p=0.25, address_p=0.2, limit=limit))
     files = np.flatnonzero(cw)[rng.random(int(cw.sum())) < 0.3]  # the case file too
-    out.add(single(rng, emp[files], ts[files] + rng.integers(60, 600, len(files)), np.full(len(files), CASE),
-                   c[np.searchsorted(np.flatnonzero(cw), files)], case[files]))
+    out.add(
+        single(
+            rng,
+            emp[files],
+            ts[files] + rng.integers(60, 600, len(files)),
+            np.full(len(files), CASE),
+            c[np.searchsorted(np.flatnonzero(cw), files)],
+            case[files],
+        )
+    )
     out.label(movers, "transferred")
 
 
@@ -971,8 +987,16 @@ def _absences(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activ
     case[cw] = np.where(rng.random(len(c)) < 0.9, c, -1)
     out.add(person_sessions(rng, pop, emp, ts, person, case, vehicle_p=0.2, address_p=0.2, limit=end[s] - 1))
     files = np.flatnonzero(cw)
-    out.add(single(rng, emp[files], ts[files] + rng.integers(30, 300, len(files)), np.full(len(files), CASE),
-                   c, case[files]))
+    out.add(
+        single(
+            rng,
+            emp[files],
+            ts[files] + rng.integers(30, 300, len(files)),
+            np.full(len(files), CASE),
+            c,
+            case[files],
+        )
+    )
 
 
 def _roster_gaps(rng, world: World, noise: Noise, out: Extra) -> None:
@@ -1039,7 +1063,9 @@ def _admins(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activit
         return
     kinds = (LE_SUPPORT, LE_INTELLIGENCE, DRIO, REGIONAL_SUPPORT)
     pool = np.flatnonzero(
-        _working(org, insiders) & np.isin(org.emp_role, (SUPPORT, INTELLIGENCE)) & np.isin(org.emp_kind, kinds)
+        _working(org, insiders)
+        & np.isin(org.emp_role, (SUPPORT, INTELLIGENCE))
+        & np.isin(org.emp_kind, kinds)
     )
     n = min(len(pool), max(1, round(noise.admin_staff * org.n_employees / 1000)))
     if n == 0:
@@ -1089,8 +1115,7 @@ def _admins(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activit
     parts = [
         (req, ts, np.full(len(req), PERSON), who),
         (req, ts + 40, np.full(len(req), ADDRESS), pop.address[who]),
-        (req[has_v], ts[has_v] + 80, np.full(int(has_v.sum()), VEHICLE),
-         pop.vehicle_offsets[who[has_v]]),
+        (req[has_v], ts[has_v] + 80, np.full(int(has_v.sum()), VEHICLE), pop.vehicle_offsets[who[has_v]]),
     ]
     r_emp, r_ts, r_tt, r_tg = (np.concatenate(x) for x in zip(*parts, strict=True))
     exported = single(rng, r_emp, r_ts, r_tt, r_tg, np.full(len(r_emp), -1))
@@ -1107,7 +1132,9 @@ def _info_requests(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) 
     if noise.info_requests <= 0:
         return
     pool = np.flatnonzero(
-        (org.emp_end == NO_DATE) & (org.emp_role == INTELLIGENCE) & np.isin(org.emp_kind, (DRIO, LE_INTELLIGENCE))
+        (org.emp_end == NO_DATE)
+        & (org.emp_role == INTELLIGENCE)
+        & np.isin(org.emp_kind, (DRIO, LE_INTELLIGENCE))
     )
     k = rng.poisson(_scaled(noise.info_requests, world.days), len(pool))
     emp = np.repeat(pool, k)
@@ -1115,9 +1142,14 @@ def _info_requests(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) 
     emp = emp[ok]
     if len(emp) == 0:
         return
-    person = weighted_in(rng, world.cumulative_interest, np.zeros(len(emp), dtype=np.int64), np.full(len(emp), pop.n))
-    out.add(person_sessions(rng, pop, emp, ts, person, np.full(len(emp), -1), vehicle_p=0.3, address_p=0.4,
-                            limit=end))
+    person = weighted_in(
+        rng, world.cumulative_interest, np.zeros(len(emp), dtype=np.int64), np.full(len(emp), pop.n)
+    )
+    out.add(
+        person_sessions(
+            rng, pop, emp, ts, person, np.full(len(emp), -1), vehicle_p=0.3, address_p=0.4, limit=end
+        )
+    )
     out.label(emp, "info-request")
 
 
@@ -1128,7 +1160,9 @@ class Clocks:
     """One system writing local time as UTC from ``local_from`` on; another running ahead,
     ``drift`` seconds by the log's end (linearly from nothing at its start)."""
 
-    def __init__(self, local_system: int, local_from: int, drift_system: int, drift: float, start: int, end: int):
+    def __init__(
+        self, local_system: int, local_from: int, drift_system: int, drift: float, start: int, end: int
+    ):
         self.local_system, self.local_from = local_system, local_from
         self.drift_system, self.drift = drift_system, drift
         self.start, self.end = start, end

@@ -130,14 +130,20 @@ class Noise:
         0.0, 0.2, 0.8, "share of moved staff whose assignments to the old unit's cases are still listed"
     )
     absence: float = _knob(
-        0.0, 0.03, 0.15, "share of staff absent 1-3 weeks in the log (leave, sickness): no shifts, no look-ups"
+        0.0,
+        0.03,
+        0.15,
+        "share of staff absent 1-3 weeks in the log (leave, sickness): no shifts, no look-ups",
     )
     catch_up: float = _knob(
         0.0, 0.5, 2.0, "extra look-ups on the first shift back from an absence (times a normal shift's)"
     )
     # l. rosters that are not in the shifts table
     unrostered_units: float = _knob(
-        0.0, 0.01, 0.08, "share of units whose roster system is not connected (half of them for part of the log)"
+        0.0,
+        0.01,
+        0.08,
+        "share of units whose roster system is not connected (half of them for part of the log)",
     )
     sparse_rosters: float = _knob(
         0.0, 0.02, 0.12, "share of staff (flexible, part-time) with 30-70% of their shifts not recorded"
@@ -151,7 +157,10 @@ class Noise:
         0.0, 0.1, 0.4, "share of their working days with an evening or weekend maintenance window, off roster"
     )
     info_requests: float = _knob(
-        0.0, 2.0, 20.0, "requests of other forces, abroad, CIE or RIEC per 30 days per analyst: anyone, no case"
+        0.0,
+        2.0,
+        20.0,
+        "requests of other forces, abroad, CIE or RIEC per 30 days per analyst: anyone, no case",
     )
     # n. clocks
     clock_local: float = _knob(
