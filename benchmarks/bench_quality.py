@@ -155,7 +155,7 @@ def bench_site(cache: Path) -> dict[str, str]:
 
 
 def run_one(run: Run, args, cli: list[str], with_profile: bool, log: Callable[[str], None]) -> Run:
-    env = dict(os.environ, NEO4J_URI="", **bench_site(args.cache))  # always the run's own embedded store
+    env = dict(os.environ, NEO4J_URI="", **args.site)  # always the run's own embedded store
 
     def call(step: str, argv: list[str]) -> str:
         clock = time.perf_counter()
@@ -771,6 +771,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{finished[0]}/{total}] {text}", file=sys.stderr, flush=True)
 
     print(f"{total} runs, {args.jobs} at a time; data sets and stores under {args.cache}", file=sys.stderr)
+    args.site = bench_site(args.cache)  # once, before the runs: concurrent runs raced to create the key
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for future in as_completed([pool.submit(run_one, r, args, cli, with_profile, log) for r in runs]):
             future.result()

@@ -18,6 +18,7 @@ from graphrisk.cli import main
 from graphrisk.ingest import read_dataset
 from graphrisk.rules import RULES
 from graphrisk.scoring import parse_window, resolve_as_of, score
+from graphrisk.scoring.context import day_targets as context_day_targets
 from graphrisk.scoring.explain import explain_all
 from graphrisk.scoring.inputs import ScoreInputs
 from graphrisk.scoring.model import ScoreParams, score_frames
@@ -815,6 +816,9 @@ def test_a_shift_of_work_past_midnight_is_work_elsewhere_not_browsing():
             found.append(
                 finding(f"f-{emp}-{i}", emp, "off-shift", access=f"A-{emp}-{i}", target=f"{emp}-P{i}", ts=at)
             )
+    for d in (24, 25):  # E1's rostered days: 50 persons each, so a day of his needs 16 (day_targets)
+        for i, at in enumerate(pd.date_range(f"2026-03-{d} 06:00", periods=50, freq="10min", tz="UTC")):
+            rows.append(access(f"A-E1-{d}-{i}", "E1", f"E1-{d}-P{i}", ts=at))
     raw["accesses"] = pd.DataFrame(rows)
     r = run_frames(raw, found)
     work_day = r.weights.groupby("employee_id")["work_day"]
@@ -828,6 +832,46 @@ def test_a_shift_of_work_past_midnight_is_work_elsewhere_not_browsing():
         if f["access_ids"][0] in late:
             f["ts"] = f["ts"] + pd.Timedelta(hours=2)
     assert run_frames(raw, found).weights.groupby("employee_id")["work_day"].max()["E1"] == 0.0
+
+
+def test_a_day_of_work_is_measured_on_the_employees_own_days():
+    # E1, a desk clerk, looks up 8 persons a day over office hours; the roster shows none of the
+    # days (flexible hours, a roster system not connected), so every look-up is off shift. E2, a
+    # patrol officer, looks up 40 persons on a rostered day and, on a day off, 8 persons over the
+    # same office hours; E3 looks up 8 persons in one evening hour after her days of 8
+    raw = frames(12)
+    rows, found = [], []
+
+    def day(emp, date, n, start, every, off=True):
+        for k in range(n):
+            at = pd.Timestamp(f"{date}T{start}Z") + pd.Timedelta(minutes=every * k)
+            aid = f"A-{emp}-{date}-{k}"
+            rows.append(access(aid, emp, f"{emp}-{date}-P{k}", ts=at))
+            if off:
+                found.append(
+                    finding(
+                        f"f-{emp}-{date}-{k}",
+                        emp,
+                        "off-shift",
+                        access=aid,
+                        target=f"{emp}-{date}-P{k}",
+                        ts=at,
+                    )
+                )
+
+    for d in ("2026-03-23", "2026-03-24", "2026-03-25"):
+        day("E1", d, 8, "08:00", 45)  # 8 persons from 08:00 to 13:15: six clock hours
+        day("E3", d, 8, "08:00", 45, off=False)
+    day("E2", "2026-03-23", 40, "06:00", 12, off=False)
+    day("E2", "2026-03-25", 8, "08:00", 45)
+    day("E3", "2026-03-26", 8, "20:00", 7)  # 8 persons in under an hour: an evening, not a day
+    raw["accesses"] = pd.DataFrame(rows)
+    r = run_frames(raw, found)
+    work_day = r.weights.groupby("employee_id")["work_day"]
+    assert work_day.min()["E1"] == 0.85  # her own days have that shape: work the roster misses
+    assert work_day.max()["E2"] == 0.0  # 8 persons are not a day of his (his mean: 24, needs 12)
+    assert work_day.max()["E3"] == 0.0
+    assert context_day_targets(raw["accesses"]).to_dict() == {"E1": 5, "E2": 12, "E3": 5}
 
 
 def test_dozens_of_persons_in_one_sitting_off_shift_score_where_a_few_each_evening_do_not():

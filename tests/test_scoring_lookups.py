@@ -12,6 +12,7 @@ from conftest import MICRO
 from graphrisk.ingest import read_dataset
 from graphrisk.rules import detect, engine_choice
 from graphrisk.scoring import resolve_as_of, score
+from graphrisk.scoring.context import day_targets
 from graphrisk.scoring.inputs import read_inputs
 from graphrisk.scoring.lookups import FrameLookups, SQLLookups
 from graphrisk.scoring.model import ScoreParams, score_frames
@@ -120,3 +121,10 @@ def test_every_question_gets_the_same_answer(stores):
         for m, t in zip(mine, theirs, strict=True):
             assert key.isin(m).tolist() == key.isin(t).tolist()
         assert key.isin(mine[0]).any()
+        pd.testing.assert_frame_equal(reference.daily_targets(), sql.daily_targets())
+        # a day's shape measured on each employee's own days (context.day_targets): one need each
+        own = day_targets(reference)
+        assert own.equals(day_targets(sql)) and own.between(5, 20).all()
+        mine, theirs = reference.shift_days(days, flagged, own, 2), sql.shift_days(days, flagged, own, 2)
+        for m, t in zip(mine, theirs, strict=True):
+            assert key.isin(m).tolist() == key.isin(t).tolist()

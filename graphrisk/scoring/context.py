@@ -58,6 +58,7 @@ __all__ = [
     "case_network_work",
     "cited_case_support",
     "combine",
+    "day_targets",
     "lone_lookups",
     "routine_encounters",
     "while_assigned",
@@ -89,7 +90,9 @@ class ContextParams:
     session_minutes: int = 60  #: a citation this many minutes either side covers the session's look-ups
     support_unit: float = 0.5  #: no case cited, but a colleague of the unit cites one that names the person
     support_days_own: float = 0.6  #: none cited in the session, but the employee cites one on a day around
-    work_day_targets: int = 20  #: distinct targets in a day that make a day of work
+    work_day_targets: int = 20  #: distinct targets in a day that make a day of work (at most)
+    work_day_share: float = 0.5  #: ... or this share of the employee's own mean day, if fewer
+    work_day_least: int = 5  #: ... but never fewer than this many
     work_day_hours: int = 4  #: distinct clock hours (UTC) with look-ups that day
     work_day: float = 0.85
     routine_minutes: int = 60  #: look-ups within this many minutes either side count as the session
@@ -300,7 +303,9 @@ def work_days_elsewhere(
     off = f["off_shift"].astype(bool).to_numpy() if "off_shift" in f.columns else np.zeros(len(f), bool)
     off_ids = pd.unique(f.loc[off, "access_id"]) if "access_id" in f.columns else np.array([], dtype=object)
     days = f.loc[circ, ["employee_id", "day"]]
-    whole, off_part = accesses.shift_days(days, off_ids, p.work_day_targets, p.work_day_hours)
+    need = day_targets(accesses, p)
+    need = need.reindex(pd.unique(f["employee_id"])).fillna(p.work_day_targets).astype(np.int64)
+    whole, off_part = accesses.shift_days(days, off_ids, need, p.work_day_hours)
     key = pd.MultiIndex.from_arrays([f["employee_id"].to_numpy(), naive_day(f["day"])])
     out[circ & ~off & key.isin(whole)] = p.work_day
     out[circ & off & key.isin(off_part)] = p.work_day
@@ -308,20 +313,53 @@ def work_days_elsewhere(
     # read from the off-shift findings themselves (one per off-shift look-up): every engine's
     if {"ts", "target"} <= set(f.columns):
         rows = f[(f["rule_id"] == "off-shift").to_numpy()]
-        shaped = work_stretches(rows, targets=p.work_day_targets, hours=p.work_day_hours)
+        least = need.reindex(rows["employee_id"].to_numpy()).to_numpy()
+        shaped = work_stretches(rows, targets=least, hours=p.work_day_hours)
         out[circ & off & isin(f["access_id"], set(rows.loc[shaped, "access_id"]))] = p.work_day
     return out
+
+
+def day_targets(accesses, params: ContextParams | None = None) -> pd.Series:
+    """The distinct targets a day of each employee needs to have the shape of a shift.
+
+    Notes
+    -----
+    .. math:: n_e = \\min\\bigl(n_t,\\ \\max(n_0,\\ \\lceil s \\cdot \\bar d_e \\rceil)\\bigr)
+
+    with :math:`\\bar d_e` the employee's mean number of distinct targets on a day with
+    look-ups in the window (UTC days), :math:`s` = ``work_day_share`` (0.5), :math:`n_0` =
+    ``work_day_least`` (5) and :math:`n_t` = ``work_day_targets`` (20). A patrol officer's day
+    holds dozens of targets, so a day of work elsewhere needs 20; a desk clerk's holds six or
+    eight, and a day of theirs that the roster does not show (flexible hours, a roster system
+    that is not connected) would never reach 20. What a day of *work* looks like is measured on
+    the employee's own days; the hours it spans (``work_day_hours``) still tell it from an
+    evening's browsing, which a pause ends within an hour or two.
+
+    Examples
+    --------
+    >>> ts = pd.to_datetime(["2026-03-02 08:00", "2026-03-02 09:00", "2026-03-03 08:00"], utc=True)
+    >>> acc = pd.DataFrame({"access_id": ["A1", "A2", "A3"], "employee_id": ["E1", "E1", "E1"],
+    ...     "ts": ts, "target_type": "person", "target_id": ["P1", "P2", "P3"]})
+    >>> day_targets(acc).to_dict()  # 1.5 targets a day: the least, 5
+    {'E1': 5}
+    """
+    p = params or ContextParams()
+    per = as_lookups(accesses).daily_targets()
+    mean = per["targets"].to_numpy(dtype=float) / np.maximum(per["days"].to_numpy(dtype=float), 1.0)
+    need = np.minimum(p.work_day_targets, np.maximum(p.work_day_least, np.ceil(p.work_day_share * mean)))
+    return pd.Series(need.astype(np.int64), index=pd.Index(per["employee_id"], name="employee_id"))
 
 
 def work_stretches(
     rows: pd.DataFrame,
     gap_minutes: int = STRETCH_GAP_MINUTES,
-    targets: int = ContextParams.work_day_targets,
+    targets: int | np.ndarray = ContextParams.work_day_targets,
     hours: int = ContextParams.work_day_hours,
 ) -> np.ndarray:
     """Which of ``rows`` (``employee_id``, ``ts``, ``target``: an employee's off-shift look-ups) lie
     in a stretch of work: look-ups with no gap over ``gap_minutes`` between one and the next that
-    hold ``targets`` distinct targets in ``hours`` distinct hours, the shape of a shift.
+    hold ``targets`` distinct targets (one number, or one per row: its employee's,
+    :func:`day_targets`) in ``hours`` distinct hours, the shape of a shift.
 
     A day of work elsewhere is judged by UTC day (:func:`work_days_elsewhere`); an evening's work
     that runs past midnight (UTC) is then two days, neither with the shape of a shift. A stretch is
@@ -348,8 +386,9 @@ def work_stretches(
     stretch = np.cumsum(new)
     shape = pd.DataFrame({"stretch": stretch, "target": rows["target"].to_numpy()[order],
                           "hour": tt // 3_600_000_000_000})  # fmt: skip
+    shape["least"] = np.broadcast_to(np.asarray(targets), len(rows))[order]
     g = shape.groupby("stretch", sort=False)
-    shaped = (g["target"].nunique() >= targets) & (g["hour"].nunique() >= hours)
+    shaped = (g["target"].nunique() >= g["least"].first()) & (g["hour"].nunique() >= hours)
     out[order] = shaped.reindex(stretch).to_numpy()
     return out
 

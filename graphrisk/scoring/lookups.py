@@ -157,23 +157,35 @@ class FrameLookups:
         return own, team, own_days
 
     def shift_days(
-        self, days: pd.DataFrame, off_ids: np.ndarray, targets: int, hours: int
+        self, days: pd.DataFrame, off_ids: np.ndarray, targets: int | pd.Series, hours: int
     ) -> tuple[pd.MultiIndex, pd.MultiIndex]:
         """The (employee, naive UTC day) keys among ``days`` (``employee_id``, ``day``) whose
-        look-ups have the shape of a shift (``targets`` distinct targets in ``hours`` distinct clock
-        hours): all the day's look-ups, and only the look-ups ``off_ids``."""
+        look-ups have the shape of a shift (``targets`` distinct targets, one number or one per
+        employee id, in ``hours`` distinct clock hours): all the day's look-ups, and only the
+        look-ups ``off_ids``."""
         a = self.keyed()
         if a.empty:
             nothing = pd.MultiIndex.from_arrays([[], []], names=["employee_id", "day"])
             return nothing, nothing
         a = a[isin(a["employee_id"], pd.unique(days["employee_id"]))]
+        least = day_targets_frame(days, targets).set_index("employee_id")["targets"]
 
         def shaped(rows: pd.DataFrame) -> pd.MultiIndex:
             g = rows.groupby(["employee_id", "day"], sort=False)
             shape = pd.DataFrame({"targets": g["target"].nunique(), "hours": g["hour"].nunique()})
-            return shape[(shape["targets"] >= targets) & (shape["hours"] >= hours)].index
+            need = least.reindex(shape.index.get_level_values("employee_id")).to_numpy()
+            return shape[(shape["targets"].to_numpy() >= need) & (shape["hours"] >= hours).to_numpy()].index
 
         return shaped(a), shaped(a[isin(a["access_id"], set(off_ids))])
+
+    def daily_targets(self) -> pd.DataFrame:
+        """Per employee with look-ups, ``targets``: the sum over their days with look-ups (UTC) of
+        the day's distinct targets, and ``days``: how many such days."""
+        a = self.keyed()
+        per_day = a.groupby(["employee_id", "day"], sort=False)["target"].nunique()
+        g = per_day.groupby(level="employee_id", sort=True)
+        out = pd.DataFrame({"targets": g.sum(), "days": g.size()}).reset_index()
+        return out.astype({"employee_id": object, "targets": np.int64, "days": np.int64})
 
     def routine(self, cand: pd.DataFrame, flagged: np.ndarray, minutes: int, others: int) -> np.ndarray:
         """Which rows of ``cand`` (``employee_id``, ``t``, ``target``) have, within ``minutes`` either
@@ -315,14 +327,15 @@ class SQLLookups:
         return own, team & (not no_units), own_days
 
     def shift_days(
-        self, days: pd.DataFrame, off_ids: np.ndarray, targets: int, hours: int
+        self, days: pd.DataFrame, off_ids: np.ndarray, targets: int | pd.Series, hours: int
     ) -> tuple[pd.MultiIndex, pd.MultiIndex]:
         work_days = days[["employee_id", "day"]].drop_duplicates()
         got = self.run.frame(
             "shift_days",
-            {"targets": int(targets), "hours": int(hours)},
+            {"hours": int(hours)},
             {"work_days": work_days.assign(day=_naive(work_days["day"])),
-             "off_shift": pd.DataFrame({"access_id": pd.unique(np.asarray(off_ids, dtype=object))})},
+             "off_shift": pd.DataFrame({"access_id": pd.unique(np.asarray(off_ids, dtype=object))}),
+             "day_targets": day_targets_frame(days, targets)},
         )  # fmt: skip
         got["day"] = _naive(got["day"])
 
@@ -350,6 +363,11 @@ class SQLLookups:
         )
         return _flags(got.assign(alone=True), "alone", len(access_ids))
 
+    def daily_targets(self) -> pd.DataFrame:
+        got = self.run.frame("daily_targets", {}, {})
+        got = got.sort_values("employee_id", kind="stable").reset_index(drop=True)
+        return got.astype({"employee_id": object, "targets": np.int64, "days": np.int64})
+
     def latest_persons(self, vehicles: pd.DataFrame) -> pd.DataFrame:
         # the store's own vehicles table: the same rows scoring read into ``vehicles``
         return _typed(self.run.frame("latest_persons", {}, {}))
@@ -368,6 +386,19 @@ def as_lookups(accesses) -> FrameLookups | SQLLookups:
     if isinstance(accesses, pd.DataFrame):
         return FrameLookups(accesses)
     return accesses
+
+
+def day_targets_frame(days: pd.DataFrame, targets: int | pd.Series) -> pd.DataFrame:
+    """(``employee_id``, ``targets``) for every employee of ``days``: the distinct targets a day of
+    theirs needs to have the shape of a shift, one number for all or one per employee id."""
+    ids = pd.unique(days["employee_id"].to_numpy(dtype=object))
+    if isinstance(targets, pd.Series):
+        need = targets.reindex(ids).to_numpy()
+        if pd.isna(need).any():
+            raise ValueError("shift_days: no day targets for some employees")
+    else:
+        need = np.full(len(ids), targets)
+    return pd.DataFrame({"employee_id": ids, "targets": need.astype(np.int64)})
 
 
 def keyed(accesses: pd.DataFrame) -> pd.DataFrame:
