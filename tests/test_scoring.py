@@ -795,12 +795,11 @@ def test_browsing_and_sitting_count_distinct_persons_off_shift_citing_no_case_ou
     empty = pd.DataFrame(
         columns=["access_id", "ts", "employee_id", "target_type", "target_id", "action", "case_id"]
     )
-    vehicles = pd.DataFrame(columns=["vehicle_id", "owner_person_id"])
-    f = behaviour_features(empty, vehicles, weights, pd.Index(["E1"]), as_of, pd.Timedelta(days=1))
+    f = behaviour_features(empty, weights, pd.Index(["E1"]), as_of, pd.Timedelta(days=1))
     assert f.loc["E1", "browsing"] == 1.0  # P1 once; not the cited P2, the vehicle, or another rule's P3
     assert f.loc["E1", "sitting"] == 1.0  # the same look-ups, within half an hour
     on_work_day = weights.assign(work_day=0.85)  # the evening was a day of work elsewhere
-    f = behaviour_features(empty, vehicles, on_work_day, pd.Index(["E1"]), as_of, pd.Timedelta(days=1))
+    f = behaviour_features(empty, on_work_day, pd.Index(["E1"]), as_of, pd.Timedelta(days=1))
     assert f.loc["E1", "browsing"] == 0.0 and f.loc["E1", "sitting"] == 0.0
 
 

@@ -241,29 +241,13 @@ class FrameLookups:
         out[known] = changes[hi - 1] == changes[lo]
         return out
 
-    def latest_persons(self, vehicles: pd.DataFrame) -> pd.DataFrame:
-        """``employee_id``, ``ts``: the latest look-up of each person an employee looked up (a vehicle
-        as its owner, an address or case as itself), in the order of (employee, person)."""
+    def export_days(self) -> pd.DataFrame:
+        """``employee_id``, ``ts``: the latest export per employee, target and UTC day, in the order
+        of (employee, target, day)."""
         a = self.accesses
         if a.empty:
             return _no_rows()
-        owner = vehicles.set_index("vehicle_id")["owner_person_id"] if len(vehicles) else pd.Series()
-        kind, tid = a["target_type"].astype(object), a["target_id"].astype(object)
-        owned_by = tid.map(owner)
-        via_owner = (kind == "vehicle") & owned_by.notna()
-        person = pd.Series(np.where(kind == "person", "person:" + tid, kind + ":" + tid), index=a.index)
-        person[via_owner] = "person:" + owned_by[via_owner].astype(object)
-        frame = pd.DataFrame({"employee_id": a["employee_id"], "person": person, "ts": _utc(a["ts"])})
-        return _latest_rows(frame, ["employee_id", "person"])
-
-    def target_days(self, which: str) -> pd.DataFrame:
-        """``employee_id``, ``ts``: the latest look-up per employee, target and UTC day, of the
-        look-ups citing no case (``which="no_case"``) or the exports (``"export"``), in the order of
-        (employee, target, day)."""
-        a = self.accesses
-        if a.empty:
-            return _no_rows()
-        a = a[a["case_id"].isna()] if which == "no_case" else a[a["action"] == "export"]
+        a = a[a["action"] == "export"]
         ts = _utc(a["ts"])
         target = a["target_type"].astype(object) + ":" + a["target_id"].astype(object)
         frame = pd.DataFrame(
@@ -279,7 +263,6 @@ class SQLLookups:
 
     def __init__(self, run) -> None:
         self.run = run
-        self._days: dict[str, pd.DataFrame] | None = None
 
     def __enter__(self) -> SQLLookups:
         return self
@@ -368,17 +351,8 @@ class SQLLookups:
         got = got.sort_values("employee_id", kind="stable").reset_index(drop=True)
         return got.astype({"employee_id": object, "targets": np.int64, "days": np.int64})
 
-    def latest_persons(self, vehicles: pd.DataFrame) -> pd.DataFrame:
-        # the store's own vehicles table: the same rows scoring read into ``vehicles``
-        return _typed(self.run.frame("latest_persons", {}, {}))
-
-    def target_days(self, which: str) -> pd.DataFrame:
-        if self._days is None:
-            got = self.run.frame("target_days", {}, {})
-            self._days = {
-                k: _typed(got.loc[got["feature"] == k, ["employee_id", "ts"]]) for k in ("no_case", "export")
-            }
-        return self._days[which]
+    def export_days(self) -> pd.DataFrame:
+        return _typed(self.run.frame("export_days", {}, {}))
 
 
 def as_lookups(accesses) -> FrameLookups | SQLLookups:

@@ -209,7 +209,7 @@ def score_frames(
         e = evidence.pivot(index="employee_id", columns="rule_id", values="evidence")
         for r in e.columns:
             values[f"findings:{r}"] = e[r].reindex(ids).fillna(0.0).to_numpy()
-    feats = behaviour_features(accesses, inputs.vehicles, weights, ids, as_of, half_life)
+    feats = behaviour_features(accesses, weights, ids, as_of, half_life)
     for f in FEATURES:
         values[f"behaviour:{f}"] = feats[f].to_numpy()
     aggravated = weights[isin(weights["rule_id"], CRIME_RULES) & (weights["aggravation"] > 0).to_numpy()]
