@@ -873,6 +873,33 @@ def test_a_day_of_work_is_measured_on_the_employees_own_days():
     assert context_day_targets(raw["accesses"]).to_dict() == {"E1": 5, "E2": 12, "E3": 5}
 
 
+def test_a_workload_many_times_the_peers_divides_its_chance_findings():
+    # twelve patrol agents look up 10 persons a day for 5 days; E1, whose job is checking records,
+    # 200 a day. E1 and E2 each look up the same 4 colleagues once, with nothing else different
+    raw = frames(12)
+    rows, found = [], []
+    for i in range(1, 13):
+        n = 200 if i == 1 else 10
+        for d in range(23, 28):
+            for k in range(n):
+                at = pd.Timestamp(f"2026-03-{d}T08:00:00Z") + pd.Timedelta(seconds=100 * k)
+                rows.append(access(f"A-{i}-{d}-{k}", f"E{i}", f"Q{i}-{d}-{k}", ts=at))
+    for emp in ("E1", "E2"):
+        for c in range(4):
+            aid = f"C-{emp}-{c}"
+            rows.append(access(aid, emp, f"P{c + 5}", ts="2026-03-30T10:00:00Z"))
+            found.append(finding(f"f-{emp}-{c}", emp, "colleague-lookup", access=aid, target=f"P{c + 5}"))
+    raw["accesses"] = pd.DataFrame(rows)
+    r = run_frames(raw, found)
+    w = r.weights.groupby("employee_id")["weight"].sum()
+    # E1's workload 1,000 target-days against the group's median 50: divided by 1000 / (3 * 50)
+    assert w["E1"] == pytest.approx(w["E2"] / (1000 / 150))
+    assert r.table.at["E1", "score"] < r.table.at["E2", "score"]
+    # up to three times the median nothing changes; the flagged look-ups never count as workload
+    same = run_frames(raw, found, ScoreParams(workload_multiple=1000.0))
+    assert same.weights.groupby("employee_id")["weight"].sum()["E2"] == w["E2"]
+
+
 def test_dozens_of_persons_in_one_sitting_off_shift_score_where_a_few_each_evening_do_not():
     # E1 leafs through 30 persons in 15 minutes one evening; E2 looks up as many, five an evening
     # over six evenings (the same browsing count); ten peers look up three persons one evening

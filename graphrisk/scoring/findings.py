@@ -23,6 +23,7 @@ __all__ = [
     "network_size_divisor",
     "repeat_evidence",
     "rule_evidence",
+    "workload_divisor",
 ]
 
 #: Weight of one finding by severity: each level counts double the one below.
@@ -50,6 +51,7 @@ def finding_weights(
     case_subjects: pd.DataFrame | None = None,
     context_params: ContextParams | None = None,
     network: pd.DataFrame | None = None,
+    workload: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per finding with its weight and the circumstances that aggravate it.
 
@@ -78,6 +80,8 @@ def finding_weights(
     context_params : the work-context model's knobs; its defaults when not given.
     network : the relations of the subjects of the employees' cases
         (:func:`graphrisk.scoring.context.case_network`), for the ``case_network`` signal.
+    workload : per ``employee_id``, what every finding is divided by (see
+        :func:`workload_divisor`); 1 when not given.
 
     Returns
     -------
@@ -95,13 +99,14 @@ def finding_weights(
 
     Notes
     -----
-    .. math:: w_i = \\frac{s_i \\,(1 + a\\,k_i)}{1 + c_i}\\, 2^{-\\mathrm{age}_i / h}\\,(1 - x_i)
+    .. math:: w_i = \\frac{s_i \\,(1 + a\\,k_i)}{1 + c_i}\\, 2^{-\\mathrm{age}_i / h}\\,(1 - x_i) / v_e
 
     with :math:`x_i` how far ordinary work explains the look-up
     (:func:`graphrisk.scoring.context.work_context`) and :math:`c_i` the number of other
     employees of the same unit who looked up the same target (person, vehicle, address
     or case) in the window: a target the whole team works on is routine, one only this
-    employee looks at is not. ``own-network`` and ``criminal-proximity-access`` findings
+    employee looks at is not; :math:`v_e` is the employee's :func:`workload_divisor` (1 unless
+    their workload is several times their peers'). ``own-network`` and ``criminal-proximity-access`` findings
     (acquaintance within two relations) are further divided by the employee's
     :func:`network_size_divisor`, and a finding on a subject of a case the employee is
     assigned to that day counts :data:`CASELOAD` (case work that forgot to cite the
@@ -185,6 +190,8 @@ def finding_weights(
     if own_network_divisor is not None:
         own = f["rule_id"].isin(NETWORK_SIZE_RULES).to_numpy()
         f.loc[own, "weight"] /= f.loc[own, "employee_id"].map(own_network_divisor).fillna(1.0).to_numpy()
+    if workload is not None:
+        f["weight"] /= f["employee_id"].map(workload).fillna(1.0).to_numpy(dtype=float)
     return f.sort_values(["employee_id", "rule_id", "target", "ts", "finding_id"], kind="stable").reset_index(
         drop=True
     )
@@ -288,6 +295,50 @@ def network_size_divisor(
     if median <= 0:
         return pd.Series(1.0, index=ids)
     return np.maximum(1.0, size / median)
+
+
+def workload_divisor(target_days: pd.Series, groups: pd.Series, multiple: float = 3.0) -> pd.Series:
+    """How many times more than ``multiple`` times their peer group's median workload an
+    employee handles (at least 1).
+
+    Parameters
+    ----------
+    target_days : per ``employee_id``, the workload: the sum over the window's days of the day's
+        distinct targets, of the look-ups no rule flagged
+        (:meth:`~graphrisk.scoring.lookups.FrameLookups.workload`); missing counts 0.
+    groups : the peer group of every employee (:func:`graphrisk.scoring.peers.peer_groups`).
+    multiple : a workload up to this many times the group's median is ordinary.
+
+    Returns
+    -------
+    Series indexed like ``groups``.
+
+    Notes
+    -----
+    With :math:`T_e` the employee's workload and :math:`\\tilde T_{g(e)}` the median of their
+    peer group (at least 1):
+
+    .. math:: v_e = \\max\\left(1, \\frac{T_e}{k \\, \\tilde T_{g(e)}}\\right), \\quad k = 3
+
+    A rule fires on a look-up; the more records someone's work makes them open, the more of
+    them are by chance a colleague, a flagged person, a subject of an open case or a person in
+    another territory. A functional administrator, a data-quality clerk or an auditor checks
+    hundreds of records a day across the country, ten to twenty times a desk clerk's day, and
+    meets all of those every week. Dividing every finding by :math:`v_e` compares such an
+    employee's findings with the chance of meeting them, as :func:`network_size_divisor` does for
+    the size of the own network: a workload is not misconduct. Up to ``multiple`` times the
+    median nothing changes, so a busy officer keeps every finding. The workload counts only
+    look-ups no rule flagged, so a flagged look-up never lowers the weight of another one.
+
+    Examples
+    --------
+    >>> groups = pd.Series(["desk"] * 4, index=pd.Index(["E1", "E2", "E3", "E4"], name="employee_id"))
+    >>> workload_divisor(pd.Series({"E1": 100, "E2": 200, "E3": 200, "E4": 2400}), groups).to_dict()
+    {'E1': 1.0, 'E2': 1.0, 'E3': 1.0, 'E4': 4.0}
+    """
+    t = target_days.reindex(groups.index).fillna(0).astype(float)
+    median = t.groupby(groups.to_numpy()).transform("median").clip(lower=1.0)
+    return np.maximum(1.0, t / (multiple * median)).rename(None)
 
 
 def repeat_evidence(day_weights: np.ndarray) -> float:

@@ -241,6 +241,15 @@ class FrameLookups:
         out[known] = changes[hi - 1] == changes[lo]
         return out
 
+    def workload(self, flagged: np.ndarray) -> pd.DataFrame:
+        """Per employee with unflagged look-ups, ``target_days``: the sum over their days with
+        look-ups (UTC) of the day's distinct targets, counting only look-ups not in ``flagged``."""
+        a = self.keyed()
+        a = a[~isin(a["access_id"], set(flagged))]
+        per_day = a.groupby(["employee_id", "day"], sort=False)["target"].nunique()
+        out = per_day.groupby(level="employee_id", sort=True).sum().rename("target_days").reset_index()
+        return out.astype({"employee_id": object, "target_days": np.int64})
+
     def export_days(self) -> pd.DataFrame:
         """``employee_id``, ``ts``: the latest export per employee, target and UTC day, in the order
         of (employee, target, day)."""
@@ -353,6 +362,12 @@ class SQLLookups:
 
     def export_days(self) -> pd.DataFrame:
         return _typed(self.run.frame("export_days", {}, {}))
+
+    def workload(self, flagged: np.ndarray) -> pd.DataFrame:
+        flagged = pd.DataFrame({"access_id": pd.unique(np.asarray(flagged, dtype=object))})
+        got = self.run.frame("workload", {}, {"flagged": flagged})
+        got = got.sort_values("employee_id", kind="stable").reset_index(drop=True)
+        return got.astype({"employee_id": object, "target_days": np.int64})
 
 
 def as_lookups(accesses) -> FrameLookups | SQLLookups:

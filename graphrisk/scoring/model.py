@@ -36,9 +36,15 @@ from graphrisk.rules import RULES
 from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, combine_units, points
 from graphrisk.scoring.context import ContextParams, case_network
 from graphrisk.scoring.features import FEATURES, behaviour_features
-from graphrisk.scoring.findings import SEVERITY_WEIGHT, finding_weights, network_size_divisor, rule_evidence
+from graphrisk.scoring.findings import (
+    SEVERITY_WEIGHT,
+    finding_weights,
+    network_size_divisor,
+    rule_evidence,
+    workload_divisor,
+)
 from graphrisk.scoring.inputs import ScoreInputs
-from graphrisk.scoring.lookups import FrameLookups, SQLLookups
+from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups
 from graphrisk.scoring.patterns import assign_patterns
 from graphrisk.scoring.peers import MIN_PEERS, peer_baselines, peer_groups, surprise, unit_levels
 from graphrisk.scoring.position import Position, network_position
@@ -83,6 +89,8 @@ class ScoreParams:
     alpha: float = DEFAULT_ALPHA
     #: the reach of ``criminal-proximity-access`` (its ``max_hops``): whose findings of it are compared
     reach_hops: int = 2
+    #: a workload up to this many times the peer group's median divides no finding (workload_divisor)
+    workload_multiple: float = 3.0
     context: ContextParams = field(default_factory=ContextParams)  #: the work-context model
 
     @property
@@ -106,6 +114,7 @@ class ScoreParams:
             "hops": self.hops,
             "alpha": self.alpha,
             "reach_hops": self.reach_hops,
+            "workload_multiple": self.workload_multiple,
             "context": dict(self.context.__dict__),
         }
 
@@ -196,9 +205,13 @@ def score_frames(
     divisor = network_size_divisor(emp, inputs.relations, circles=circles)
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
     accesses = lookups if lookups is not None else FrameLookups(inputs.accesses)
+    flagged = [a[0] for a in known["access_ids"]] if len(known) else []
+    load = as_lookups(accesses).workload(np.asarray(flagged, dtype=object))
+    workload = workload_divisor(load.set_index("employee_id")["target_days"], groups.reindex(ids),
+                                params.workload_multiple)  # fmt: skip
     weights = finding_weights(
         known, accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles,
-        inputs.case_subjects, params.context, case_network(caseload, inputs.relations),
+        inputs.case_subjects, params.context, case_network(caseload, inputs.relations), workload,
     )  # fmt: skip
     weights["pattern"] = assign_patterns(weights) if len(weights) else pd.Series(dtype=object)
     evidence = rule_evidence(weights)
