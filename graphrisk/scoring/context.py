@@ -61,6 +61,7 @@ __all__ = [
     "day_targets",
     "lone_lookups",
     "routine_encounters",
+    "targeted_lookups",
     "while_assigned",
     "work_context",
     "work_days_elsewhere",
@@ -303,7 +304,7 @@ def work_days_elsewhere(
     off = f["off_shift"].astype(bool).to_numpy() if "off_shift" in f.columns else np.zeros(len(f), bool)
     off_ids = pd.unique(f.loc[off, "access_id"]) if "access_id" in f.columns else np.array([], dtype=object)
     days = f.loc[circ, ["employee_id", "day"]]
-    need = day_targets(accesses, p)
+    need = day_targets(accesses, targeted_lookups(f), p)
     need = need.reindex(pd.unique(f["employee_id"])).fillna(p.work_day_targets).astype(np.int64)
     whole, off_part = accesses.shift_days(days, off_ids, need, p.work_day_hours)
     key = pd.MultiIndex.from_arrays([f["employee_id"].to_numpy(), naive_day(f["day"])])
@@ -319,21 +320,44 @@ def work_days_elsewhere(
     return out
 
 
-def day_targets(accesses, params: ContextParams | None = None) -> pd.Series:
+def targeted_lookups(findings: pd.DataFrame) -> np.ndarray:
+    """The look-ups (access ids) of findings about *whom* was looked up: every rule's but the
+    circumstance rules' (``off-shift``, ``outside-territory``), which say only when and where.
+
+    What is left of the log is the employee's ordinary work (:func:`day_targets`,
+    :func:`graphrisk.scoring.findings.workload_divisor`): a desk clerk whose roster is not
+    recorded has every look-up off shift, and a day of hers is still work.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"rule_id": ["off-shift", "own-network", "outside-territory"],
+    ...                   "access_ids": [["A1"], ["A2"], ["A3"]]})
+    >>> targeted_lookups(f).tolist()
+    ['A2']
+    """
+    if findings.empty:
+        return np.array([], dtype=object)
+    ids = findings["access_id"] if "access_id" in findings.columns else findings["access_ids"].str[0]
+    about = ~findings["rule_id"].isin(_CIRCUMSTANCE_RULES).to_numpy()
+    return pd.unique(ids.to_numpy(dtype=object)[about])
+
+
+def day_targets(accesses, flagged=(), params: ContextParams | None = None) -> pd.Series:
     """The distinct targets a day of each employee needs to have the shape of a shift.
 
     Notes
     -----
     .. math:: n_e = \\min\\bigl(n_t,\\ \\max(n_0,\\ \\lceil s \\cdot \\bar d_e \\rceil)\\bigr)
 
-    with :math:`\\bar d_e` the employee's mean number of distinct targets on a day with
-    look-ups in the window (UTC days), :math:`s` = ``work_day_share`` (0.5), :math:`n_0` =
-    ``work_day_least`` (5) and :math:`n_t` = ``work_day_targets`` (20). A patrol officer's day
-    holds dozens of targets, so a day of work elsewhere needs 20; a desk clerk's holds six or
-    eight, and a day of theirs that the roster does not show (flexible hours, a roster system
-    that is not connected) would never reach 20. What a day of *work* looks like is measured on
-    the employee's own days; the hours it spans (``work_day_hours``) still tell it from an
-    evening's browsing, which a pause ends within an hour or two.
+    with :math:`\\bar d_e` the employee's mean number of distinct targets on a day with look-ups in
+    the window (UTC days), of the look-ups not in ``flagged`` (:func:`targeted_lookups`: a look-up
+    about whom no rule says anything is ordinary work), :math:`s` = ``work_day_share`` (0.5),
+    :math:`n_0` = ``work_day_least`` (5) and :math:`n_t` = ``work_day_targets`` (20). A patrol
+    officer's day holds dozens of targets, so a day of work elsewhere needs 20; a desk clerk's holds
+    six or eight, and a day of theirs that the roster does not show (flexible hours, a roster system
+    that is not connected) would never reach 20. What a day of *work* looks like is measured on the
+    employee's own days; the hours it spans (``work_day_hours``) still tell it from an evening's
+    browsing, which a pause ends within an hour or two.
 
     Examples
     --------
@@ -344,8 +368,8 @@ def day_targets(accesses, params: ContextParams | None = None) -> pd.Series:
     {'E1': 5}
     """
     p = params or ContextParams()
-    per = as_lookups(accesses).daily_targets()
-    mean = per["targets"].to_numpy(dtype=float) / np.maximum(per["days"].to_numpy(dtype=float), 1.0)
+    per = as_lookups(accesses).workload(np.asarray(flagged, dtype=object))
+    mean = per["target_days"].to_numpy(dtype=float) / np.maximum(per["days"].to_numpy(dtype=float), 1.0)
     need = np.minimum(p.work_day_targets, np.maximum(p.work_day_least, np.ceil(p.work_day_share * mean)))
     return pd.Series(need.astype(np.int64), index=pd.Index(per["employee_id"], name="employee_id"))
 

@@ -304,8 +304,9 @@ def workload_divisor(target_days: pd.Series, groups: pd.Series, multiple: float 
     Parameters
     ----------
     target_days : per ``employee_id``, the workload: the sum over the window's days of the day's
-        distinct targets, of the look-ups no rule flagged
-        (:meth:`~graphrisk.scoring.lookups.FrameLookups.workload`); missing counts 0.
+        distinct targets, of the look-ups no rule about whom was looked up flagged
+        (:meth:`~graphrisk.scoring.lookups.FrameLookups.workload` of
+        :func:`graphrisk.scoring.context.targeted_lookups`); missing counts 0.
     groups : the peer group of every employee (:func:`graphrisk.scoring.peers.peer_groups`).
     multiple : a workload up to this many times the group's median is ordinary.
 
@@ -327,8 +328,12 @@ def workload_divisor(target_days: pd.Series, groups: pd.Series, multiple: float 
     meets all of those every week. Dividing every finding by :math:`v_e` compares such an
     employee's findings with the chance of meeting them, as :func:`network_size_divisor` does for
     the size of the own network: a workload is not misconduct. Up to ``multiple`` times the
-    median nothing changes, so a busy officer keeps every finding. The workload counts only
-    look-ups no rule flagged, so a flagged look-up never lowers the weight of another one.
+    median nothing changes, so a busy officer keeps every finding. The workload leaves out the
+    look-ups that a rule about *whom* was looked up flagged, so such a look-up never lowers the
+    weight of another one; a look-up flagged only for its time or place (off shift, outside the
+    territory: a clerk whose roster is not recorded, an administrator's country-wide checks) is
+    work and counts, which makes this, like the day of work elsewhere, an exception to
+    monotonicity, and only above ``multiple`` times the median.
 
     Examples
     --------

@@ -178,15 +178,6 @@ class FrameLookups:
 
         return shaped(a), shaped(a[isin(a["access_id"], set(off_ids))])
 
-    def daily_targets(self) -> pd.DataFrame:
-        """Per employee with look-ups, ``targets``: the sum over their days with look-ups (UTC) of
-        the day's distinct targets, and ``days``: how many such days."""
-        a = self.keyed()
-        per_day = a.groupby(["employee_id", "day"], sort=False)["target"].nunique()
-        g = per_day.groupby(level="employee_id", sort=True)
-        out = pd.DataFrame({"targets": g.sum(), "days": g.size()}).reset_index()
-        return out.astype({"employee_id": object, "targets": np.int64, "days": np.int64})
-
     def routine(self, cand: pd.DataFrame, flagged: np.ndarray, minutes: int, others: int) -> np.ndarray:
         """Which rows of ``cand`` (``employee_id``, ``t``, ``target``) have, within ``minutes`` either
         side, look-ups of at least ``others`` other targets by the same employee, none of them a
@@ -242,13 +233,15 @@ class FrameLookups:
         return out
 
     def workload(self, flagged: np.ndarray) -> pd.DataFrame:
-        """Per employee with unflagged look-ups, ``target_days``: the sum over their days with
-        look-ups (UTC) of the day's distinct targets, counting only look-ups not in ``flagged``."""
+        """Per employee with unflagged look-ups, their ordinary work: ``target_days``, the sum over
+        their days with look-ups (UTC) of the day's distinct targets, and ``days``, how many such
+        days, counting only look-ups not in ``flagged``."""
         a = self.keyed()
         a = a[~isin(a["access_id"], set(flagged))]
         per_day = a.groupby(["employee_id", "day"], sort=False)["target"].nunique()
-        out = per_day.groupby(level="employee_id", sort=True).sum().rename("target_days").reset_index()
-        return out.astype({"employee_id": object, "target_days": np.int64})
+        g = per_day.groupby(level="employee_id", sort=True)
+        out = pd.DataFrame({"target_days": g.sum(), "days": g.size()}).reset_index()
+        return out.astype({"employee_id": object, "target_days": np.int64, "days": np.int64})
 
     def export_days(self) -> pd.DataFrame:
         """``employee_id``, ``ts``: the latest export per employee, target and UTC day, in the order
@@ -355,11 +348,6 @@ class SQLLookups:
         )
         return _flags(got.assign(alone=True), "alone", len(access_ids))
 
-    def daily_targets(self) -> pd.DataFrame:
-        got = self.run.frame("daily_targets", {}, {})
-        got = got.sort_values("employee_id", kind="stable").reset_index(drop=True)
-        return got.astype({"employee_id": object, "targets": np.int64, "days": np.int64})
-
     def export_days(self) -> pd.DataFrame:
         return _typed(self.run.frame("export_days", {}, {}))
 
@@ -367,7 +355,7 @@ class SQLLookups:
         flagged = pd.DataFrame({"access_id": pd.unique(np.asarray(flagged, dtype=object))})
         got = self.run.frame("workload", {}, {"flagged": flagged})
         got = got.sort_values("employee_id", kind="stable").reset_index(drop=True)
-        return got.astype({"employee_id": object, "target_days": np.int64})
+        return got.astype({"employee_id": object, "target_days": np.int64, "days": np.int64})
 
 
 def as_lookups(accesses) -> FrameLookups | SQLLookups:

@@ -34,7 +34,7 @@ from graphrisk.network import DEFAULT_ALPHA, DEFAULT_HOPS
 from graphrisk.network.circles import own_circles, within_reach
 from graphrisk.rules import RULES
 from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, combine_units, points
-from graphrisk.scoring.context import ContextParams, case_network
+from graphrisk.scoring.context import ContextParams, case_network, targeted_lookups
 from graphrisk.scoring.features import FEATURES, behaviour_features
 from graphrisk.scoring.findings import (
     SEVERITY_WEIGHT,
@@ -205,8 +205,7 @@ def score_frames(
     divisor = network_size_divisor(emp, inputs.relations, circles=circles)
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
     accesses = lookups if lookups is not None else FrameLookups(inputs.accesses)
-    flagged = [a[0] for a in known["access_ids"]] if len(known) else []
-    load = as_lookups(accesses).workload(np.asarray(flagged, dtype=object))
+    load = as_lookups(accesses).workload(targeted_lookups(known))
     workload = workload_divisor(load.set_index("employee_id")["target_days"], groups.reindex(ids),
                                 params.workload_multiple)  # fmt: skip
     weights = finding_weights(
