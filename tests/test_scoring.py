@@ -21,6 +21,7 @@ from graphrisk.scoring import parse_window, resolve_as_of, score
 from graphrisk.scoring.context import day_targets as context_day_targets
 from graphrisk.scoring.explain import explain_all
 from graphrisk.scoring.inputs import ScoreInputs
+from graphrisk.scoring.lookups import FrameLookups
 from graphrisk.scoring.model import ScoreParams, score_frames
 from graphrisk.scoring.output import read_scores, score_rows, write_scores
 from graphrisk.scoring.peers import peer_baselines, peer_groups, surprise
@@ -870,7 +871,8 @@ def test_a_day_of_work_is_measured_on_the_employees_own_days():
     assert work_day.min()["E1"] == 0.85  # her own days have that shape: work the roster misses
     assert work_day.max()["E2"] == 0.0  # 8 persons are not a day of his (his mean: 24, needs 12)
     assert work_day.max()["E3"] == 0.0
-    assert context_day_targets(raw["accesses"]).to_dict() == {"E1": 5, "E2": 12, "E3": 5}
+    every_lookup = FrameLookups(raw["accesses"]).workload([])
+    assert context_day_targets(every_lookup).to_dict() == {"E1": 5, "E2": 12, "E3": 5}
 
 
 def test_a_workload_many_times_the_peers_divides_its_chance_findings():

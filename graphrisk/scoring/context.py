@@ -60,6 +60,7 @@ __all__ = [
     "combine",
     "day_targets",
     "lone_lookups",
+    "ordinary_work",
     "routine_encounters",
     "targeted_lookups",
     "while_assigned",
@@ -111,6 +112,7 @@ def work_context(
     params: ContextParams | None = None,
     network: pd.DataFrame | None = None,
     vehicles: pd.DataFrame | None = None,
+    ordinary: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every signal and the combined explanation ``explained`` for each finding row of ``f``.
 
@@ -123,6 +125,7 @@ def work_context(
     case_subjects : ``case_id``, ``person_id``.
     network : the employees' case networks (:func:`case_network`); no such signal without it.
     vehicles : ``vehicle_id``, ``owner_person_id``: a vehicle look-up is matched on its owner.
+    ordinary : the employees' ordinary work (:func:`ordinary_work`), when already asked for.
 
     Returns
     -------
@@ -133,7 +136,7 @@ def work_context(
     p = params or ContextParams()
     out = pd.DataFrame(index=f.index)
     accesses = as_lookups(accesses)  # once for the three signals
-    work_day = work_days_elsewhere(f, accesses, p)
+    work_day = work_days_elsewhere(f, accesses, p, ordinary)
     off = f["off_shift"].to_numpy(dtype=bool) if "off_shift" in f.columns else np.zeros(len(f), dtype=bool)
     at_work = ~off | (work_day > 0)
     out["case_support"] = cited_case_support(f, accesses, employees, case_subjects, p, at_work=at_work)
@@ -257,7 +260,10 @@ def cited_case_support(
 
 
 def work_days_elsewhere(
-    f: pd.DataFrame, accesses: pd.DataFrame, params: ContextParams | None = None
+    f: pd.DataFrame,
+    accesses: pd.DataFrame,
+    params: ContextParams | None = None,
+    ordinary: pd.DataFrame | None = None,
 ) -> np.ndarray:
     """How far a day of coherent work explains its ``off-shift`` and ``outside-territory`` findings.
 
@@ -304,7 +310,7 @@ def work_days_elsewhere(
     off = f["off_shift"].astype(bool).to_numpy() if "off_shift" in f.columns else np.zeros(len(f), bool)
     off_ids = pd.unique(f.loc[off, "access_id"]) if "access_id" in f.columns else np.array([], dtype=object)
     days = f.loc[circ, ["employee_id", "day"]]
-    need = day_targets(accesses, targeted_lookups(f), p)
+    need = day_targets(ordinary if ordinary is not None else ordinary_work(accesses, f), p)
     need = need.reindex(pd.unique(f["employee_id"])).fillna(p.work_day_targets).astype(np.int64)
     whole, off_part = accesses.shift_days(days, off_ids, need, p.work_day_hours)
     key = pd.MultiIndex.from_arrays([f["employee_id"].to_numpy(), naive_day(f["day"])])
@@ -342,7 +348,14 @@ def targeted_lookups(findings: pd.DataFrame) -> np.ndarray:
     return pd.unique(ids.to_numpy(dtype=object)[about])
 
 
-def day_targets(accesses, flagged=(), params: ContextParams | None = None) -> pd.Series:
+def ordinary_work(accesses, findings: pd.DataFrame) -> pd.DataFrame:
+    """Per employee, ``target_days`` and ``days`` of the look-ups outside :func:`targeted_lookups`
+    (:meth:`~graphrisk.scoring.lookups.FrameLookups.workload`): what :func:`day_targets` and
+    :func:`graphrisk.scoring.findings.workload_divisor` measure, asked of the log once."""
+    return as_lookups(accesses).workload(targeted_lookups(findings))
+
+
+def day_targets(ordinary: pd.DataFrame, params: ContextParams | None = None) -> pd.Series:
     """The distinct targets a day of each employee needs to have the shape of a shift.
 
     Notes
@@ -350,8 +363,8 @@ def day_targets(accesses, flagged=(), params: ContextParams | None = None) -> pd
     .. math:: n_e = \\min\\bigl(n_t,\\ \\max(n_0,\\ \\lceil s \\cdot \\bar d_e \\rceil)\\bigr)
 
     with :math:`\\bar d_e` the employee's mean number of distinct targets on a day with look-ups in
-    the window (UTC days), of the look-ups not in ``flagged`` (:func:`targeted_lookups`: a look-up
-    about whom no rule says anything is ordinary work), :math:`s` = ``work_day_share`` (0.5),
+    the window (UTC days), of their ``ordinary`` work (:func:`ordinary_work`: the look-ups about
+    whom no rule says anything), :math:`s` = ``work_day_share`` (0.5),
     :math:`n_0` = ``work_day_least`` (5) and :math:`n_t` = ``work_day_targets`` (20). A patrol
     officer's day holds dozens of targets, so a day of work elsewhere needs 20; a desk clerk's holds
     six or eight, and a day of theirs that the roster does not show (flexible hours, a roster system
@@ -364,14 +377,14 @@ def day_targets(accesses, flagged=(), params: ContextParams | None = None) -> pd
     >>> ts = pd.to_datetime(["2026-03-02 08:00", "2026-03-02 09:00", "2026-03-03 08:00"], utc=True)
     >>> acc = pd.DataFrame({"access_id": ["A1", "A2", "A3"], "employee_id": ["E1", "E1", "E1"],
     ...     "ts": ts, "target_type": "person", "target_id": ["P1", "P2", "P3"]})
-    >>> day_targets(acc).to_dict()  # 1.5 targets a day: the least, 5
+    >>> day_targets(ordinary_work(acc, pd.DataFrame())).to_dict()  # 1.5 targets a day: the least, 5
     {'E1': 5}
     """
     p = params or ContextParams()
-    per = as_lookups(accesses).workload(np.asarray(flagged, dtype=object))
-    mean = per["target_days"].to_numpy(dtype=float) / np.maximum(per["days"].to_numpy(dtype=float), 1.0)
+    days = np.maximum(ordinary["days"].to_numpy(dtype=float), 1.0)
+    mean = ordinary["target_days"].to_numpy(dtype=float) / days
     need = np.minimum(p.work_day_targets, np.maximum(p.work_day_least, np.ceil(p.work_day_share * mean)))
-    return pd.Series(need.astype(np.int64), index=pd.Index(per["employee_id"], name="employee_id"))
+    return pd.Series(need.astype(np.int64), index=pd.Index(ordinary["employee_id"], name="employee_id"))
 
 
 def work_stretches(

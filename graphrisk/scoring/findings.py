@@ -51,6 +51,7 @@ def finding_weights(
     case_subjects: pd.DataFrame | None = None,
     context_params: ContextParams | None = None,
     network: pd.DataFrame | None = None,
+    ordinary: pd.DataFrame | None = None,
     workload: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per finding with its weight and the circumstances that aggravate it.
@@ -80,6 +81,8 @@ def finding_weights(
     context_params : the work-context model's knobs; its defaults when not given.
     network : the relations of the subjects of the employees' cases
         (:func:`graphrisk.scoring.context.case_network`), for the ``case_network`` signal.
+    ordinary : the employees' ordinary work (:func:`graphrisk.scoring.context.ordinary_work`),
+        for the day of work elsewhere; asked of ``accesses`` when not given.
     workload : per ``employee_id``, what every finding is divided by (see
         :func:`workload_divisor`); 1 when not given.
 
@@ -158,7 +161,7 @@ def finding_weights(
     f["off_shift"] = isin(f["access_id"], context["off-shift"])
     f["outside"] = isin(f["access_id"], context["outside-territory"])
     cited, export = accesses.attributes(f["access_id"].to_numpy(dtype=object))
-    ctx = work_context(f, accesses, employees, case_subjects, context_params, network, vehicles)
+    ctx = work_context(f, accesses, employees, case_subjects, context_params, network, vehicles, ordinary)
     for col in ctx.columns:
         f[col] = ctx[col].to_numpy()
     # a cited case that names the person looked up is case work without an assignment, not a pretext
@@ -305,8 +308,7 @@ def workload_divisor(target_days: pd.Series, groups: pd.Series, multiple: float 
     ----------
     target_days : per ``employee_id``, the workload: the sum over the window's days of the day's
         distinct targets, of the look-ups no rule about whom was looked up flagged
-        (:meth:`~graphrisk.scoring.lookups.FrameLookups.workload` of
-        :func:`graphrisk.scoring.context.targeted_lookups`); missing counts 0.
+        (:func:`graphrisk.scoring.context.ordinary_work`); missing counts 0.
     groups : the peer group of every employee (:func:`graphrisk.scoring.peers.peer_groups`).
     multiple : a workload up to this many times the group's median is ordinary.
 

@@ -34,7 +34,7 @@ from graphrisk.network import DEFAULT_ALPHA, DEFAULT_HOPS
 from graphrisk.network.circles import own_circles, within_reach
 from graphrisk.rules import RULES
 from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, combine_units, points
-from graphrisk.scoring.context import ContextParams, case_network, targeted_lookups
+from graphrisk.scoring.context import ContextParams, case_network, ordinary_work
 from graphrisk.scoring.features import FEATURES, behaviour_features
 from graphrisk.scoring.findings import (
     SEVERITY_WEIGHT,
@@ -44,7 +44,7 @@ from graphrisk.scoring.findings import (
     workload_divisor,
 )
 from graphrisk.scoring.inputs import ScoreInputs
-from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups
+from graphrisk.scoring.lookups import FrameLookups, SQLLookups
 from graphrisk.scoring.patterns import assign_patterns
 from graphrisk.scoring.peers import MIN_PEERS, peer_baselines, peer_groups, surprise, unit_levels
 from graphrisk.scoring.position import Position, network_position
@@ -205,12 +205,13 @@ def score_frames(
     divisor = network_size_divisor(emp, inputs.relations, circles=circles)
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
     accesses = lookups if lookups is not None else FrameLookups(inputs.accesses)
-    load = as_lookups(accesses).workload(targeted_lookups(known))
-    workload = workload_divisor(load.set_index("employee_id")["target_days"], groups.reindex(ids),
+    # asked once: the day of work elsewhere and the workload divisor both read it
+    ordinary = ordinary_work(accesses, known)
+    workload = workload_divisor(ordinary.set_index("employee_id")["target_days"], groups.reindex(ids),
                                 params.workload_multiple)  # fmt: skip
     weights = finding_weights(
-        known, accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles,
-        inputs.case_subjects, params.context, case_network(caseload, inputs.relations), workload,
+        known, accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles, inputs.case_subjects,
+        params.context, case_network(caseload, inputs.relations), ordinary, workload,
     )  # fmt: skip
     weights["pattern"] = assign_patterns(weights) if len(weights) else pd.Series(dtype=object)
     evidence = rule_evidence(weights)
