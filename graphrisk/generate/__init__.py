@@ -29,8 +29,10 @@ from graphrisk.errors import UsageError
 from graphrisk.generate._common import day_number, offsets, stream
 from graphrisk.generate.activity import Events, World, build_shifts, normal_events, repeat_lines, rosters
 from graphrisk.generate.crime import build_crime
+from graphrisk.generate.activity import CASE
 from graphrisk.generate.noise import (
     NOISE_LOOKALIKES,
+    NOISE_SCENARIOS,
     add_staff_victims,
     clocks,
     drop_absent,
@@ -55,6 +57,7 @@ __all__ = [
     "FORMATS",
     "LOOKALIKES",
     "NOISE_LOOKALIKES",
+    "NOISE_SCENARIOS",
     "PRESETS",
     "PROFILES",
     "SCENARIOS",
@@ -208,33 +211,33 @@ def build_world(
         border=border_home >= 0,
     )
     victims = add_staff_victims(stream(seed, "staff-victims-cases"), world, noise) if noise.enabled else []
-    the_plan = plan(stream(seed, "scenarios"), world, p, prevalence, noise)
+    the_plan = plan(stream(seed, "scenarios"), world, p, prevalence, noise, stream(seed, "second-scenario"))
     world.cumulative_interest = np.cumsum(pop.interest)  # the plan makes some relatives well known
     say(f"scenarios: {len(the_plan.insiders)} insiders, {len(the_plan.labels):,} ground-truth rows")
 
     roster = rosters(stream(seed, "rosters"), org, the_plan.night)
     shifts = build_shifts(stream(seed, "shifts"), world, roster, the_plan.callouts)
     if by_day:
-        return world, the_plan, *_by_day(p, seed, world, the_plan, shifts, noise, victims, say)
+        return world, the_plan, *_by_day(p, seed, world, the_plan, shifts, noise, victims, say, prevalence)
     if noise.enabled:
         normal = normal_events(
             stream(seed, "activity"), world, shifts, p.activity, noise, stream(seed, "activity-noise")
         )
     else:
         normal = normal_events(stream(seed, "activity"), world, shifts, p.activity)
-    planted = planted_events(stream(seed, "planted"), world, the_plan, shifts, noise)
-    parts = [normal, planted]
     extra = None
+    if noise.enabled:  # first: the insiders' sessions are placed knowing their absences
+        extra = _extra(seed, p, world, the_plan, shifts, noise, victims, prevalence)
+    planted = planted_events(
+        stream(seed, "planted"), world, the_plan, shifts, noise, extra.absent if extra else None
+    )
+    parts = [normal, planted]
     if noise.enabled:
-        extra = extra_events(
-            lambda name: stream(seed, name), world, shifts, noise, victims, p.activity, _insiders(the_plan)
-        )
         parts = [
             drop_work_elsewhere(normal, extra, org.n_employees),
-            drop_absent(planted, extra, org.n_employees),
+            drop_absent(planted, extra, org.n_employees, _insiders(the_plan)),
             extra.events(),
         ]
-        the_plan.labels = sorted(set(the_plan.labels) | {(e, f"lookalike:{x}") for e, x in extra.labels})
         say(f"profile {noise.profile}: {len(extra.events()):,} added look-ups")
     events = repeat_lines(stream(seed, "lines"), Events.concat(parts), p.lines_per_lookup)
     if noise.enabled:
@@ -253,7 +256,7 @@ def build_world(
     return world, the_plan, shifts, events
 
 
-def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, victims, say):
+def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, victims, say, prevalence):
     """The (recorded shifts, day log) of :func:`build_world`'s day-by-day path.
 
     The same steps as the whole-window path, with the ordinary look-ups, repeated lines and
@@ -261,15 +264,15 @@ def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, 
     """
     from graphrisk.generate.daily import DayLog
 
-    planted = planted_events(stream(seed, "planted"), world, the_plan, shifts, noise)
     extra = None
     n_emp = world.org.n_employees
     if noise.enabled:
-        extra = extra_events(
-            lambda name: stream(seed, name), world, shifts, noise, victims, p.activity, _insiders(the_plan)
-        )
-        planted = Events.concat([drop_absent(planted, extra, n_emp), extra.events()])
-        the_plan.labels = sorted(set(the_plan.labels) | {(e, f"lookalike:{x}") for e, x in extra.labels})
+        extra = _extra(seed, p, world, the_plan, shifts, noise, victims, prevalence)
+    planted = planted_events(
+        stream(seed, "planted"), world, the_plan, shifts, noise, extra.absent if extra else None
+    )
+    if noise.enabled:
+        planted = Events.concat([drop_absent(planted, extra, n_emp, _insiders(the_plan)), extra.events()])
         say(f"profile {noise.profile}: {len(extra.events()):,} added look-ups")
     log = DayLog(
         world,
@@ -291,5 +294,32 @@ def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, 
 
 
 def _insiders(the_plan) -> np.ndarray:
-    """The planted insiders' employee numbers (they neither move unit nor go on leave)."""
+    """The planted insiders' employee numbers."""
     return np.array(sorted({i.emp for i in the_plan.insiders}), dtype=np.int64)
+
+
+def _extra(seed: int, p: Preset, world: World, the_plan, shifts, noise: Noise, victims, prevalence: float):
+    """The profile's phenomena (:func:`~graphrisk.generate.noise.extra_events`), their labels added
+    to the plan's. Planted insiders take part in all of them; what their scenario keeps them off
+    (the cases it is about and the units that own them) is passed on."""
+    forbidden: dict[int, tuple[set[int], set[int]]] = {}
+    crime = world.crime
+    for ins in the_plan.insiders:
+        cases, units = forbidden.setdefault(ins.emp, (set(), set()))
+        if ins.case >= 0:
+            cases.add(ins.case)
+        cases.update(t for kind, t in ins.targets if kind == CASE)
+        units.update(int(crime.case_unit[c]) for c in cases)
+    extra = extra_events(
+        lambda name: stream(seed, name),
+        world,
+        shifts,
+        noise,
+        victims,
+        p.activity,
+        forbidden,
+        curious=prevalence > 0,
+    )
+    labels = {(e, x if x.startswith("insider:") else f"lookalike:{x}") for e, x in extra.labels}
+    the_plan.labels = sorted(set(the_plan.labels) | labels)
+    return extra

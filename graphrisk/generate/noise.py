@@ -63,6 +63,7 @@ from graphrisk.generate.crime import (
     CASE_INTEGRITY,
     CASE_LOCAL,
     INVESTIGATOR,
+    SUSPECT,
     VICTIM,
     WITNESS,
     Crime,
@@ -84,11 +85,12 @@ from graphrisk.generate.organisation import (
     REGIONAL_SUPPORT,
     SUPPORT,
 )
-from graphrisk.generate.population import Population
+from graphrisk.generate.population import FLAG_VIP, Population
 from graphrisk.generate.profiles import Noise
 
 __all__ = [
     "NOISE_LOOKALIKES",
+    "NOISE_SCENARIOS",
     "Extra",
     "add_staff_victims",
     "clocks",
@@ -117,7 +119,12 @@ NOISE_LOOKALIKES = (
     "sparse-roster",
     "functional-admin",
     "info-request",
+    "team-care",
+    "traffic-control",
+    "news-incident",
 )
+#: Insider scenarios the profiles add (``insider:<id>``), beside the planted ones.
+NOISE_SCENARIOS = ("news-curiosity",)
 
 # systems per target type: BRP, BVH, BVI, RDW
 _SYSTEM_P = np.array(
@@ -351,12 +358,18 @@ def extra_events(
     noise: Noise,
     victims: list[tuple[int, int, int]],
     activity: float,
-    insiders: np.ndarray | None = None,
+    forbidden: dict[int, tuple[set[int], set[int]]] | None = None,
+    *,
+    curious: bool = True,
 ) -> Extra:
-    """Every added phenomenon's look-ups and the look-alike labels of the employees doing them.
+    """Every added phenomenon's look-ups and the labels of the employees doing them.
 
-    ``insiders`` (planted insiders) neither move unit nor go on leave, so that their scenario
-    keeps its meaning. Look-ups of anyone in the time they are absent are removed.
+    Planted insiders take part in every phenomenon as anyone of their role does: they move
+    unit, are absent, are functional administrators. ``forbidden`` holds, per insider, the
+    (cases, units) their scenario keeps them off: a moved insider's old unit is not the owning
+    unit of the case they leak, nor are they listed on such a case. Look-ups of anyone in the
+    time they are absent are removed. ``curious`` (insiders are planted at all): staff with no
+    role look up incidents in the news, labelled ``insider:news-curiosity``.
     """
     out = Extra()
     _deployments(stream("deployment"), world, shifts, noise, out, activity)
@@ -369,12 +382,15 @@ def extra_events(
     _trainees(stream("trainees"), world, shifts, noise, out)
     _supervisors(stream("supervisors"), world, shifts, noise, out)
     # appended later, each on its own stream: the phenomena above draw as before
-    insiders = np.zeros(0, dtype=np.int64) if insiders is None else np.asarray(insiders, dtype=np.int64)
-    _transfers(stream("transfers"), world, shifts, noise, out, activity, insiders)
-    _admins(stream("admins"), world, shifts, noise, out, activity, insiders)
+    forbidden = {} if forbidden is None else forbidden
+    _transfers(stream("transfers"), world, shifts, noise, out, activity, forbidden)
+    _admins(stream("admins"), world, shifts, noise, out, activity)
     _info_requests(stream("info-requests"), world, shifts, noise, out)
-    _absences(stream("absence"), world, shifts, noise, out, activity, insiders)
+    _absences(stream("absence"), world, shifts, noise, out, activity)
     _roster_gaps(stream("roster-gaps"), world, noise, out)
+    _team_care(stream("team-care"), world, shifts, noise, out)
+    _traffic_checks(stream("traffic-checks"), world, shifts, noise, out, activity)
+    _news(stream("news"), world, shifts, noise, out, curious)
     if out.absent:
         n = world.org.n_employees
         out.parts = [p.rows(~_in_windows(p.emp, p.ts, out.absent, n)) for p in out.parts]
@@ -760,11 +776,16 @@ def drop_work_elsewhere(events: Events, extra: Extra, n_emp: int) -> Events:
     return events.rows(~_in_windows(events.emp, events.ts, extra.drop, n_emp))
 
 
-def drop_absent(events: Events, extra: Extra | None, n_emp: int) -> Events:
-    """Remove look-ups (the planted look-alikes') of employees in the time they are absent."""
+def drop_absent(events: Events, extra: Extra | None, n_emp: int, keep=None) -> Events:
+    """Remove look-ups (the planted look-alikes') of employees in the time they are absent;
+    those of the employees ``keep`` (planted insiders: their sessions were placed knowing the
+    absence, some from home on purpose) stay."""
     if extra is None or not extra.absent:
         return events
-    return events.rows(~_in_windows(events.emp, events.ts, extra.absent, n_emp))
+    gone = _in_windows(events.emp, events.ts, extra.absent, n_emp)
+    if keep is not None and len(keep):
+        gone &= ~np.isin(events.emp, keep)
+    return events.rows(~gone)
 
 
 def duplicate_lines(rng, events: Events, noise: Noise) -> Events:
@@ -808,10 +829,9 @@ def _last_sunday_march(day: int) -> int:
 # --- the organisation changes during the log; rosters that are not recorded ------------------------
 
 
-def _working(org, insiders: np.ndarray) -> np.ndarray:
-    ok = org.emp_end == NO_DATE
-    ok[insiders] = False
-    return ok
+def _working(org) -> np.ndarray:
+    """Employees who stay for the whole log (planted insiders too: they take part as anyone)."""
+    return org.emp_end == NO_DATE
 
 
 def _sessions_per_shift(world: World, emp: np.ndarray, start, end, activity: float) -> np.ndarray:
@@ -838,7 +858,7 @@ def _old_unit(rng, org, u: int) -> int:
 
 
 def _transfers(
-    rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float, insiders
+    rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float, forbidden
 ) -> None:
     """Staff who moved unit during the log: ``employees`` gives the new unit (HR's current state).
 
@@ -846,15 +866,23 @@ def _transfers(
     unit's: routine look-ups in its territory and work on one to three of its open cases, citing
     them mostly; the assignments to those cases are still listed (ending the day before the
     move) for a ``transfer_assigned`` share of the movers, missing for the others. Their
-    assignments in the new unit start on the day of the move.
+    assignments in the new unit start on the day of the move. A moved planted insider keeps
+    the scenario: the old unit is not the owning unit of the scenario's cases (``forbidden``),
+    nor are those among the old cases worked.
     """
     org, pop, geo, crime = world.org, world.pop, world.geo, world.crime
     if noise.transfers <= 0:
         return
-    movers = np.flatnonzero(_working(org, insiders) & (rng.random(org.n_employees) < noise.transfers))
+    movers = np.flatnonzero(_working(org) & (rng.random(org.n_employees) < noise.transfers))
     if len(movers) == 0:
         return
     old = np.array([_old_unit(rng, org, int(u)) for u in org.emp_unit[movers].tolist()], dtype=np.int64)
+    for i, e in enumerate(movers.tolist()):
+        if e in forbidden:  # an insider's scenario: not from the unit that owns its case
+            for _ in range(20):
+                if int(old[i]) not in forbidden[e][1]:
+                    break
+                old[i] = _old_unit(rng, org, int(org.emp_unit[e]))
     first = min(2, world.days - 1)
     move_day = world.day + rng.integers(first, max(first + 1, world.days - 1), len(movers))
     move_ts = local_to_utc(move_day * DAY)
@@ -875,6 +903,8 @@ def _transfers(
     role = org.emp_role[movers]
     for i, u in enumerate(old.tolist()):
         theirs = open_cases[crime.case_unit[open_cases] == u]
+        if int(movers[i]) in forbidden:
+            theirs = theirs[~np.isin(theirs, list(forbidden[int(movers[i])][0]))]
         if len(theirs) == 0 or role[i] not in (INVESTIGATION, INTELLIGENCE, LEADERSHIP, PATROL):
             case_lists.append(np.zeros(0, dtype=np.int64))
             continue
@@ -944,7 +974,7 @@ def _transfers(
     out.label(movers, "transferred")
 
 
-def _absences(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float, insiders) -> None:
+def _absences(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float) -> None:
     """Holidays and sickness: 1-3 weeks without shifts or look-ups, then a burst of catching up.
 
     The absence overlaps the log; the shifts in it are not worked (not recorded, see
@@ -955,7 +985,7 @@ def _absences(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activ
     org, pop, crime = world.org, world.pop, world.crime
     if noise.absence <= 0:
         return
-    away = np.flatnonzero(_working(org, insiders) & (rng.random(org.n_employees) < noise.absence))
+    away = np.flatnonzero(_working(org) & (rng.random(org.n_employees) < noise.absence))
     if len(away) == 0:
         return
     length = rng.integers(7, 22, len(away))
@@ -1047,7 +1077,7 @@ def record_rosters(rng, shifts: Shifts, extra: Extra | None, n_emp: int) -> Shif
 # --- legitimate work across the country without a case ----------------------------------------------
 
 
-def _admins(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float, insiders) -> None:
+def _admins(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float) -> None:
     """Functional administrators, data-quality staff and auditors (support and information units).
 
     On 70% of their working days they check records: ``admin_lookups`` look-ups (at the medium
@@ -1063,7 +1093,7 @@ def _admins(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activit
         return
     kinds = (LE_SUPPORT, LE_INTELLIGENCE, DRIO, REGIONAL_SUPPORT)
     pool = np.flatnonzero(
-        _working(org, insiders)
+        _working(org)
         & np.isin(org.emp_role, (SUPPORT, INTELLIGENCE))
         & np.isin(org.emp_kind, kinds)
     )
@@ -1151,6 +1181,231 @@ def _info_requests(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) 
         )
     )
     out.label(emp, "info-request")
+
+
+# --- staff looking up staff; traffic checks; incidents in the news --------------------------------
+
+
+def _team_care(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """Team leaders look up members of their own unit, HR and occupational-health advisers of the
+    support units staff of their region (the national unit's: of the national unit): a colleague
+    involved in an incident off duty, a complaint, a re-screening, the address for a sick-leave
+    visit. The person, often the address, now and then the car; on shift, no case."""
+    org, pop = world.org, world.pop
+    if noise.team_care <= 0:
+        return
+    n = org.n_employees
+    working = _working(org)
+    leaders = working & (org.emp_role == LEADERSHIP)
+    hr = (
+        working
+        & (org.emp_role == SUPPORT)
+        & np.isin(org.emp_kind, (REGIONAL_SUPPORT, LE_SUPPORT))
+        & (rng.random(n) < 0.3)
+    )
+    pool = np.flatnonzero(leaders | hr)
+    k = rng.poisson(_scaled(noise.team_care, world.days) * np.where(hr[pool], 1.5, 1.0))
+    emp = np.repeat(pool, k)
+    ok, ts, end = on_shift(rng, shifts, emp)
+    emp = emp[ok]
+    if len(emp) == 0:
+        return
+    # whom: a leader's own unit (employees are ordered by unit); an adviser's region
+    unit_off = offsets(org.emp_unit, len(org.unit_id))
+    region = org.unit_region[org.emp_unit]
+    by_region = np.argsort(region, kind="stable")
+    region_off = offsets(region[by_region] + 1, org.unit_region.max() + 2)
+    u, r = org.emp_unit[emp], region[emp] + 1
+    is_hr = hr[emp]
+    lo = np.where(is_hr, region_off[r], unit_off[u])
+    hi = np.where(is_hr, region_off[r + 1], unit_off[u + 1])
+    keep = hi - lo > 1
+    emp, ts, end, lo, hi, is_hr = emp[keep], ts[keep], end[keep], lo[keep], hi[keep], is_hr[keep]
+    i = uniform_in(rng, lo, hi)
+    other = np.where(is_hr, by_region[i], i)
+    after = np.where(i + 1 < hi, i + 1, lo)  # not oneself: the next one
+    other = np.where(other == emp, np.where(is_hr, by_region[after], after), other)
+    person = org.emp_person[other]
+    none = np.full(len(emp), -1)
+    out.add(person_sessions(rng, pop, emp, ts, person, none, vehicle_p=0.15, address_p=0.5, limit=end))
+    out.label(emp, "team-care")
+
+
+def _traffic_checks(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activity: float) -> None:
+    """Traffic checks: highway patrol of the Dienst Infrastructuur and a quarter of basisteam patrol
+    (traffic enforcement, mobile field checks) check plates in bursts during a shift, one every
+    half minute to three minutes, 15-80 (at the medium preset's activity and above; fewer down to
+    a quarter), of cars from anywhere: on a motorway mostly from the whole country, at a local
+    check half from the municipality. A fifth of the plates are followed by the driver (the
+    owner, or another adult of the household), a few by the address; no case."""
+    org, pop, geo = world.org, world.pop, world.geo
+    if noise.traffic_checks <= 0:
+        return
+    n = org.n_employees
+    working = _working(org) & (org.emp_role == PATROL)
+    highway = working & (org.emp_kind == LE_INFRASTRUCTURE)
+    local = working & (org.emp_kind == BASISTEAM) & (rng.random(n) < 0.25)
+    pool = np.flatnonzero(highway | local)
+    k = rng.poisson(_scaled(noise.traffic_checks, world.days) * np.where(highway[pool], 2.0, 1.0))
+    emp = np.repeat(pool, k)
+    ok, ts, end = on_shift(rng, shifts, emp)
+    emp = emp[ok]
+    if len(emp) == 0:
+        return
+    scale = float(np.clip(activity / 0.8, 0.25, 1.0))
+    plates = np.maximum(5, np.round(rng.integers(15, 81, len(emp)) * scale)).astype(np.int64)
+    idx, first, pos = runs(plates)
+    stamp = np.minimum(
+        ts[idx] + elapsed_in_runs(rng.integers(30, 181, len(idx)), idx, first, pos), end[idx]
+    )
+    e = emp[idx]
+    # where the car is registered: the country, the region, the municipality
+    own = org.unit_muni[org.emp_unit[e]]
+    first_m, last_m = geo.region_bounds()
+    region = np.where(own >= 0, geo.muni_region[np.maximum(own, 0)], rng.integers(0, geo.n_regions, len(idx)))
+    u = rng.random(len(idx))
+    country = np.where(own >= 0, u < 0.3, u < 0.7)
+    here = (own >= 0) & (u >= 0.5)
+    lo = np.where(country, 0, pop.muni_offsets[first_m[region]])
+    hi = np.where(country, pop.n, pop.muni_offsets[last_m[region]])
+    lo = np.where(here, pop.muni_offsets[np.maximum(own, 0)], lo)
+    hi = np.where(here, pop.muni_offsets[np.maximum(own, 0) + 1], hi)
+    v_lo, v_hi = pop.vehicle_offsets[lo], pop.vehicle_offsets[hi]
+    has = v_hi > v_lo
+    e, stamp, end_i = e[has], stamp[has], end[idx][has]
+    vehicle = uniform_in(rng, v_lo[has], v_hi[has])
+    parts = [single(rng, e, stamp, np.full(len(e), VEHICLE), vehicle, np.full(len(e), -1), search_p=0.8)]
+    driver = rng.random(len(e)) < 0.2
+    who = pop.vehicle_owner[vehicle[driver]]
+    if noise.shared_vehicle > 0:
+        from graphrisk.generate.activity import shared_driver
+
+        who = shared_driver(rng, pop, who, noise.shared_vehicle)
+    d_ts = np.minimum(stamp[driver] + rng.integers(5, 40, len(who)), end_i[driver])
+    parts.append(single(rng, e[driver], d_ts, np.full(len(who), PERSON), who, np.full(len(who), -1)))
+    home = rng.random(len(who)) < 0.15
+    parts.append(
+        single(
+            rng,
+            e[driver][home],
+            np.minimum(d_ts[home] + rng.integers(5, 40, int(home.sum())), end_i[driver][home]),
+            np.full(int(home.sum()), ADDRESS),
+            pop.address[who[home]],
+            np.full(int(home.sum()), -1),
+        )
+    )
+    for part in parts:
+        out.add(part)
+    out.label(emp, "traffic-control")
+
+
+def _shift_in(rng, shifts: Shifts, e: int, lo: int, hi: int) -> tuple[int, int] | None:
+    """A moment in a shift of ``e`` within [lo, hi) and the end of that shift; None if none."""
+    start, end = shifts.of(e)
+    a, b = np.maximum(start, lo), np.minimum(end, hi)
+    ok = np.flatnonzero(b - a > 15 * MINUTE)
+    if len(ok) == 0:
+        return None
+    j = int(rng.choice(ok))
+    return int(rng.integers(a[j], b[j] - 10 * MINUTE)), int(end[j]) - 1
+
+
+def _news(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, curious: bool) -> None:
+    """An incident in the national news (a shooting, a missing child, a well-known person
+    arrested): its persons become subjects (victim, suspect) of an open local case of the
+    municipality's basisteam (else of the region). For 48 hours the staff who work it look them
+    up: 5-20 of the owning unit, the region's Recherche and DRIO, on their shifts, with the
+    case mostly (``lookalike:news-incident``). Staff with no role anywhere look too
+    (``news_curious`` per 1,000 employees): one or two look-ups, most in the first day, 70% on
+    shift, no case. That is a breach of the rules, in real forces as here, and they are labelled
+    ``insider:news-curiosity`` (only when insiders are planted at all: ``curious``)."""
+    org, pop, geo, crime = world.org, world.pop, world.geo, world.crime
+    if noise.news_incidents <= 0:
+        return
+    rate = _scaled(noise.news_incidents, world.days)
+    n = int(rate) + int(rng.random() < rate - int(rate))  # at least one a month in the realistic range
+    local_open = np.flatnonzero(crime.case_open & (crime.case_kind == CASE_LOCAL))
+    if n == 0 or len(local_open) == 0:
+        return
+    working = _working(org)
+    emp_region = org.unit_region[org.emp_unit]
+    vips = np.flatnonzero(pop.flags & FLAG_VIP)
+    honest_rows: list[tuple[int, int, int, int, int]] = []  # emp, ts, target type, target, case
+    curious_rows: list[tuple[int, int, int, int, int]] = []
+    honest_all: list[int] = []
+    subjects: list[tuple[int, int, int]] = []
+    for _ in range(n):
+        muni = int(rng.choice(geo.n_munis, p=geo.muni_weight))
+        region = int(geo.muni_region[muni])
+        owners = crime.case_unit[local_open]
+        here = local_open[org.unit_muni[owners] == muni]
+        pool_c = here if len(here) else local_open[org.unit_region[owners] == region]
+        c = int(rng.choice(pool_c if len(pool_c) else local_open))
+        lo, hi = int(pop.muni_offsets[muni]), int(pop.muni_offsets[muni + 1])
+        victim = int(rng.integers(lo, hi))
+        suspect = int(weighted_in(rng, world.cumulative_interest, np.array([lo]), np.array([hi]))[0])
+        people = [victim, suspect]
+        subjects += [(c, victim, VICTIM), (c, suspect, SUSPECT)]
+        if len(vips) and rng.random() < 0.3:  # a well-known person is involved
+            people.append(int(rng.choice(vips)))
+            subjects.append((c, people[-1], WITNESS))
+        targets = [(PERSON, p) for p in people] + [(ADDRESS, int(pop.address[p])) for p in people[:2]]
+        targets += [(CASE, c)]
+        t0 = int(world.start + rng.integers(0, max(1, world.end - world.start - 6 * HOUR)))
+        t1 = t0 + 48 * HOUR
+        on_case = np.zeros(org.n_employees, dtype=bool)
+        on_case[crime.assign_emp[crime.assign_case == c]] = True
+        owner = int(crime.case_unit[c])
+        involved = working & (
+            (org.emp_unit == owner)
+            | on_case
+            | (
+                (emp_region == region)
+                & np.isin(org.emp_kind, (DRR, DRIO))
+                & np.isin(org.emp_role, (INVESTIGATION, INTELLIGENCE))
+            )
+        )
+        pool = np.flatnonzero(involved)
+        team = rng.choice(pool, size=min(len(pool), int(rng.integers(5, 21))), replace=False)
+        for e in team.tolist():
+            for _ in range(int(rng.integers(1, 4))):
+                slot = _shift_in(rng, shifts, e, t0, t1)
+                if slot is None:
+                    break
+                ts = slot[0]
+                cite = c if rng.random() < 0.75 else -1
+                for j in rng.integers(0, len(targets), int(rng.integers(2, 5))).tolist():
+                    honest_rows.append((e, ts, targets[j][0], targets[j][1], cite))
+                    ts = min(ts + int(rng.integers(10, 120)), slot[1])
+                honest_all.append(e)
+        if not curious:
+            continue
+        others = np.flatnonzero(working & ~involved)
+        m = min(len(others), int(rng.poisson(noise.news_curious * org.n_employees / 1000)))
+        for e in rng.choice(others, size=m, replace=False).tolist():
+            late = min(t0 + (24 * HOUR if rng.random() < 0.7 else 48 * HOUR), world.end - 3 * HOUR)
+            slot = _shift_in(rng, shifts, e, t0, late) if rng.random() < 0.7 else None
+            ts = slot[0] if slot is not None else int(rng.integers(t0, late))
+            for j in range(int(rng.integers(1, 3))):
+                p = people[0] if j == 0 and rng.random() < 0.5 else int(rng.choice(people))
+                curious_rows.append((e, ts, PERSON, p, -1))
+                ts += int(rng.integers(10, 90))
+                if rng.random() < 0.15:
+                    curious_rows.append((e, ts, ADDRESS, int(pop.address[p]), -1))
+                    ts += int(rng.integers(10, 60))
+    _add_subjects(crime, subjects)
+    if honest_rows:
+        a = np.array(honest_rows, dtype=np.int64)
+        out.add(single(rng, a[:, 0], a[:, 1], a[:, 2], a[:, 3], a[:, 4], search_p=0.5))
+        out.label(honest_all, "news-incident")
+    if curious_rows:
+        a = np.array(curious_rows, dtype=np.int64)
+        # someone away (leave, sickness) at the time is not counted: their look-ups would be removed
+        away = _in_windows(a[:, 0], a[:, 1], out.absent, org.n_employees)
+        a = a[~np.isin(a[:, 0], a[away, 0])]
+        if len(a):
+            out.add(single(rng, a[:, 0], a[:, 1], a[:, 2], a[:, 3], a[:, 4], search_p=0.6))
+            out.label(a[:, 0], "insider:news-curiosity")
 
 
 # --- clocks ---------------------------------------------------------------------------------------

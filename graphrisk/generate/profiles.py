@@ -167,6 +167,34 @@ class Noise:
         0.0, 0.1, 1.0, "share of the log (its end) in which one system writes local time as UTC"
     )
     clock_drift: float = _knob(0.0, 1.0, 10.0, "minutes another system's clock runs ahead by the log's end")
+    # o. insiders with two stories; staff looking up staff; traffic checks; incidents in the news
+    # (appended last: the random profile's draws of the knobs above stay the same)
+    second_scenario: float = _knob(
+        0.0, 0.0, 0.3, "share of insiders who also carry a second, different scenario"
+    )
+    team_care: float = _knob(
+        0.0,
+        0.5,
+        4.0,
+        "look-ups per 30 days of their own staff by a team leader or HR adviser (sick leave, a complaint,"
+        " screening)",
+    )
+    traffic_checks: float = _knob(
+        0.0,
+        0.5,
+        4.0,
+        "traffic checks per 30 days of a traffic officer: a burst of plate checks of cars from anywhere",
+    )
+    news_incidents: float = _knob(
+        0.0, 0.5, 3.0, "incidents in the national news per 30 days whose persons staff of many units look up"
+    )
+    news_curious: float = _knob(
+        0.0,
+        0.2,
+        2.0,
+        "staff per 1,000 employees with no role in an incident in the news who look it up"
+        " (insider:news-curiosity)",
+    )
 
     profile: str = "baseline"
 

@@ -159,11 +159,19 @@ def choose_border_residents(
     return home
 
 
-def plan(rng: np.random.Generator, world: World, preset: Preset, prevalence: float, noise=None) -> Plan:
+def plan(
+    rng: np.random.Generator,
+    world: World,
+    preset: Preset,
+    prevalence: float,
+    noise=None,
+    second: np.random.Generator | None = None,
+) -> Plan:
     """Choose the insiders and look-alikes and plant the ties their stories need.
 
     The order is fixed: groups that follow from the organisation, the night roster, the
-    insiders scenario by scenario, then the look-alikes that must not be insiders.
+    insiders scenario by scenario, then (profiles: ``noise.second_scenario``, drawn from the
+    stream ``second``) a second scenario for some of them, then the look-alikes.
     """
     p = _Planner(rng, world, preset.min_per_group, noise)
     p.natural_groups()
@@ -172,6 +180,8 @@ def plan(rng: np.random.Generator, world: World, preset: Preset, prevalence: flo
     for scenario, share in SCENARIOS.items():
         wanted = max(p.least, round(total * share)) if prevalence > 0 else 0
         getattr(p, scenario.replace("-", "_"))(wanted)
+    if p.varied and noise.second_scenario > 0 and p.insiders and second is not None:
+        p.second_scenarios(second, noise.second_scenario)
     p.labels += [(i.emp, f"insider:{i.scenario}") for i in p.insiders]
     relatives = p.large_family()
     p.criminal_relative_clean()
@@ -201,6 +211,8 @@ class _Planner:
         self.labels: list[tuple[int, str]] = []
         self.insiders: list[Insider] = []
         self.used = np.zeros(self.n_emp, dtype=bool)
+        self.only: int | None = None  # a second scenario: the one employee it is planted for
+        self.large = np.zeros(self.n_emp, dtype=bool)  # the large-family look-alikes
         # who may be an insider, and how likely
         weight = np.ones(self.n_emp)
         weight[np.isin(org.emp_rank, (HOOFDAGENT, BRIGADIER))] *= 2
@@ -214,7 +226,15 @@ class _Planner:
     # --- helpers ---
 
     def candidates(self, mask=None) -> np.ndarray:
-        """Employees not yet taken, in a random order favouring the usual suspects' ranks."""
+        """Employees not yet taken, in a random order favouring the usual suspects' ranks.
+
+        While a second scenario is planted (``self.only``) the one candidate is that insider,
+        if the story's ``mask`` allows.
+        """
+        if self.only is not None:
+            e = self.only
+            ok = self.weight[e] > 0 and (mask is None or bool(np.broadcast_to(mask, (self.n_emp,))[e]))
+            return np.array([e] if ok else [], dtype=np.int64)
         w = self.weight * ~self.used * (1 if mask is None else mask)
         pool = np.flatnonzero(w > 0)
         if len(pool) == 0:
@@ -624,13 +644,40 @@ class _Planner:
             params = {"lookups_per_60_days": float(rng.uniform(2, 4))}
             self.take(Insider(int(e), "low-and-slow", targets, case=c, params=params))
 
+    def second_scenarios(self, rng: np.random.Generator, share: float) -> None:
+        """A ``share`` of the insiders also carry a second, different scenario (curious about the
+        family and about an ex, a relative in a club and a raid leaked to it): drawn by the
+        scenarios' shares, the first of three that fits the employee's world is planted, with the
+        stream ``rng`` (the rest of the plan draws as without second scenarios)."""
+        names = list(SCENARIOS)
+        weights = np.array([SCENARIOS[s] for s in names])
+        firsts = list(self.insiders)
+        pick = rng.random(len(firsts)) < share
+        main, self.rng = self.rng, rng
+        try:
+            for ins in [i for i, k in zip(firsts, pick.tolist(), strict=True) if k]:
+                others = [j for j, s in enumerate(names) if s != ins.scenario]
+                w = weights[others] / weights[others].sum()
+                for j in rng.choice(others, size=min(3, len(others)), replace=False, p=w).tolist():
+                    before = self.count(names[j])
+                    self.only = ins.emp
+                    getattr(self, names[j].replace("-", "_"))(before + 1)
+                    self.only = None
+                    if self.count(names[j]) > before:
+                        break
+        finally:
+            self.rng, self.only = main, None
+
     # --- look-alikes that must not be insiders ---
 
     def large_family(self) -> list[tuple[int, np.ndarray]]:
         """Many relatives and neighbours in the employee's own territory; normal behaviour."""
         rng, pop, org = self.rng, self.pop, self.org
         own = org.unit_muni[org.emp_unit]
-        pool = np.flatnonzero((own >= 0) & (self.world.emp_home == own) & (self.weight > 0) & ~self.used)
+        free = ~self.used
+        if self.varied:  # profiles: an insider has a large family as often as anyone
+            free = np.ones(self.n_emp, dtype=bool)
+        pool = np.flatnonzero((own >= 0) & (self.world.emp_home == own) & (self.weight > 0) & free)
         n = min(len(pool), max(self.least, round(0.02 * self.n_emp)))
         not_dutch = pool[pop.origin[self.person[pool]] != 0]
         dutch = pool[pop.origin[self.person[pool]] == 0]
@@ -654,19 +701,30 @@ class _Planner:
             here = here[(pop.muni[here] == own[e]) & (here != p)]
             relatives.append((int(e), np.unique(here)))
             self.used[e] = True
+            self.large[e] = True
             self.labels.append((int(e), "large-family"))
         return relatives
 
     def criminal_relative_clean(self) -> None:
         """Plant a few criminal relatives, then label everyone honest with one."""
         rng, crime, pop = self.rng, self.crime, self.pop
-        pool = self.candidates(~self.used)
+        # profiles: insiders of the other scenarios have a criminal relative as often as anyone
+        # (and are then clean as to that tie); the criminal-relative insiders are not clean
+        crooked = {i.emp for i in self.insiders if i.scenario == "criminal-relative"}
+        if self.varied:
+            free = ~self.large
+            free[list(crooked)] = False
+            used, self.used = self.used, ~free
+            pool = self.candidates()
+            self.used = used
+        else:
+            pool = self.candidates(~self.used)
         n = min(len(pool), max(self.least, round(0.005 * self.n_emp)))
         for e in pool[:n]:
             m = int(rng.choice(self.members(int(rng.integers(0, len(crime.org_name))))))
             self.tie(self.person[e], m, FAMILY if rng.random() < 0.8 else PARTNER, SOURCE_BRP, None)
             self.used[e] = True
-        insiders = {i.emp for i in self.insiders}
+        insiders = crooked if self.varied else {i.emp for i in self.insiders}
         members = np.unique(crime.member_person)
         a, b, kind, *_ = pop.relations.arrays()
         close = np.isin(kind, (PARTNER, FAMILY))
@@ -708,14 +766,18 @@ class _Planner:
         return callouts, preparation
 
 
-def planted_events(rng: np.random.Generator, world: World, plan_: Plan, shifts: Shifts, noise=None) -> Events:
+def planted_events(
+    rng: np.random.Generator, world: World, plan_: Plan, shifts: Shifts, noise=None, away=None
+) -> Events:
     """The look-ups of the insiders' scenarios and the look-alikes' telling work.
 
     With a profile other than baseline (``noise``) the insiders follow the varied,
-    stealthier scenarios (see _planted_varied).
+    stealthier scenarios (see _planted_varied). ``away`` (profiles) holds the absences,
+    windows (employees, from, to): the shifts in them are not worked, and a session planned
+    off shift falls in them only a fifth as often (logging in from home on leave).
     """
     varied = noise is not None and noise.enabled
-    log = _Log(world, shifts)
+    log = _Log(world, shifts, away)
     pop, crime = world.pop, world.crime
     days = world.days
     unit_cases = _unit_open_cases(world)
@@ -911,16 +973,46 @@ def _planted_varied(rng, world: World, ins: Insider, log: _Log, pretext_or_none,
             )
 
 
-class _Log:
-    """Collects planted look-ups, placing them on or off the employee's shifts."""
+#: The chance that a session planned off shift, drawn in an absence, is kept (from home).
+FROM_HOME = 0.2
 
-    def __init__(self, world: World, shifts: Shifts) -> None:
+
+class _Log:
+    """Collects planted look-ups, placing them on or off the employee's shifts.
+
+    ``away`` (profiles) holds absences as windows (employees, from, to): shifts that start in
+    them are not worked; an off-shift moment in them is kept with chance ``FROM_HOME``.
+    """
+
+    def __init__(self, world: World, shifts: Shifts, away=None) -> None:
         self.world = world
         self.shifts = shifts
         self.rows: list[tuple[int, int, int, int, int, int, int, int]] = []
+        self.away: dict[int, list[tuple[int, int]]] = {}
+        for emp, lo, hi in away or []:
+            for e, a, b in zip(emp.tolist(), lo.tolist(), hi.tolist(), strict=True):
+                self.away.setdefault(int(e), []).append((int(a), int(b)))
+
+    def shifts_of(self, e: int) -> tuple[np.ndarray, np.ndarray]:
+        """The shifts employee ``e`` works (those in an absence are not)."""
+        start, end = self.shifts.of(e)
+        windows = self.away.get(e)
+        if windows is None:
+            return start, end
+        gone = np.zeros(len(start), dtype=bool)
+        for a, b in windows:
+            gone |= (start >= a) & (start < b)
+        return start[~gone], end[~gone]
+
+    def stays_home(self, rng, e: int, ts: int) -> bool:
+        """Whether a moment ``ts`` off shift falls in an absence of ``e`` and is not kept."""
+        windows = self.away.get(e)
+        if windows is None or not any(a <= ts < b for a, b in windows):
+            return False
+        return rng.random() >= FROM_HOME
 
     def on_shift(self, rng, e: int, lo: int, hi: int) -> tuple[int, int] | None:
-        start, end = self.shifts.of(e)
+        start, end = self.shifts_of(e)
         a, b = np.maximum(start, lo), np.minimum(end, hi)
         ok = np.flatnonzero(b - a > 20 * MINUTE)
         if len(ok) == 0:
@@ -929,13 +1021,15 @@ class _Log:
         return int(rng.integers(a[i], b[i] - 10 * MINUTE)), int(min(end[i], self.world.end)) - 1
 
     def off_shift(self, rng, e: int, lo: int, hi: int) -> tuple[int, int] | None:
-        start, end = self.shifts.of(e)
+        start, end = self.shifts_of(e)
         for _ in range(400):
             ts = int(rng.integers(lo, hi))
             hour = int(utc_to_local(np.array([ts]))[0] % DAY // HOUR)
             if hour < 7 and rng.random() < 0.85:
                 continue  # most people sleep at night
             if ((start - HOUR <= ts) & (ts < end + HOUR)).any():  # well clear of overtime
+                continue
+            if self.stays_home(rng, e, ts):
                 continue
             later = start[start > ts]
             limit = min(ts + 3 * HOUR, (int(later.min()) - HOUR) if len(later) else ts + 3 * HOUR, hi - 1)
@@ -944,7 +1038,7 @@ class _Log:
 
     def day_off(self, rng, e: int, lo: int, hi: int) -> tuple[int, int] | None:
         """A moment on a day without any shift of the employee (nothing else that day)."""
-        start, end = self.shifts.of(e)
+        start, end = self.shifts_of(e)
         days = np.unique(utc_to_local(start) // DAY)
         first, last = (
             int(utc_to_local(np.array([lo]))[0] // DAY),
@@ -956,7 +1050,11 @@ class _Log:
                 return None
             d = int(rng.choice(free))
             ts = int(local_to_utc(np.array([d * DAY + int(rng.integers(9 * 60, 23 * 60)) * MINUTE]))[0])
-            if lo <= ts < hi and not ((start - 2 * HOUR <= ts) & (ts < end + 2 * HOUR)).any():
+            if (
+                lo <= ts < hi
+                and not ((start - 2 * HOUR <= ts) & (ts < end + 2 * HOUR)).any()
+                and not self.stays_home(rng, e, ts)
+            ):
                 return ts, min(ts + 2 * HOUR, hi - 1)
         return None
 
