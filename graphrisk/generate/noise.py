@@ -16,7 +16,12 @@ its own random stream, and only runs when the profile is not ``baseline``:
 - staff who moved unit during the log, absences of 1-3 weeks with catching up on return;
 - units and staff whose rosters are missing from ``shifts`` (wholly, partly, sparsely);
 - functional administrators and auditors, requests of other forces and CIE/RIEC work;
-- one system writing local time as UTC, another's clock running ahead.
+- one system writing local time as UTC, another's clock running ahead;
+- team leaders and HR advisers looking up their own staff; traffic checks in bursts;
+- incidents in the news, worked by the units involved and looked up by curious staff
+  (``insider:news-curiosity``).
+
+Planted insiders take part in every phenomenon as anyone of their role does.
 
 Everything is drawn over whole arrays with numpy; loops run over planned actions,
 events and staff victims only.
