@@ -23,7 +23,7 @@ from graphrisk.generate.profiles import Noise
 from graphrisk.generate.scenarios import SCENARIOS
 
 SEED = 5
-ROUND_4 = ("second_scenario", "team_care", "traffic_checks", "news_incidents", "news_curious")
+ROUND_4 = ("second_scenario", "team_care", "traffic_checks", "news_incidents", "news_curious", "part_time")
 
 
 def _build(preset: str, prevalence: float, **knobs):
@@ -70,7 +70,7 @@ def test_the_baseline_world_has_none_of_the_new_groups():
     p = PRESETS["tiny"]
     _, plan, *_ = build_world(p, SEED, p.days, 0.05, lambda _: None)
     got = {label for _, label in plan.labels}
-    assert not got & {f"lookalike:{g}" for g in ("team-care", "traffic-control", "news-incident")}
+    assert not got & {f"lookalike:{g}" for g in ("team-care", "traffic-control", "news-incident", "part-time")}
     assert not got & {f"insider:{s}" for s in NOISE_SCENARIOS}
     assert len({i.emp for i in plan.insiders}) == len(plan.insiders)  # one scenario each
 
@@ -286,6 +286,28 @@ def test_an_incident_in_the_news_is_worked_by_its_units_and_looked_up_by_curious
     expected = noise.news_curious * org.n_employees / 1000 * incidents
     assert 0.2 * expected <= len(curious) <= 3 * expected + 2
     assert {e for e, g in ((e, g) for e, gs in labels.items() for g in gs) if g == "insider:news-curiosity"}
+
+
+def test_part_timers_have_fixed_weekdays_off_and_insiders_are_among_them(many):
+    from graphrisk.generate._common import DAY, utc_to_local, weekday
+
+    world, plan, shifts, _, labels, noise = many
+    part = [e for e in range(world.org.n_employees) if "lookalike:part-time" in labels[e]]
+    share = len(part) / world.org.n_employees
+    assert 0.7 * noise.part_time < share < 2.0 * noise.part_time  # support and intake twice as often
+    callout = {(e, s) for e, s, _ in plan.callouts}
+
+    def weekdays(e):
+        start = shifts.of(e)[0]
+        days = weekday(utc_to_local(start) // DAY)
+        return {int(d) for d, s in zip(days.tolist(), start.tolist(), strict=True) if (e, s) not in callout}
+
+    full = [e for e in range(world.org.n_employees) if e not in set(part) and world.org.emp_role[e] == 4]
+    worked = [len(weekdays(e) & set(range(5))) for e in part if world.org.emp_role[e] == 4]  # support
+    assert worked and max(worked) <= 4
+    assert np.mean([len(weekdays(e) & set(range(5))) for e in full[:50]]) > 4.5
+    insiders = {i.emp for i in plan.insiders}
+    assert insiders & set(part)
 
 
 def test_no_curious_insiders_when_none_are_planted():

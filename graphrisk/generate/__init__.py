@@ -40,6 +40,7 @@ from graphrisk.generate.noise import (
     duplicate_lines,
     extra_events,
     move_people,
+    part_time,
     record_assignments,
     record_rosters,
     record_shifts,
@@ -217,6 +218,9 @@ def build_world(
 
     roster = rosters(stream(seed, "rosters"), org, the_plan.night)
     shifts = build_shifts(stream(seed, "shifts"), world, roster, the_plan.callouts)
+    if noise.enabled and noise.part_time > 0:  # before any look-up: the days off are not worked
+        shifts, part = part_time(stream(seed, "part-time"), world, shifts, noise, the_plan.callouts)
+        the_plan.labels = sorted(set(the_plan.labels) | {(int(e), "lookalike:part-time") for e in part})
     if by_day:
         return world, the_plan, *_by_day(p, seed, world, the_plan, shifts, noise, victims, say, prevalence)
     if noise.enabled:

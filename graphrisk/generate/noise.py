@@ -96,6 +96,7 @@ from graphrisk.generate.profiles import Noise
 __all__ = [
     "NOISE_LOOKALIKES",
     "NOISE_SCENARIOS",
+    "part_time",
     "Extra",
     "add_staff_victims",
     "clocks",
@@ -127,6 +128,7 @@ NOISE_LOOKALIKES = (
     "team-care",
     "traffic-control",
     "news-incident",
+    "part-time",
 )
 #: Insider scenarios the profiles add (``insider:<id>``), beside the planted ones.
 NOISE_SCENARIOS = ("news-curiosity",)
@@ -260,6 +262,34 @@ def _scaled(x: float, days: int) -> float:
 
 
 # --- the world before activity --------------------------------------------------------------------
+
+
+def part_time(rng, world: World, shifts: Shifts, noise: Noise, callouts) -> tuple[Shifts, np.ndarray]:
+    """Part-time contracts: a ``part_time`` share of the staff (support and intake staff twice as
+    often, team leaders half) have one (60%) or two fixed weekdays off, Monday to Friday, every
+    week; their shifts on those days are not worked (call-outs for a raid are). Returns the
+    shifts and the part-timers."""
+    org = world.org
+    n = org.n_employees
+    w = np.ones(n)
+    w[np.isin(org.emp_role, (SUPPORT, INTAKE))] = 2.0
+    w[org.emp_role == LEADERSHIP] = 0.5
+    chosen = (org.emp_end == NO_DATE) & (rng.random(n) < np.minimum(1.0, noise.part_time * w))
+    off = np.zeros((n, 7), dtype=bool)
+    who = np.flatnonzero(chosen)
+    two = rng.random(len(who)) < 0.4
+    first = rng.integers(0, 5, len(who))
+    second = (first + rng.integers(1, 5, len(who))) % 5
+    off[who, first] = True
+    off[who[two], second[two]] = True
+    day = weekday(utc_to_local(shifts.start) // DAY)
+    drop = off[shifts.emp, day]
+    if callouts:
+        keep = {(int(e), int(s)) for e, s, _ in callouts}
+        drop &= np.array([(e, s) not in keep for e, s in zip(shifts.emp.tolist(), shifts.start.tolist(), strict=True)])
+    k = ~drop
+    emp = shifts.emp[k]
+    return Shifts(emp, shifts.start[k], shifts.end[k], shifts.area[k], offsets(emp, n)), who
 
 
 def record_assignments(rng, crime: Crime, noise: Noise, day: int, days: int) -> None:

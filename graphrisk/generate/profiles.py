@@ -195,6 +195,9 @@ class Noise:
         "staff per 1,000 employees with no role in an incident in the news who look it up"
         " (insider:news-curiosity)",
     )
+    part_time: float = _knob(
+        0.0, 0.05, 0.25, "share of staff on a part-time contract: one or two fixed weekdays off"
+    )
 
     profile: str = "baseline"
 
