@@ -286,7 +286,9 @@ def part_time(rng, world: World, shifts: Shifts, noise: Noise, callouts) -> tupl
     drop = off[shifts.emp, day]
     if callouts:
         keep = {(int(e), int(s)) for e, s, _ in callouts}
-        drop &= np.array([(e, s) not in keep for e, s in zip(shifts.emp.tolist(), shifts.start.tolist(), strict=True)])
+        rows = np.flatnonzero(drop)
+        ours = [(e, s) in keep for e, s in zip(shifts.emp[rows].tolist(), shifts.start[rows].tolist(), strict=True)]
+        drop[rows[np.array(ours, dtype=bool)]] = False
     k = ~drop
     emp = shifts.emp[k]
     return Shifts(emp, shifts.start[k], shifts.end[k], shifts.area[k], offsets(emp, n)), who
