@@ -824,7 +824,9 @@ def test_a_shift_of_work_past_midnight_is_work_elsewhere_not_browsing():
     work_day = r.weights.groupby("employee_id")["work_day"]
     assert work_day.min()["E1"] == 0.85 and work_day.max()["E2"] == 0.0
     assert r.values.loc["E1", ["behaviour:browsing", "behaviour:sitting"]].tolist() == [0.0, 0.0]
-    assert r.values.at["E2", "behaviour:browsing"] > 0 and r.values.at["E2", "behaviour:sitting"] == 3.0
+    # (the peers look nothing up, so E2's twelve are a workload four times theirs: the divisor)
+    assert r.values.at["E2", "behaviour:browsing"] > 0
+    assert r.values.at["E2", "behaviour:sitting"] * r.table.at["E2", "workload"] == 3.0
     # cut the stretch with a pause of more than an hour after midnight: two evenings, not a shift
     late = [f"A-E1-{i}" for i in range(13, 24)]
     raw["accesses"].loc[raw["accesses"]["access_id"].isin(late), "ts"] += pd.Timedelta(hours=2)
@@ -902,6 +904,75 @@ def test_a_workload_many_times_the_peers_divides_its_chance_findings():
     assert same.weights.groupby("employee_id")["weight"].sum()["E2"] == w["E2"]
 
 
+def test_a_workload_many_times_the_peers_divides_its_sittings_and_says_so():
+    # E1 checks 200 records a day, E2..E12 twenty; E1 and E2 each leaf through the same 30 persons
+    # in a quarter of an hour one evening, off shift, citing no case
+    raw = frames(12)
+    rows, found = ordinary_days(12), []
+    rows += [access(f"W-E1-x-{d}-{k}", "E1", f"X-{d}-{k}", ts=f"2026-03-{d + 2:02d}T13:00:00Z")
+             for d in range(10) for k in range(180)]  # fmt: skip
+    for emp in ("E1", "E2"):
+        for k in range(30):
+            at = pd.Timestamp("2026-03-20T20:00:00Z") + pd.Timedelta(seconds=30 * k)
+            rows.append(access(f"A-{emp}-{k}", emp, f"Q{k}", ts=at))
+            found.append(finding(f"f-{emp}-{k}", emp, "off-shift", access=f"A-{emp}-{k}", target=f"Q{k}", ts=at))
+    raw["accesses"] = pd.DataFrame(rows)
+    r = run_frames(raw, found)
+    v = r.table.at["E1", "workload"]
+    # E1: 2,030 target-days (the evening counts: it is flagged only for its time) against the
+    # group's median 200, so v = 2030 / (3 * 200); E2 230
+    assert v == pytest.approx(2030 / 600) and r.table.at["E2", "workload"] == 1.0
+    assert r.values.at["E2", "behaviour:sitting"] == 30.0
+    assert r.values.at["E1", "behaviour:sitting"] == pytest.approx(30.0 / v)
+    assert r.table.at["E1", "score"] < r.table.at["E2", "score"]
+    # the explanation names the sitting as it was, and the division
+    part = next(p for p in explain_all(r)["E1"] if p["key"] == "sitting")
+    assert part["text"].startswith("Looked up 30.0 distinct persons within half an hour off shift")
+    assert f"divided by {v:.1f} for a workload {3 * v:.1f} times the peer group's median" in part["text"]
+
+
+def test_an_area_worked_on_most_days_is_not_outside_the_territory():
+    # E1 (moved from M2 to T1's territory M1 mid-window) looks up persons in M2 on 6 of her 10 days;
+    # E2 looks up persons in M3 one evening. E3 looks up a relative in M2 on 6 days: a look-up about
+    # whom never makes an area worked in
+    raw = frames(12)
+    rows, found = ordinary_days(12), []
+
+    def outside(emp, day, k, area, hour=10, rule_also=None):
+        aid, target = f"O-{emp}-{day}-{k}", f"{area}-{emp}-{day}-{k}" if rule_also is None else "P99"
+        at = f"2026-03-{day:02d}T{hour:02d}:{k:02d}:00Z"
+        rows.append(access(aid, emp, target, ts=at))
+        f = finding(f"o-{aid}", emp, "outside-territory", access=aid, target=target, ts=at)
+        found.append({**f, "detail": f"target area {area} outside M1"})
+        if rule_also:
+            found.append(finding(f"r-{aid}", emp, rule_also, access=aid, target=target, ts=at))
+
+    for day in range(2, 8):
+        for k in range(3):
+            outside("E1", day, k, "M2")
+        outside("E3", day, 0, "M2", rule_also="own-network")
+    for k in range(8):
+        outside("E2", 9, k, "M3", hour=21)
+    raw["accesses"] = pd.DataFrame(rows)
+    r = run_frames(raw, found)
+    left = r.weights[r.weights["rule_id"] == "outside-territory"].groupby("employee_id").size()
+    assert "E1" not in left.index and left["E2"] == 8 and left["E3"] == 6
+    # the same look-ups on two days are not an area worked in
+    found = [f for f in found if not (f["employee_id"] == "E1" and f["ts"] >= pd.Timestamp("2026-03-04T00:00Z"))]
+    r = run_frames(raw, found)
+    assert (r.weights["employee_id"] == "E1").sum() == 6
+
+
+def ordinary_days(n_employees: int, days: int = 10, persons: int = 20) -> list[dict]:
+    """Unflagged on-shift work for E1..En: ``persons`` distinct persons a day on ``days`` days."""
+    return [
+        access(f"W-E{i}-{d}-{k}", f"E{i}", f"W{i}-{d}-{k}", ts=f"2026-03-{d + 2:02d}T{8 + k // 4:02d}:{k % 4 * 15:02d}:00Z")
+        for i in range(1, n_employees + 1)
+        for d in range(days)
+        for k in range(persons)
+    ]
+
+
 def test_dozens_of_persons_in_one_sitting_off_shift_score_where_a_few_each_evening_do_not():
     # E1 leafs through 30 persons in 15 minutes one evening; E2 looks up as many, five an evening
     # over six evenings (the same browsing count); ten peers look up three persons one evening
@@ -920,6 +991,7 @@ def test_dozens_of_persons_in_one_sitting_off_shift_score_where_a_few_each_eveni
         evening("E2", 20 + d, [f"R{d * 5 + i}" for i in range(5)], 300)
     for i in range(3, 13):
         evening(f"E{i}", 20, [f"S{i}-{k}" for k in range(3)], 300)
+    rows += ordinary_days(12)
     raw["accesses"] = pd.DataFrame(rows)
     r = run_frames(raw, found)
     assert r.values.at["E1", "behaviour:sitting"] == 30.0 and r.values.at["E2", "behaviour:sitting"] == 5.0

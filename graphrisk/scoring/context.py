@@ -102,6 +102,8 @@ class ContextParams:
     routine: float = 0.7
     alone_minutes: int = 30  #: a look-up with no other target looked up this many minutes either side
     case_network: float = 0.75  #: a relation of a subject of a case the employee is assigned to that day
+    area_days: int = 3  #: an area outside the territory with ordinary look-ups on this many days ...
+    area_share: float = 0.25  #: ... and this share of the employee's days is worked in (worked_areas)
 
 
 def work_context(

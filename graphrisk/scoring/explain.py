@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.rules import RULES
-from graphrisk.scoring.features import FEATURES, browsing_lookups, largest_sittings, lone_findings
+from graphrisk.scoring.features import (
+    FEATURES,
+    WORKLOAD_FEATURES,
+    browsing_lookups,
+    largest_sittings,
+    lone_findings,
+)
 
 __all__ = ["MAX_EVIDENCE", "evidence_lines", "explain_all", "format_path", "reasons"]
 
@@ -59,6 +65,9 @@ def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
     # the frames' cells read from their arrays: a label look-up per cell (.at) is most of the time
     # for the tens of thousands of employees a national run explains
     frames = {"units": result.units, "values": result.values, "medians": result.medians}
+    # the workload divisor of each employee, by which the workload features were divided
+    divisors = result.table["workload"] if "workload" in result.table.columns else pd.Series(dtype=float)
+    multiple = result.params.workload_multiple
     cells = {name: _Cells(frame) for name, frame in frames.items()}
     points = _Cells(pts)
     out: dict[str, list[dict]] = {}
@@ -80,7 +89,8 @@ def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
                 entry["text"], entry["evidence"] = _findings_part(key, top.get((emp, key), []), entry)
             elif part == "behaviour":
                 evidence = behaviour.get(key, {}).get(emp, {})
-                entry["text"], entry["evidence"] = _behaviour_part(key, entry, evidence)
+                divisor = float(divisors.get(emp, 1.0)) if key in WORKLOAD_FEATURES else 1.0
+                entry["text"], entry["evidence"] = _behaviour_part(key, entry, evidence, divisor, multiple)
             else:
                 entry["text"], entry["evidence"] = _network_part(emp, result, top)
             parts.append(entry)
@@ -247,11 +257,20 @@ def _sitting_evidence(weights: pd.DataFrame) -> dict[str, dict]:
     return out
 
 
-def _behaviour_part(feature: str, entry: dict, evidence: dict) -> tuple[str, dict]:
-    text = FEATURES[feature].label.format(value=f"{entry['value']:.1f}", median=f"{entry['peer_median']:.1f}")
+def _behaviour_part(
+    feature: str, entry: dict, evidence: dict, divisor: float = 1.0, multiple: float = 3.0
+) -> tuple[str, dict]:
+    # the count itself, not the count divided by the workload: the text says what was looked up
+    value = entry["value"] * divisor
+    text = FEATURES[feature].label.format(value=f"{value:.1f}", median=f"{entry['peer_median']:.1f}")
     if "from" in evidence:  # a sitting: when it was
         start, end = pd.Timestamp(evidence["from"]), pd.Timestamp(evidence["to"])
         text += f", on {start:%Y-%m-%d} from {start:%H:%M} to {end:%H:%M} UTC"
+    if divisor > 1.0:
+        text += (
+            f"; counted as {entry['value']:.1f}, divided by {divisor:.1f} for a workload"
+            f" {divisor * multiple:.1f} times the peer group's median"
+        )
     return text[0].upper() + text[1:], evidence
 
 

@@ -9,8 +9,14 @@ import pandas as pd
 
 from graphrisk.frames import isin
 from graphrisk.network.circles import Circles, own_circles
-from graphrisk.scoring.context import CONTEXT_SIGNALS, ContextParams, while_assigned, work_context
-from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups
+from graphrisk.scoring.context import (
+    CONTEXT_SIGNALS,
+    ContextParams,
+    targeted_lookups,
+    while_assigned,
+    work_context,
+)
+from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups, naive_day
 
 __all__ = [
     "AGGRAVATION",
@@ -24,6 +30,7 @@ __all__ = [
     "repeat_evidence",
     "rule_evidence",
     "workload_divisor",
+    "worked_areas",
 ]
 
 #: Weight of one finding by severity: each level counts double the one below.
@@ -140,6 +147,8 @@ def finding_weights(
     """
     if len(findings) and employees is not None:
         findings = findings[~at_home(findings, employees)]
+    if len(findings) and ordinary is not None:
+        findings = findings[~worked_areas(findings, ordinary, context_params)]
     if findings.empty:
         return _empty_weights()
     accesses = as_lookups(accesses)
@@ -248,6 +257,74 @@ def at_home(findings: pd.DataFrame, employees: pd.DataFrame) -> np.ndarray:
     area = sub["detail"].astype(object).str.extract(r"^target area (\S+) outside ", expand=False)
     home = sub["employee_id"].map(employees.set_index("employee_id")["home_area_id"])
     out[np.flatnonzero(ot)] = (area.notna() & home.notna() & (area == home)).to_numpy()
+    return out
+
+
+def worked_areas(
+    findings: pd.DataFrame, ordinary: pd.DataFrame, params: ContextParams | None = None
+) -> np.ndarray:
+    """Which findings are ``outside-territory`` findings in an area the employee works in.
+
+    Parameters
+    ----------
+    findings : frame from :func:`graphrisk.rules.detect` (``rule_id``, ``employee_id``, ``ts``,
+        ``access_ids``, ``detail``); the ``outside-territory`` rule names the target's area in
+        ``detail`` (``target area GM0012 outside GM0020``).
+    ordinary : per employee, ``days`` with ordinary work in the window
+        (:func:`graphrisk.scoring.context.ordinary_work`).
+    params : ``area_days`` and ``area_share`` (:class:`~graphrisk.scoring.context.ContextParams`).
+
+    Returns
+    -------
+    Boolean array, one per finding.
+
+    Notes
+    -----
+    An area is **worked in** by an employee when their ``outside-territory`` look-ups there that no
+    rule about *whom* was looked up flagged (:func:`graphrisk.scoring.context.targeted_lookups`)
+    fall on at least ``area_days`` (3) distinct UTC days and on at least ``area_share`` (a quarter)
+    of the days with ordinary work of the employee:
+
+    .. math:: D_{e,a} \\ge \\max(3,\\ 0.25 \\cdot D_e)
+
+    Such findings are left out, as :func:`at_home` leaves out the area one lives in: the territory
+    in ``units`` is the unit's, and the areas a person works in are more. Staff who moved unit
+    during the log (``employees`` shows the new unit) worked their old territory for weeks; an
+    officer on the border, a detective of a regional team working the cases of a neighbouring
+    municipality, a secondment: each works an area again and again, on most of their days. A
+    bulk browser leafs through persons across a region in an evening or two; a look-up about
+    whom (a relative, a colleague, a member of an organisation, a raid's suspects) never makes an
+    area worked in, however often. Every other rule still applies. This reads behaviour, so it is
+    an exception to monotonicity, like the day of work elsewhere: ordinary look-ups in an area on
+    more days can turn its look-ups from findings into work.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"rule_id": "outside-territory", "employee_id": ["E1"] * 4 + ["E2"],
+    ...     "ts": pd.to_datetime(["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-04", "2026-03-02"],
+    ...                          utc=True),
+    ...     "access_ids": [["A1"], ["A2"], ["A3"], ["A4"], ["A5"]],
+    ...     "detail": ["target area M2 outside M1"] * 3 + ["target area M3 outside M1"] * 2})
+    >>> ordinary = pd.DataFrame({"employee_id": ["E1", "E2"], "days": [10, 10]})
+    >>> worked_areas(f, ordinary).tolist()  # M2 on 3 of E1's 10 days; M3 once
+    [True, True, True, False, False]
+    """
+    p = params or ContextParams()
+    out = np.zeros(len(findings), dtype=bool)
+    rows = np.flatnonzero((findings["rule_id"] == "outside-territory").to_numpy())
+    if not len(rows) or "detail" not in findings.columns:
+        return out
+    sub = findings.iloc[rows]
+    area = sub["detail"].astype(object).str.extract(r"^target area (\S+) outside ", expand=False).to_numpy()
+    day = naive_day(pd.to_datetime(sub["ts"], utc=True).dt.floor("D"))
+    access = np.array([ids[0] for ids in sub["access_ids"]], dtype=object)
+    work = ~isin(access, set(targeted_lookups(findings))) & pd.notna(area)
+    seen = pd.DataFrame({"employee_id": sub["employee_id"].to_numpy()[work], "area": area[work], "day": day[work]})
+    days = seen.drop_duplicates().groupby(["employee_id", "area"]).size().reset_index(name="days")
+    own = days["employee_id"].map(ordinary.set_index("employee_id")["days"]).fillna(0).to_numpy(dtype=float)
+    least = np.maximum(p.area_days, p.area_share * own)
+    worked = pd.MultiIndex.from_frame(days.loc[days["days"].to_numpy() >= least, ["employee_id", "area"]])
+    out[rows] = pd.MultiIndex.from_arrays([sub["employee_id"].to_numpy(), area]).isin(worked)
     return out
 
 

@@ -132,8 +132,8 @@ class ScoreResult:
     """Everything one scoring run computed.
 
     ``table`` has one row per employee (``employee_id`` index) with ``score``,
-    ``rank``, ``alert``, ``risk_units``, the points per part, ``peer_group`` and
-    ``exposure``; ``units`` and ``points`` hold each component's risk units and
+    ``rank``, ``alert``, ``risk_units``, the points per part, ``peer_group``,
+    ``exposure`` and ``workload`` (the workload divisor); ``units`` and ``points`` hold each component's risk units and
     points (columns named ``part:key``); ``values``, ``medians`` and ``spreads``
     what each component compared; ``weights`` every finding with its weight.
     """
@@ -205,7 +205,7 @@ def score_frames(
     divisor = network_size_divisor(emp, inputs.relations, circles=circles)
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
     accesses = lookups if lookups is not None else FrameLookups(inputs.accesses)
-    # asked once: the day of work elsewhere and the workload divisor both read it
+    # asked once: the day of work elsewhere, the areas worked in and the workload divisor read it
     ordinary = ordinary_work(accesses, known)
     workload = workload_divisor(ordinary.set_index("employee_id")["target_days"], groups.reindex(ids),
                                 params.workload_multiple)  # fmt: skip
@@ -222,7 +222,7 @@ def score_frames(
         e = evidence.pivot(index="employee_id", columns="rule_id", values="evidence")
         for r in e.columns:
             values[f"findings:{r}"] = e[r].reindex(ids).fillna(0.0).to_numpy()
-    feats = behaviour_features(accesses, weights, ids, as_of, half_life)
+    feats = behaviour_features(accesses, weights, ids, as_of, half_life, workload)
     for f in FEATURES:
         values[f"behaviour:{f}"] = feats[f].to_numpy()
     aggravated = weights[isin(weights["rule_id"], CRIME_RULES) & (weights["aggravation"] > 0).to_numpy()]
@@ -280,6 +280,7 @@ def score_frames(
         table[f"{part}_points"] = pts[[c for c in pts.columns if c.startswith(part + ":")]].sum(axis=1)
     table["peer_group"] = groups.reindex(ids).to_numpy()
     table["exposure"] = exposure
+    table["workload"] = workload.reindex(ids).fillna(1.0).to_numpy(dtype=float)
     order = np.lexsort((ids.to_numpy(dtype=str), -score))
     rank = np.empty(len(ids), dtype=int)
     rank[order] = np.arange(1, len(ids) + 1)
