@@ -8,7 +8,8 @@ Usage::
         [--holdout PROFILE] [--cache DIR] [--out docs/quality.md] [--json results.json]
 
 For every profile x seed: ``graphrisk generate`` (Parquet) into ``CACHE/data/<run>`` (skipped when
-that directory's generator.json records the same arguments and generator model version),
+that directory's generator.json records the same arguments, generator model version and, for a
+realism profile, profile version),
 ``graphrisk load --replace`` into the run's own embedded store ``CACHE/runs/<run>/store``,
 ``graphrisk score --out scores.parquet --window <days>d`` and ``graphrisk evaluate --json``.
 ``--reuse-scores`` keeps the scores of an earlier sweep and only evaluates again. Runs go in
@@ -118,7 +119,7 @@ def cached(data: Path, preset: str, seed: int, days: int | None, prevalence: flo
         return False
     try:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        from graphrisk.generate.presets import MODEL_VERSION
+        from graphrisk.generate.presets import MODEL_VERSION, PROFILE_VERSION
     except (ValueError, ImportError):
         return False
     same = (
@@ -128,6 +129,8 @@ def cached(data: Path, preset: str, seed: int, days: int | None, prevalence: flo
         and meta.get("prevalence") == prevalence
         and meta.get("profile", "baseline") == profile
         and meta.get("model_version") == MODEL_VERSION
+        # a world of an earlier realism round is another world, whatever its seed
+        and meta.get("profile_version") == (None if profile == "baseline" else PROFILE_VERSION)
     )
     return same and (days is None or meta.get("days") == days)
 

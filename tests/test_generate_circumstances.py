@@ -70,7 +70,9 @@ def test_the_baseline_world_has_none_of_the_new_groups():
     p = PRESETS["tiny"]
     _, plan, *_ = build_world(p, SEED, p.days, 0.05, lambda _: None)
     got = {label for _, label in plan.labels}
-    assert not got & {f"lookalike:{g}" for g in ("team-care", "traffic-control", "news-incident", "part-time")}
+    assert not got & {
+        f"lookalike:{g}" for g in ("team-care", "traffic-control", "news-incident", "part-time")
+    }
     assert not got & {f"insider:{s}" for s in NOISE_SCENARIOS}
     assert len({i.emp for i in plan.insiders}) == len(plan.insiders)  # one scenario each
 
@@ -145,7 +147,9 @@ def test_absent_insiders_do_their_scenario_mostly_outside_the_absence(many):
             if (int(events.target_type[i]), int(events.target[i])) in targets:
                 total += 1
                 inside += any(a <= events.ts[i] < b for a, b in windows[ins.emp])
-        time_away += sum(min(b, world.end) - max(a, world.start) for a, b in windows[ins.emp] if b > world.start)
+        time_away += sum(
+            min(b, world.end) - max(a, world.start) for a, b in windows[ins.emp] if b > world.start
+        )
         time_all += world.end - world.start
     assert total > 20
     assert inside / total < 0.6 * time_away / time_all  # a fifth as often as at random, plus chance
@@ -272,7 +276,9 @@ def test_an_incident_in_the_news_is_worked_by_its_units_and_looked_up_by_curious
     assert (ev.case[~cur] >= 0).mean() > 0.5
     subjects = set(zip(crime.subject_case.tolist(), crime.subject_person.tolist(), strict=True))
     cited = ~cur & (ev.case >= 0) & persons
-    assert all((c, p) in subjects for c, p in zip(ev.case[cited].tolist(), ev.target[cited].tolist(), strict=True))
+    assert all(
+        (c, p) in subjects for c, p in zip(ev.case[cited].tolist(), ev.target[cited].tolist(), strict=True)
+    )
     # the curious are neither in the owning unit nor on the case
     listed = set(zip(crime.assign_emp.tolist(), crime.assign_case.tolist(), strict=True))
     news_cases = set(ev.case[~cur & (ev.case >= 0)].tolist())

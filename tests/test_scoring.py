@@ -915,7 +915,9 @@ def test_a_workload_many_times_the_peers_divides_its_sittings_and_says_so():
         for k in range(30):
             at = pd.Timestamp("2026-03-20T20:00:00Z") + pd.Timedelta(seconds=30 * k)
             rows.append(access(f"A-{emp}-{k}", emp, f"Q{k}", ts=at))
-            found.append(finding(f"f-{emp}-{k}", emp, "off-shift", access=f"A-{emp}-{k}", target=f"Q{k}", ts=at))
+            found.append(
+                finding(f"f-{emp}-{k}", emp, "off-shift", access=f"A-{emp}-{k}", target=f"Q{k}", ts=at)
+            )
     raw["accesses"] = pd.DataFrame(rows)
     r = run_frames(raw, found)
     v = r.table.at["E1", "workload"]
@@ -958,7 +960,9 @@ def test_an_area_worked_on_most_days_is_not_outside_the_territory():
     left = r.weights[r.weights["rule_id"] == "outside-territory"].groupby("employee_id").size()
     assert "E1" not in left.index and left["E2"] == 8 and left["E3"] == 6
     # the same look-ups on two days are not an area worked in
-    found = [f for f in found if not (f["employee_id"] == "E1" and f["ts"] >= pd.Timestamp("2026-03-04T00:00Z"))]
+    found = [
+        f for f in found if not (f["employee_id"] == "E1" and f["ts"] >= pd.Timestamp("2026-03-04T00:00Z"))
+    ]
     r = run_frames(raw, found)
     assert (r.weights["employee_id"] == "E1").sum() == 6
 
@@ -966,7 +970,12 @@ def test_an_area_worked_on_most_days_is_not_outside_the_territory():
 def ordinary_days(n_employees: int, days: int = 10, persons: int = 20) -> list[dict]:
     """Unflagged on-shift work for E1..En: ``persons`` distinct persons a day on ``days`` days."""
     return [
-        access(f"W-E{i}-{d}-{k}", f"E{i}", f"W{i}-{d}-{k}", ts=f"2026-03-{d + 2:02d}T{8 + k // 4:02d}:{k % 4 * 15:02d}:00Z")
+        access(
+            f"W-E{i}-{d}-{k}",
+            f"E{i}",
+            f"W{i}-{d}-{k}",
+            ts=f"2026-03-{d + 2:02d}T{8 + k // 4:02d}:{k % 4 * 15:02d}:00Z",
+        )
         for i in range(1, n_employees + 1)
         for d in range(days)
         for k in range(persons)

@@ -14,7 +14,7 @@ The model is described in docs/datasets.md.
 True
 
 The same preset, seed, days, format and prevalence give byte-identical files
-(for a given ``MODEL_VERSION``).
+(for a given ``MODEL_VERSION``, and with a realism profile ``PROFILE_VERSION``).
 """
 
 from __future__ import annotations
@@ -27,9 +27,16 @@ import numpy as np
 
 from graphrisk.errors import UsageError
 from graphrisk.generate._common import day_number, offsets, stream
-from graphrisk.generate.activity import Events, World, build_shifts, normal_events, repeat_lines, rosters
+from graphrisk.generate.activity import (
+    CASE,
+    Events,
+    World,
+    build_shifts,
+    normal_events,
+    repeat_lines,
+    rosters,
+)
 from graphrisk.generate.crime import build_crime
-from graphrisk.generate.activity import CASE
 from graphrisk.generate.noise import (
     NOISE_LOOKALIKES,
     NOISE_SCENARIOS,
@@ -48,7 +55,7 @@ from graphrisk.generate.noise import (
 )
 from graphrisk.generate.organisation import build_geography, build_organisation, home_municipalities
 from graphrisk.generate.population import build_population, place_employees
-from graphrisk.generate.presets import DEFAULT_PREVALENCE, MODEL_VERSION, PRESETS, Preset
+from graphrisk.generate.presets import DEFAULT_PREVALENCE, MODEL_VERSION, PRESETS, PROFILE_VERSION, Preset
 from graphrisk.generate.profiles import PROFILES, Noise, noise_for
 from graphrisk.generate.scenarios import LOOKALIKES, SCENARIOS, choose_border_residents, plan, planted_events
 from graphrisk.generate.writer import write_dataset
@@ -152,6 +159,7 @@ def generate(
     }
     if noise.enabled:  # absent for baseline, so that its files stay byte-identical
         manifest["profile"] = noise.profile
+        manifest["profile_version"] = PROFILE_VERSION
         manifest["noise"] = noise.knobs()
     if by_day:  # absent for the whole window, so that its files stay byte-identical
         manifest["access_log"] = "by-day"

@@ -96,7 +96,6 @@ from graphrisk.generate.profiles import Noise
 __all__ = [
     "NOISE_LOOKALIKES",
     "NOISE_SCENARIOS",
-    "part_time",
     "Extra",
     "add_staff_victims",
     "clocks",
@@ -104,6 +103,7 @@ __all__ = [
     "duplicate_lines",
     "extra_events",
     "move_people",
+    "part_time",
     "record_assignments",
     "record_rosters",
     "record_shifts",
@@ -287,7 +287,10 @@ def part_time(rng, world: World, shifts: Shifts, noise: Noise, callouts) -> tupl
     if callouts:
         keep = {(int(e), int(s)) for e, s, _ in callouts}
         rows = np.flatnonzero(drop)
-        ours = [(e, s) in keep for e, s in zip(shifts.emp[rows].tolist(), shifts.start[rows].tolist(), strict=True)]
+        ours = [
+            (e, s) in keep
+            for e, s in zip(shifts.emp[rows].tolist(), shifts.start[rows].tolist(), strict=True)
+        ]
         drop[rows[np.array(ours, dtype=bool)]] = False
     k = ~drop
     emp = shifts.emp[k]
@@ -1130,9 +1133,7 @@ def _admins(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activit
         return
     kinds = (LE_SUPPORT, LE_INTELLIGENCE, DRIO, REGIONAL_SUPPORT)
     pool = np.flatnonzero(
-        _working(org)
-        & np.isin(org.emp_role, (SUPPORT, INTELLIGENCE))
-        & np.isin(org.emp_kind, kinds)
+        _working(org) & np.isin(org.emp_role, (SUPPORT, INTELLIGENCE)) & np.isin(org.emp_kind, kinds)
     )
     n = min(len(pool), max(1, round(noise.admin_staff * org.n_employees / 1000)))
     if n == 0:
@@ -1292,9 +1293,7 @@ def _traffic_checks(rng, world: World, shifts: Shifts, noise: Noise, out: Extra,
     scale = float(np.clip(activity / 0.8, 0.25, 1.0))
     plates = np.maximum(5, np.round(rng.integers(15, 81, len(emp)) * scale)).astype(np.int64)
     idx, first, pos = runs(plates)
-    stamp = np.minimum(
-        ts[idx] + elapsed_in_runs(rng.integers(30, 181, len(idx)), idx, first, pos), end[idx]
-    )
+    stamp = np.minimum(ts[idx] + elapsed_in_runs(rng.integers(30, 181, len(idx)), idx, first, pos), end[idx])
     e = emp[idx]
     # where the car is registered: the country, the region, the municipality
     own = org.unit_muni[org.emp_unit[e]]

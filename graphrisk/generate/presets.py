@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_PREVALENCE", "MODEL_VERSION", "PRESETS", "Preset"]
+__all__ = ["DEFAULT_PREVALENCE", "MODEL_VERSION", "PRESETS", "PROFILE_VERSION", "Preset"]
 
 #: Fraction of employees planted as insiders when no prevalence is given.
 DEFAULT_PREVALENCE = 0.01
 
 #: Bumped whenever the same seed would give different files; written to generator.json.
 MODEL_VERSION = 1
+#: Bumped whenever a realism profile (any but ``baseline``) would give different files for the same
+#: seed; written to generator.json of those data sets only, so that the baseline's files (the
+#: committed sample) stay byte-identical. 4: the fourth realism round (insiders in every
+#: circumstance, second scenarios, team care, traffic checks, news incidents, part time).
+PROFILE_VERSION = 4
 
 
 @dataclass(frozen=True)

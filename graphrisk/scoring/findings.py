@@ -29,8 +29,8 @@ __all__ = [
     "network_size_divisor",
     "repeat_evidence",
     "rule_evidence",
-    "workload_divisor",
     "worked_areas",
+    "workload_divisor",
 ]
 
 #: Weight of one finding by severity: each level counts double the one below.
@@ -319,7 +319,9 @@ def worked_areas(
     day = naive_day(pd.to_datetime(sub["ts"], utc=True).dt.floor("D"))
     access = np.array([ids[0] for ids in sub["access_ids"]], dtype=object)
     work = ~isin(access, set(targeted_lookups(findings))) & pd.notna(area)
-    seen = pd.DataFrame({"employee_id": sub["employee_id"].to_numpy()[work], "area": area[work], "day": day[work]})
+    seen = pd.DataFrame(
+        {"employee_id": sub["employee_id"].to_numpy()[work], "area": area[work], "day": day[work]}
+    )
     days = seen.drop_duplicates().groupby(["employee_id", "area"]).size().reset_index(name="days")
     own = days["employee_id"].map(ordinary.set_index("employee_id")["days"]).fillna(0).to_numpy(dtype=float)
     least = np.maximum(p.area_days, p.area_share * own)

@@ -133,9 +133,10 @@ class ScoreResult:
 
     ``table`` has one row per employee (``employee_id`` index) with ``score``,
     ``rank``, ``alert``, ``risk_units``, the points per part, ``peer_group``,
-    ``exposure`` and ``workload`` (the workload divisor); ``units`` and ``points`` hold each component's risk units and
-    points (columns named ``part:key``); ``values``, ``medians`` and ``spreads``
-    what each component compared; ``weights`` every finding with its weight.
+    ``exposure`` and ``workload`` (the workload divisor); ``units`` and ``points``
+    hold each component's risk units and points (columns named ``part:key``);
+    ``values``, ``medians`` and ``spreads`` what each component compared; ``weights``
+    every finding with its weight.
     """
 
     as_of: pd.Timestamp
