@@ -836,6 +836,32 @@ def test_a_shift_of_work_past_midnight_is_work_elsewhere_not_browsing():
     assert run_frames(raw, found).weights.groupby("employee_id")["work_day"].max()["E1"] == 0.0
 
 
+def test_a_relative_met_in_a_day_of_work_elsewhere_is_a_routine_encounter():
+    # E1 works a day elsewhere off the roster: 30 persons from 08:00 to 15:15 UTC, every look-up off
+    # shift; at 11:00 one of them is her cousin R. E2 looks up his cousin R2 at 22:00, nothing around
+    raw = frames(12)
+    rows, found = [], []
+    for i, at in enumerate(pd.date_range("2026-03-24 08:00", periods=30, freq="15min", tz="UTC")):
+        target = "R" if i == 12 else f"E1-P{i}"
+        rows.append(access(f"A-E1-{i}", "E1", target, ts=at))
+        found.append(finding(f"o-E1-{i}", "E1", "off-shift", access=f"A-E1-{i}", target=target, ts=at))
+    found.append(finding("n-E1", "E1", "own-network", access="A-E1-12", target="R", ts=rows[12]["ts"]))
+    rows.append(access("A-E2", "E2", "R2", ts="2026-03-24T22:00:00Z"))
+    found.append(finding("o-E2", "E2", "off-shift", access="A-E2", target="R2", ts="2026-03-24T22:00:00Z"))
+    found.append(finding("n-E2", "E2", "own-network", access="A-E2", target="R2", ts="2026-03-24T22:00:00Z"))
+    raw["accesses"] = pd.DataFrame(rows)
+    w = run_frames(raw, found).weights.set_index("finding_id")
+    assert w.at["o-E1-12", "work_day"] == 0.85  # the day is work elsewhere, so the cousin was met
+    # at work, amid look-ups flagged only for their time: a chance encounter, not aggravated
+    assert w.at["n-E1", "routine"] == 0.7 and w.at["n-E1", "aggravation"] == 0
+    assert w.at["n-E2", "routine"] == 0.0 and w.at["n-E2", "aggravation"] == 1
+    # a look-up flagged for whom it was about never counts as routine around another
+    about = [finding(f"c-E1-{i}", "E1", "colleague-lookup", access=f"A-E1-{i}", target=f"E1-P{i}",
+                     ts=rows[i]["ts"]) for i in range(8, 17) if i != 12]  # fmt: skip
+    w = run_frames(raw, found + about).weights.set_index("finding_id")
+    assert w.at["n-E1", "routine"] == 0.0
+
+
 def test_a_day_of_work_is_measured_on_the_employees_own_days():
     # E1, a desk clerk, looks up 8 persons a day over office hours; the roster shows none of the
     # days (flexible hours, a roster system not connected), so every look-up is off shift. E2, a

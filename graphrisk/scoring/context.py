@@ -140,10 +140,14 @@ def work_context(
     accesses = as_lookups(accesses)  # once for the three signals
     work_day = work_days_elsewhere(f, accesses, p, ordinary)
     off = f["off_shift"].to_numpy(dtype=bool) if "off_shift" in f.columns else np.zeros(len(f), dtype=bool)
-    at_work = ~off | (work_day > 0)
+    # at work: on a rostered shift, or in a day (or stretch) of work elsewhere, which explains the
+    # look-up's off-shift finding (one per off-shift look-up): every finding on that look-up was
+    # made at work, not only the circumstance findings that carry the explanation
+    worked = f.loc[(f["rule_id"] == "off-shift").to_numpy() & (work_day > 0), "access_id"] if len(f) else []
+    at_work = ~off | (work_day > 0) | isin(f["access_id"], set(worked))
     out["case_support"] = cited_case_support(f, accesses, employees, case_subjects, p, at_work=at_work)
     out["work_day"] = work_day
-    out["routine"] = routine_encounters(f, accesses, p, work_day=out["work_day"].to_numpy() > 0)
+    out["routine"] = routine_encounters(f, accesses, p, at_work=at_work)
     out["case_network"] = case_network_work(f, network, vehicles, p)
     out["explained"] = combine(out[list(CONTEXT_SIGNALS)].to_numpy())
     out["alone"] = lone_lookups(f, accesses, p)
@@ -433,7 +437,7 @@ def work_stretches(
 
 
 def routine_encounters(
-    f: pd.DataFrame, accesses: pd.DataFrame, params: ContextParams | None = None, work_day=None
+    f: pd.DataFrame, accesses: pd.DataFrame, params: ContextParams | None = None, at_work=None
 ) -> np.ndarray:
     """How far routine work around it explains a look-up of an acquaintance (a chance hit).
 
@@ -442,17 +446,21 @@ def routine_encounters(
     An ``own-network`` or ``colleague-lookup`` finding, or a
     ``criminal-proximity-access`` finding whose look-up is not also about a planned
     action, a flagged person or a high- or top-sensitivity case, is a **routine encounter**
-    when its look-up was made on shift (no ``off-shift`` finding on it, or on a
-    work day, :func:`work_days_elsewhere`) and within :math:`\\pm m` minutes
+    when its look-up was made at work (no ``off-shift`` finding on it, or that finding explained
+    by a day of work elsewhere, :func:`work_days_elsewhere`: ``at_work``) and within :math:`\\pm m` minutes
     (default 60) the employee looked up at least :math:`k` (default 3) other
-    targets that no rule flagged: a neighbour stopped in a traffic check, a
-    colleague who reported a burglary, met in the middle of ordinary work. It
-    explains :math:`e` (default 0.7). The same relative looked up off shift, or
-    alone with nothing else around it, is not explained; nor is an acquaintance
-    whose ``own-network`` or ``colleague-lookup`` findings fall on two or more days
-    of the window: chance meets a neighbour once, and a relative met again and again
-    is being looked for. Only unflagged look-ups count as routine, so adding a
-    flagged look-up never explains another.
+    targets that no rule about *whom* was looked up flagged (:func:`targeted_lookups`):
+    a neighbour stopped in a traffic check, a colleague who reported a burglary, met in
+    the middle of ordinary work. It explains :math:`e` (default 0.7). The same relative
+    looked up off shift, or alone with nothing else around it, is not explained; nor is
+    an acquaintance whose ``own-network`` or ``colleague-lookup`` findings fall on two
+    or more days of the window: chance meets a neighbour once, and a relative met again
+    and again is being looked for. A look-up flagged by a rule about whom never counts
+    as routine, so it never explains another; one flagged only for its time or place
+    does: on a day of work elsewhere every look-up is off shift, and until the fourth
+    realism round nothing around a relative met there counted (an exception to
+    monotonicity, as for the day of work elsewhere itself: only for an encounter made
+    at work).
 
     Examples
     --------
@@ -476,8 +484,8 @@ def routine_encounters(
     if len(f) == 0 or accesses.empty:
         return out
     on_shift = ~f["off_shift"].astype(bool).to_numpy()
-    if work_day is not None:
-        on_shift |= np.asarray(work_day, dtype=bool)
+    if at_work is not None:
+        on_shift |= np.asarray(at_work, dtype=bool)
     cand = f["rule_id"].isin(_ENCOUNTER_RULES).to_numpy().copy()
     # a member of an organisation one is close to, met in routine work; unless the look-up is also
     # about a sensitive investigation, a flagged person or a planned action: then it is targeted
@@ -495,7 +503,8 @@ def routine_encounters(
     rows = np.flatnonzero(cand)
     probe = pd.DataFrame({"employee_id": f["employee_id"].to_numpy()[rows], "t": nanos(f["ts"])[rows],
                           "target": f["target"].to_numpy()[rows]})  # fmt: skip
-    met = accesses.routine(probe, pd.unique(f["access_id"]), p.routine_minutes, p.routine_others)
+    # routine work around it: look-ups that no rule about whom was looked up flagged (targeted_lookups)
+    met = accesses.routine(probe, targeted_lookups(f), p.routine_minutes, p.routine_others)
     out[rows[met]] = p.routine
     return out
 
