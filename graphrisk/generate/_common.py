@@ -21,6 +21,7 @@ __all__ = [
     "day_number",
     "elapsed_in_runs",
     "local_to_utc",
+    "moment_in_shift",
     "offsets",
     "runs",
     "stream",
@@ -142,6 +143,27 @@ def elapsed_in_runs(steps: np.ndarray, idx: np.ndarray, first: np.ndarray, pos: 
     """
     elapsed = np.cumsum(np.where(pos == 0, 0, steps))
     return elapsed - elapsed[first][idx]
+
+
+def moment_in_shift(
+    rng: np.random.Generator,
+    start: np.ndarray,
+    end: np.ndarray,
+    lo: int,
+    hi: int,
+    least: int,
+    until: int | None = None,
+) -> tuple[int, int] | None:
+    """A moment in one of the shifts ``[start, end)`` that overlaps ``[lo, hi)`` by more than
+    ``least`` seconds, at least ten minutes before the overlap ends, and the last second of that
+    shift (of the log, ``until``, if it ends first); None when no shift overlaps that much."""
+    a, b = np.maximum(start, lo), np.minimum(end, hi)
+    ok = np.flatnonzero(b - a > least)
+    if len(ok) == 0:
+        return None
+    j = int(rng.choice(ok))
+    stop = end[j] if until is None else min(end[j], until)
+    return int(rng.integers(a[j], b[j] - 10 * MINUTE)), int(stop) - 1
 
 
 def uniform_in(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

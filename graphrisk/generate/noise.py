@@ -41,6 +41,7 @@ from graphrisk.generate._common import (
     choose,
     elapsed_in_runs,
     local_to_utc,
+    moment_in_shift,
     offsets,
     runs,
     uniform_in,
@@ -1338,12 +1339,7 @@ def _traffic_checks(rng, world: World, shifts: Shifts, noise: Noise, out: Extra,
 def _shift_in(rng, shifts: Shifts, e: int, lo: int, hi: int) -> tuple[int, int] | None:
     """A moment in a shift of ``e`` within [lo, hi) and the end of that shift; None if none."""
     start, end = shifts.of(e)
-    a, b = np.maximum(start, lo), np.minimum(end, hi)
-    ok = np.flatnonzero(b - a > 15 * MINUTE)
-    if len(ok) == 0:
-        return None
-    j = int(rng.choice(ok))
-    return int(rng.integers(a[j], b[j] - 10 * MINUTE)), int(end[j]) - 1
+    return moment_in_shift(rng, start, end, lo, hi, 15 * MINUTE)
 
 
 def _news(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, curious: bool) -> None:

@@ -30,7 +30,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from graphrisk.generate._common import DAY, HOUR, MINUTE, NO_DATE, local_to_utc, offsets, utc_to_local
+from graphrisk.generate._common import (
+    DAY,
+    HOUR,
+    MINUTE,
+    NO_DATE,
+    local_to_utc,
+    moment_in_shift,
+    offsets,
+    utc_to_local,
+)
 from graphrisk.generate.activity import (
     ADDRESS,
     BRP,
@@ -1013,12 +1022,7 @@ class _Log:
 
     def on_shift(self, rng, e: int, lo: int, hi: int) -> tuple[int, int] | None:
         start, end = self.shifts_of(e)
-        a, b = np.maximum(start, lo), np.minimum(end, hi)
-        ok = np.flatnonzero(b - a > 20 * MINUTE)
-        if len(ok) == 0:
-            return None
-        i = int(rng.choice(ok))
-        return int(rng.integers(a[i], b[i] - 10 * MINUTE)), int(min(end[i], self.world.end)) - 1
+        return moment_in_shift(rng, start, end, lo, hi, 20 * MINUTE, until=self.world.end)
 
     def off_shift(self, rng, e: int, lo: int, hi: int) -> tuple[int, int] | None:
         start, end = self.shifts_of(e)
