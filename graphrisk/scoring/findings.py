@@ -254,10 +254,16 @@ def at_home(findings: pd.DataFrame, employees: pd.DataFrame) -> np.ndarray:
     if not ot.any():
         return out
     sub = findings.loc[ot]
-    area = sub["detail"].astype(object).str.extract(r"^target area (\S+) outside ", expand=False)
+    area = _target_area(sub)
     home = sub["employee_id"].map(employees.set_index("employee_id")["home_area_id"])
     out[np.flatnonzero(ot)] = (area.notna() & home.notna() & (area == home)).to_numpy()
     return out
+
+
+def _target_area(findings: pd.DataFrame) -> pd.Series:
+    """The looked-up target's area that an ``outside-territory`` finding names in ``detail``
+    (``target area GM0012 outside GM0020``), NaN where it names none."""
+    return findings["detail"].astype(object).str.extract(r"^target area (\S+) outside ", expand=False)
 
 
 def worked_areas(
@@ -315,7 +321,7 @@ def worked_areas(
     if not len(rows) or "detail" not in findings.columns:
         return out
     sub = findings.iloc[rows]
-    area = sub["detail"].astype(object).str.extract(r"^target area (\S+) outside ", expand=False).to_numpy()
+    area = _target_area(sub).to_numpy()
     day = naive_day(pd.to_datetime(sub["ts"], utc=True).dt.floor("D"))
     access = np.array([ids[0] for ids in sub["access_ids"]], dtype=object)
     work = ~isin(access, set(targeted_lookups(findings))) & pd.notna(area)
