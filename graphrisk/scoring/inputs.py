@@ -74,11 +74,14 @@ def read_inputs(
     if store.kind == "embedded":
         present = set(store.table_names())
         # only the tables scoring reads (without the log, its largest, when the engine answers for it)
+        # only the columns scoring reads: national registers hold 2 million persons, 4.8 million relations
         frames = {
-            name: store.table(_TABLE.get(name, name)) for name in names if _TABLE.get(name, name) in present
+            name: store.table(_TABLE.get(name, name), columns=_stored_columns(name))
+            for name in names
+            if _TABLE.get(name, name) in present
         }
-        persons = store.table("persons") if "persons" in present else None
-        if "employees" in frames and persons is not None and "area_id" in persons.columns:
+        persons = store.table("persons", columns=["person_id", "area_id"]) if "persons" in present else None
+        if "employees" in frames and persons is not None:
             # the area the employee's own person record lives in (outside-territory at home)
             home = persons.drop_duplicates("person_id").set_index("person_id")["area_id"]
             frames["employees"] = frames["employees"].assign(
@@ -128,6 +131,14 @@ def latest_access(store) -> pd.Timestamp | None:
     if latest is None or pd.isna(latest):
         return None
     return _utc(latest)
+
+
+def _stored_columns(name: str) -> list[str]:
+    """The columns of input ``name`` that its contract table holds (``home_area_id`` is derived)."""
+    from graphrisk.contract import TABLES
+
+    held = set(TABLES[_TABLE.get(name, name)].column_names)
+    return [c for c in COLUMNS[name] if c in held]
 
 
 def normalise(name: str, frame: pd.DataFrame | None) -> pd.DataFrame:

