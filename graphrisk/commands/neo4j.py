@@ -57,7 +57,7 @@ def import_(
 
     The first load of a big data set: Neo4j's offline importer writes the
     database's files directly, much faster than `graphrisk load` (the medium
-    preset in under three minutes instead of a quarter of an hour). The data set is
+    preset in under two minutes instead of a quarter of an hour). The data set is
     checked first exactly as by `load`; on any problem nothing is written. The
     server must be stopped, and the database is created whole: with --replace an
     existing one is replaced. Then start the server and run `graphrisk neo4j

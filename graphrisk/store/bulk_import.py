@@ -2,7 +2,7 @@
 
 ``neo4j-admin database import full`` writes a database's store files directly, without
 transactions: the medium preset (2 million look-ups, 8 million nodes and relationships) takes
-under three minutes where the batched loader (:meth:`~graphrisk.store.neo4j.Neo4jStore.load`)
+under two minutes where the batched loader (:meth:`~graphrisk.store.neo4j.Neo4jStore.load`)
 took sixteen (docs/performance.md). It only creates a database, never adds to one, and the
 database must be stopped: it is the first load; ``graphrisk load`` (batched transactions)
 carries on from there.
