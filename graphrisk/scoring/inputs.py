@@ -73,8 +73,8 @@ def read_inputs(
     names = [name for name in COLUMNS if accesses or name != "accesses"]
     if store.kind == "embedded":
         present = set(store.table_names())
-        # only the tables scoring reads (without the log, its largest, when the engine answers for it)
-        # only the columns scoring reads: national registers hold 2 million persons, 4.8 million relations
+        # only the tables and columns scoring reads (without the log, its largest, when the engine
+        # answers for it; national registers hold 2 million persons and 4.8 million relations)
         frames = {
             name: store.table(_TABLE.get(name, name), columns=_stored_columns(name))
             for name in names
