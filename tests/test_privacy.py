@@ -593,3 +593,15 @@ def test_audited_records_rows_subjects_and_errors(paths):
     assert entries[-2]["outcome"] == "error: UsageError"
     assert "E9" not in json.dumps(entries[-2])  # the message (which names an id) is not logged
     assert session.log.verify().ok
+
+
+def test_audit_subjects_are_kept_once_each_in_the_order_first_shown(paths):
+    _site(paths, ann="analyst")
+    session = _session(paths, "ann")
+    names = session.names(["E1", "E2", "E3"])
+    e1, e2, e3 = names.pseudonyms(["E1", "E2", "E3"])
+    with session.audited("score", action="score") as r:
+        r.add_subjects([e2, e1, e2])
+        r.add_subjects([e1.lower(), e3, e2])  # a pseudonym in another form is the same subject
+        r.done(rows=3)
+    assert session.log.entries()[-1]["subjects"] == [e2, e1, e3]

@@ -178,3 +178,35 @@ def test_the_workspace_over_neo4j(neo4j_store, tmp_path):
     assert csv.headers["content-type"].startswith("text/csv")
     assert client.get("/api/explore?kind=person&id=P4").status_code == 200
     ws.close()
+
+
+def test_trend_rows_name_each_findings_month_team_and_top_unit_once():
+    """One row per finding, by distinct value: a team's top unit, a month per finding's UTC day,
+    no team for an employee without one; sorted by finding id (the order SQLite inserts fastest)."""
+    import pandas as pd
+
+    from graphrisk.serve.triage import _trend_findings
+
+    findings = pd.DataFrame(
+        {
+            "finding_id": ["f3", "f1", "f2", "f4"],
+            "rule_id": ["off-shift", "own-network", "off-shift", "colleague-lookup"],
+            "employee_id": ["E1", "E2", "E1", "E9"],
+            "ts": pd.to_datetime(
+                [
+                    "2026-03-31T23:30:00-02:00",
+                    "2026-03-31T22:00:00Z",
+                    "2026-02-01T00:00:00Z",
+                    "2026-03-02T12:00:00Z",
+                ],
+                utc=True,
+            ),
+        }
+    )
+    rows = _trend_findings(findings, {"E1": "T1", "E2": "T2", "E9": ""}, {"T1": "U1", "T2": "T1", "U1": None})
+    assert rows == [
+        {"finding_id": "f1", "month": "2026-03", "rule": "own-network", "team": "T2", "unit": "U1"},
+        {"finding_id": "f2", "month": "2026-02", "rule": "off-shift", "team": "T1", "unit": "U1"},
+        {"finding_id": "f3", "month": "2026-04", "rule": "off-shift", "team": "T1", "unit": "U1"},
+        {"finding_id": "f4", "month": "2026-03", "rule": "colleague-lookup", "team": None, "unit": None},
+    ]
