@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from graphrisk.errors import StoreError
+from graphrisk.frames import utc_day_labels
 
 __all__ = [
     "CLOSED",
@@ -848,8 +849,7 @@ def _trend_findings(findings: pd.DataFrame, unit_of: dict, parent: dict) -> list
     """
     if findings.empty:
         return []
-    codes, days = pd.factorize(pd.to_datetime(findings["ts"], utc=True).dt.floor("D"))
-    month = np.asarray(days.strftime("%Y-%m"), dtype=object)[codes]
+    month = utc_day_labels(findings["ts"], "%Y-%m").to_numpy()
     employee = findings["employee_id"].to_numpy(dtype=object)
     emp_codes, emps = pd.factorize(employee)
     teams = np.array([_text(unit_of.get(e)) for e in emps], dtype=object)
