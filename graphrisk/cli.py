@@ -338,7 +338,7 @@ def _detect(
             params=_parse_params(params),
             progress=progress,
         )
-    record_findings(guard, result.findings, out)
+    record_findings(guard, result, out)
     if as_json:
         output.json(
             {

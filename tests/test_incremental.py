@@ -19,7 +19,8 @@ from graphrisk.cli import main
 from graphrisk.contract import TABLES
 from graphrisk.ingest import read_dataset
 from graphrisk.rules import detect
-from graphrisk.rules.incremental import covers, detect_incremental
+from graphrisk.rules.engine import detect_days
+from graphrisk.rules.incremental import covers, day_parts, detect_incremental, lookups_per_day
 from graphrisk.scoring import score
 from graphrisk.scoring.output import score_rows
 from graphrisk.store import EmbeddedStore, append_batch
@@ -242,6 +243,59 @@ def test_small_last_day_appended_equals_from_scratch(tmp_path):
     assert_same(incremental(store), scratch(embedded(tmp_path / "union-store", union)))
 
 
+def test_a_from_scratch_run_detects_and_stores_a_part_of_the_days_at_a_time(tiny, tmp_path):
+    """A month of national log cannot be detected in one go (75 million findings): a from-scratch
+    run detects parts of at most ``part_lookups`` look-ups (here about a day each) and stores each
+    part's days as it goes, keeping no findings unless asked to. The same findings as one go, and
+    the same counts, per rule and per employee, as a full detection."""
+    _, _, union = tiny
+    store = embedded(tmp_path / "parts", union)
+    per_day = lookups_per_day(store)
+    most = max(per_day.values())
+    assert len(day_parts(per_day, most)) >= 3
+    result = detect_incremental(store, keep_findings=False, part_lookups=most)
+    assert result.plan.everything and result.stored_days == len(per_day)
+    assert result.detected.findings.empty  # nothing held
+    expected = scratch(embedded(tmp_path / "whole", union))
+    assert_same(incremental(store), expected)
+    found = expected[0]
+    assert result.detected.total == len(found)
+    assert result.detected.employees() == sorted(found["employee_id"].unique())
+    assert result.detected.employees_per_rule() == found.groupby("rule_id")["employee_id"].nunique().to_dict()
+    kept = detect_incremental(store, everything=True, part_lookups=1)  # a part per day, findings kept
+    assert_same(incremental(store), expected)
+    pd.testing.assert_frame_equal(normalise_findings(kept.detected.findings), found)
+
+
+def test_a_from_scratch_run_that_stops_half_way_leaves_the_stored_findings_as_they_were(
+    tiny, tmp_path, monkeypatch
+):
+    """The parts are published once, after the last: a run stopped after its first part's days were
+    written leaves the previous findings readable and trusted, and the next run detects everything."""
+    _, _, union = tiny
+    store = embedded(tmp_path / "stop", union)
+    detect_incremental(store)
+    before = stored_findings(store).read(None, None)
+    state = stored_findings(store).state()
+    calls = []
+
+    def stop_after_first_part(*args, **kwargs):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(args)
+        return detect_days(*args, **kwargs)
+
+    monkeypatch.setattr("graphrisk.rules.incremental.detect_days", stop_after_first_part)
+    with pytest.raises(KeyboardInterrupt):
+        detect_incremental(store, everything=True, part_lookups=1)
+    monkeypatch.undo()
+    assert stored_findings(store).state() == state
+    pd.testing.assert_frame_equal(stored_findings(store).read(None, None), before)
+    assert covers(store)
+    assert detect_incremental(store, everything=True).plan.everything
+    pd.testing.assert_frame_equal(stored_findings(store).read(None, None), before)
+
+
 def test_a_backdated_assignment_re_detects_only_the_days_it_touches(tiny, tmp_path):
     """Everything is loaded; then a batch holding only one assignment, backdated into the log's
     second day, re-detects the days of that employee's and that case's look-ups from then on, not
@@ -311,4 +365,18 @@ def test_tiny_last_day_appended_equals_from_scratch_on_neo4j(tiny, neo4j_store):
     detect_incremental(neo4j_store)
     night = nightly(neo4j_store, batch)
     assert night.plan.days and not night.plan.everything
+    assert_same(incremental(neo4j_store), expected)
+
+
+@pytest.mark.neo4j
+def test_a_from_scratch_run_in_parts_on_neo4j(tiny, neo4j_store):
+    """Neo4j marks every day ``writing`` and deletes the old findings first, writes each part's
+    findings as it comes, and records the state after the last part."""
+    _, _, union = tiny
+    neo4j_store.load(read_dataset(union))
+    expected = scratch(neo4j_store)
+    result = detect_incremental(neo4j_store, keep_findings=False, part_lookups=1)
+    assert result.plan.everything and result.detected.findings.empty
+    assert result.detected.total == len(expected[0])
+    assert result.stored_days == len(lookups_per_day(neo4j_store)) > 1
     assert_same(incremental(neo4j_store), expected)

@@ -1,3 +1,3 @@
-// findings/log_days: the UTC days of every stored look-up.
+// findings/log_days: the UTC days of every stored look-up, with the look-ups of each.
 MATCH (a:Access)
-RETURN DISTINCT toString(date(a.ts)) AS day
+RETURN toString(date(a.ts)) AS day, count(*) AS lookups

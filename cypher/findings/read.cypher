@@ -1,6 +1,8 @@
-// findings/read: the stored findings of the days $first to $last (either may be null: open).
+// findings/read: the stored findings of the days $first to $last (either may be null: open),
+// of the rules $rules only (null: every rule).
 MATCH (f:StoredFinding)
 WHERE ($first IS NULL OR f.day >= $first) AND ($last IS NULL OR f.day <= $last)
+  AND ($rules IS NULL OR f.rule_id IN $rules)
 RETURN f.finding_id AS finding_id, f.rule_id AS rule_id, f.employee_id AS employee_id,
        f.access_ids AS access_ids, f.ts AS ts, f.target_type AS target_type, f.target_id AS target_id,
        f.person_id AS person_id, f.case_id AS case_id, f.organisation_id AS organisation_id,

@@ -248,14 +248,15 @@ def engine_options(command):
     )(command)
 
 
-def record_findings(guard, findings, out: Path | None) -> None:
-    """What both ways of ``detect`` do with their findings: audit whom they name, then write them."""
+def record_findings(guard, result, out: Path | None) -> None:
+    """What both ways of ``detect`` do with their findings (a :class:`~graphrisk.rules.DetectResult`):
+    audit whom they name, then write them."""
     from graphrisk.files import write_findings
 
-    guard.subjects(findings["employee_id"].dropna().unique())
-    guard.done(rows=len(findings))
+    guard.subjects(result.employees())
+    guard.done(rows=result.total)
     if out is not None:
-        write_findings(findings, out)
+        write_findings(result.findings, out)
 
 
 def rule_table(result) -> Table:
@@ -264,13 +265,12 @@ def rule_table(result) -> Table:
     columns = ("rule", "findings", "employees", "by severity", "seconds")
     for col in columns:
         table.add_column(col, justify="left" if col in ("rule", "by severity") else "right")
+    employees = result.employees_per_rule()
     for run in result.runs:
         if run.skipped:
             table.add_row(run.rule_id, "-", "-", f"skipped: {run.skipped}", "-")
             continue
-        rows = result.findings[result.findings.rule_id == run.rule_id]
         sev = ", ".join(f"{k} {v}" for k, v in sorted(run.by_severity.items()))
-        table.add_row(
-            run.rule_id, f"{run.findings:,}", f"{rows.employee_id.nunique():,}", sev, f"{run.seconds:.2f}"
-        )
+        named = employees.get(run.rule_id, 0)
+        table.add_row(run.rule_id, f"{run.findings:,}", f"{named:,}", sev, f"{run.seconds:.2f}")
     return table

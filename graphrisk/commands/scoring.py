@@ -264,10 +264,14 @@ def detect_incremental_command(
         )
     with output.progress("Detecting") as progress:
         result = detect_incremental(
-            store, params=_parse_params(params), engine=engine, progress=progress, everything=all_days
+            store,
+            params=_parse_params(params),
+            engine=engine,
+            progress=progress,
+            everything=all_days,
+            keep_findings=out is not None,
         )
-    found = result.detected.findings
-    record_findings(guard, found, out)
+    record_findings(guard, result.detected, out)
     if output.as_json:
         output.json({"ok": True, "store": store.kind, "engine": result.detected.engine,
                      **result.to_dict(), "rules": result.detected.summary(),
@@ -290,8 +294,8 @@ def detect_incremental_command(
         say(f"Off-shift findings changed on {len(result.refreshed_days)} more day(s) (an employee without "
             "shifts is judged by all their look-ups).", highlight=False)  # fmt: skip
     where = f"; written to {out}" if out else ""
-    say(f"{len(found):,} findings on the days detected; the store's findings cover {result.stored_days:,} "
-        f"day(s) ({result.seconds:.1f} s){where}.", highlight=False)  # fmt: skip
+    say(f"{result.detected.total:,} findings on the days detected; the store's findings cover "
+        f"{result.stored_days:,} day(s) ({result.seconds:.1f} s){where}.", highlight=False)  # fmt: skip
 
 
 @click.command()

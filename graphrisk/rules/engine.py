@@ -40,6 +40,7 @@ __all__ = [
     "detect",
     "detect_days",
     "engine_choice",
+    "merge_runs",
     "resolve_engine",
     "select_rules",
     "sql_run",
@@ -96,9 +97,31 @@ class DetectResult:
     findings: pd.DataFrame
     runs: list[RuleRun]
     engine: str = ""  #: the engine that ran the rules
+    #: per rule, the employees its findings name, when ``findings`` does not hold them all (a
+    #: from-scratch ``detect --incremental`` stores its findings part by part and keeps none)
+    named: dict[str, set[str]] | None = None
 
     def summary(self) -> list[dict]:
         return [r.__dict__ for r in self.runs]
+
+    @property
+    def total(self) -> int:
+        """How many findings the run found (held in ``findings`` or not)."""
+        return sum(r.findings for r in self.runs)
+
+    def employees(self) -> list[str]:
+        """The employees the findings name, each once, in the order of the findings (of their ids
+        when the findings are not held)."""
+        if self.named is None:
+            return list(self.findings["employee_id"].dropna().unique()) if len(self.findings) else []
+        return sorted(set().union(*self.named.values()))
+
+    def employees_per_rule(self) -> dict[str, int]:
+        """How many employees each rule's findings name."""
+        if self.named is not None:
+            return {rule: len(ids) for rule, ids in self.named.items()}
+        f = self.findings
+        return f.groupby("rule_id")["employee_id"].nunique().to_dict() if len(f) else {}
 
 
 def select_rules(ids: list[str] | None) -> list[Rule]:
@@ -217,12 +240,7 @@ def detect_days(
         used = part.engine
         if len(part.findings):
             frames.append(part.findings)
-        for run in part.runs:  # one summary per rule over all the runs
-            total = runs.setdefault(run.rule_id, RuleRun(run.rule_id, skipped=run.skipped))
-            total.findings += run.findings
-            total.seconds = round(total.seconds + run.seconds, 3)
-            for severity, n in run.by_severity.items():
-                total.by_severity[severity] = total.by_severity.get(severity, 0) + n
+        merge_runs(runs, part.runs)
     findings = (
         pd.concat(frames, ignore_index=True).sort_values(["ts", "rule_id", "finding_id"], kind="stable")
         if frames
@@ -231,6 +249,16 @@ def detect_days(
     return DetectResult(
         findings.reset_index(drop=True), list(runs.values()), used or resolve_engine(store, engine)
     )
+
+
+def merge_runs(runs: dict[str, RuleRun], more: list[RuleRun]) -> None:
+    """Add ``more`` rule runs into ``runs`` (one summary per rule over several runs)."""
+    for run in more:
+        total = runs.setdefault(run.rule_id, RuleRun(run.rule_id, skipped=run.skipped))
+        total.findings += run.findings
+        total.seconds = round(total.seconds + run.seconds, 3)
+        for severity, n in run.by_severity.items():
+            total.by_severity[severity] = total.by_severity.get(severity, 0) + n
 
 
 def day_ranges(days) -> list[tuple[pd.Timestamp, pd.Timestamp]]:

@@ -32,7 +32,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from graphrisk.rules.engine import LOG_WIDE_RULES, DetectResult, detect, detect_days, select_rules
+from graphrisk.rules.engine import (
+    LOG_WIDE_RULES,
+    DetectResult,
+    RuleRun,
+    detect,
+    detect_days,
+    merge_runs,
+    resolve_engine,
+    select_rules,
+)
 from graphrisk.store.findings_store import (
     FindingsState,
     day_of,
@@ -42,7 +51,17 @@ from graphrisk.store.findings_store import (
     stored_findings,
 )
 
-__all__ = ["IncrementalResult", "Plan", "covers", "detect_incremental", "fingerprint", "log_days", "plan"]
+__all__ = [
+    "PART_LOOKUPS",
+    "IncrementalResult",
+    "Plan",
+    "covers",
+    "day_parts",
+    "detect_incremental",
+    "fingerprint",
+    "lookups_per_day",
+    "plan",
+]
 
 
 @dataclass
@@ -81,7 +100,7 @@ class IncrementalResult:
             "batches": self.plan.batches,
             "refreshed_days": self.refreshed_days,
             "stored_days": self.stored_days,
-            "findings": len(self.detected.findings),
+            "findings": self.detected.total,
         }
 
 
@@ -168,11 +187,22 @@ def covers(store, params: dict[str, dict] | None = None) -> bool:
     return plan(store, state, fingerprint(params)).empty
 
 
+#: The look-ups a from-scratch run detects in one part, at most (about a day of national log, 11
+#: million): a month of national log is detected and stored a part at a time, its 75 million
+#: findings never held at once. A day is never split (its findings are stored as one file).
+PART_LOOKUPS = 12_000_000
+
+
 def detect_incremental(
     store, *, params: dict[str, dict] | None = None, engine: str | None = None, progress=None,
-    everything: bool = False,
+    everything: bool = False, keep_findings: bool = True, part_lookups: int = PART_LOOKUPS,
 ) -> IncrementalResult:  # fmt: skip
-    """Detect the days :func:`plan` names (all of them with ``everything``) and store the findings."""
+    """Detect the days :func:`plan` names (all of them with ``everything``) and store the findings.
+
+    When everything is detected, the days are detected and stored in parts of at most
+    ``part_lookups`` look-ups (:func:`day_parts`) and published once, when the last part is
+    written. The result then holds the findings only with ``keep_findings`` (``detect --out``);
+    its ``named`` and rule runs say what was found either way."""
     started = time.perf_counter()
     findings = stored_findings(store)
     state = findings.state()
@@ -182,44 +212,90 @@ def detect_incremental(
         todo = plan(store, None, fp)
         todo.reason = "asked to detect everything"
     shifted, shiftless = _shift_status(store)
-    refreshed: list[str] = []
+
+    def state_for(days: list[str]) -> FindingsState:
+        return FindingsState(
+            fingerprint=fp,
+            days=days,
+            batches=todo.batches,
+            store_version=todo.store_version,
+            tables_dir=todo.tables_dir,
+            shifted=sorted(shifted),
+            loads=state.loads if state is not None else 0,
+            detected_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+
     if todo.everything:
-        detected = detect(store, params=params, engine=engine, progress=progress)
-        days = log_days(store)
-        by_day = split_by_day(detected.findings, days)
-        all_days = sorted(days)
-    else:
-        detected = detect_days(store, todo.days, params=params, engine=engine, progress=progress)
-        by_day = split_by_day(detected.findings, todo.days)
-        all_days = sorted(set(state.days) | set(todo.days))
-        flipped = set(shifted) - set(state.shifted)
-        if flipped or (todo.new_lookups and shiftless):
-            refreshed = _refresh_log_wide(store, findings, state, set(todo.days), by_day, params, engine)
-    new_state = FindingsState(
-        fingerprint=fp,
-        days=all_days,
-        batches=todo.batches,
-        store_version=todo.store_version,
-        tables_dir=todo.tables_dir,
-        shifted=sorted(shifted),
-        loads=state.loads if state is not None else 0,
-        detected_at=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
-    if by_day or todo.everything or state is None or new_state.batches != state.batches:
-        findings.publish(by_day, new_state, replace_all=todo.everything, stale_seen=todo.stale_seen)
+        per_day = lookups_per_day(store)
+        new_state = state_for(sorted(per_day))
+        with findings.publishing(new_state, replace_all=True, stale_seen=todo.stale_seen) as publication:
+            detected = _detect_in_parts(store, day_parts(per_day, part_lookups), publication, params, engine,
+                                        progress, keep_findings)  # fmt: skip
+        seconds = round(time.perf_counter() - started, 3)
+        return IncrementalResult(todo, detected, [], len(new_state.days), seconds)
+    detected = detect_days(store, todo.days, params=params, engine=engine, progress=progress)
+    by_day = split_by_day(detected.findings, todo.days)
+    refreshed: list[str] = []
+    flipped = set(shifted) - set(state.shifted)
+    if flipped or (todo.new_lookups and shiftless):
+        refreshed = _refresh_log_wide(store, findings, state, set(todo.days), by_day, params, engine)
+    new_state = state_for(sorted(set(state.days) | set(todo.days)))
+    if by_day or new_state.batches != state.batches:
+        findings.publish(by_day, new_state, stale_seen=todo.stale_seen)
     return IncrementalResult(
-        todo, detected, refreshed, len(all_days), round(time.perf_counter() - started, 3)
+        todo, detected, refreshed, len(new_state.days), round(time.perf_counter() - started, 3)
     )
 
 
-def log_days(store) -> list[str]:
-    """The UTC days of every look-up in ``store``, as ``YYYY-MM-DD``."""
+def day_parts(per_day: dict[str, int], most: int) -> list[list[str]]:
+    """Consecutive days in parts of at most ``most`` look-ups (a day with more is a part of its own).
+
+    >>> day_parts({"2026-03-01": 5, "2026-03-02": 4, "2026-03-03": 9, "2026-03-04": 1}, 10)
+    [['2026-03-01', '2026-03-02'], ['2026-03-03', '2026-03-04']]
+    """
+    parts: list[list[str]] = []
+    size = 0
+    for day in sorted(per_day):
+        n = int(per_day[day])
+        if parts and size + n <= most:
+            parts[-1].append(day)
+            size += n
+        else:
+            parts.append([day])
+            size = n
+    return parts
+
+
+def _detect_in_parts(store, parts, publication, params, engine, progress, keep: bool) -> DetectResult:
+    """Detect and write each part of the days in turn; what was found, as one result."""
+    runs: dict[str, RuleRun] = {}
+    named: dict[str, set[str]] = {}
+    kept: list[pd.DataFrame] = []
+    used = ""
+    for days in parts:
+        part = detect_days(store, days, params=params, engine=engine, progress=progress)
+        used = part.engine
+        for day, frame in split_by_day(part.findings, days).items():
+            publication.write(day, frame)
+        merge_runs(runs, part.runs)
+        for rule, ids in part.findings.groupby("rule_id")["employee_id"] if len(part.findings) else ():
+            named.setdefault(rule, set()).update(ids.dropna())
+        if keep and len(part.findings):
+            kept.append(part.findings)
+    found = pd.concat(kept, ignore_index=True) if kept else normalise_findings(None)
+    return DetectResult(
+        found, list(runs.values()), used or resolve_engine(store, engine), None if keep else named
+    )
+
+
+def lookups_per_day(store) -> dict[str, int]:
+    """How many look-ups ``store`` holds on each UTC day (``YYYY-MM-DD``)."""
     if store.kind == "embedded":
-        frame = _duck(store, "SELECT DISTINCT strftime(CAST(timezone('UTC', ts) AS DATE), '%Y-%m-%d') AS day "
-                             "FROM {access_log}")  # fmt: skip
+        frame = _duck(store, "SELECT strftime(CAST(timezone('UTC', ts) AS DATE), '%Y-%m-%d') AS day, "
+                             "count(*) AS lookups FROM {access_log} GROUP BY 1")  # fmt: skip
     else:
         frame = store.read("findings/log_days")
-    return sorted(str(d) for d in frame["day"]) if len(frame) else []
+    return {str(d): int(n) for d, n in zip(frame["day"], frame["lookups"], strict=True)} if len(frame) else {}
 
 
 # -- helpers -----------------------------------------------------------------------------------------
@@ -231,16 +307,18 @@ def _refresh_log_wide(store, findings, state, detected_days: set, by_day: dict, 
     wide = detect(store, list(LOG_WIDE_RULES), params=params, engine=engine).findings
     wide = normalise_findings(wide)
     wide_days = day_of(wide["ts"]) if len(wide) else pd.Series([], dtype=object)
-    old = findings.read(None, None)
+    # only those rules' stored findings, then a whole day only where they changed: a month of national
+    # findings is 75 million, the off-shift ones a few per cent of them
+    old = findings.read(None, None, rules=LOG_WIDE_RULES)
     old_days = day_of(old["ts"]) if len(old) else pd.Series([], dtype=object)
     rewritten = []
     for day in sorted(set(state.days) - detected_days):
-        before = old[(old_days == day).to_numpy()]
-        kept = before[~before["rule_id"].isin(LOG_WIDE_RULES).to_numpy()]
         fresh = wide[(wide_days == day).to_numpy()]
-        stale_part = before[before["rule_id"].isin(LOG_WIDE_RULES).to_numpy()]
-        if _same(stale_part, fresh):
+        if _same(old[(old_days == day).to_numpy()], fresh):
             continue
+        start = pd.Timestamp(day, tz="UTC")
+        before = findings.read(start, start + pd.Timedelta(days=1))
+        kept = before[~before["rule_id"].isin(LOG_WIDE_RULES).to_numpy()]
         by_day[day] = normalise_findings(pd.concat([kept, fresh], ignore_index=True))
         rewritten.append(day)
     return rewritten

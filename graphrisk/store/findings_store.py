@@ -2,12 +2,14 @@
 
 ``graphrisk detect --incremental`` detects only the days that changed and keeps the findings here;
 ``graphrisk score`` reads them instead of detecting again when they cover its window
-(docs/loading.md). Each store keeps them its own way, behind the same three calls
+(docs/loading.md). Each store keeps them its own way, behind the same calls
 (:func:`stored_findings`):
 
 - ``state()``: what the stored findings are (:class:`FindingsState`), or None when there are none;
-- ``read(since, until)``: the findings of look-ups in ``since <= ts < until``, as ``detect`` gives them;
-- ``publish(by_day, state)``: replace the findings of the days in ``by_day`` and record ``state``.
+- ``read(since, until, rules=None)``: the findings of look-ups in ``since <= ts < until``, as ``detect``
+  gives them (of some rules only, when named);
+- ``publish(by_day, state)``: replace the findings of the days in ``by_day`` and record ``state``;
+  ``publishing(state, ...)`` does the same a day at a time, as a from-scratch run detects them.
 
 **Embedded store.** A folder ``findings/`` beside the store's versions: one Parquet file per UTC day
 with findings (``day-2026-03-31.000012.parquet``, the number the publication's generation) and
@@ -32,6 +34,7 @@ import json
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -213,8 +216,9 @@ class EmbeddedFindings:
         raw = self._raw_state()
         return None if raw is None else FindingsState.from_dict(raw)
 
-    def read(self, since, until) -> pd.DataFrame:
-        """The stored findings of look-ups in ``since <= ts < until`` (either may be None)."""
+    def read(self, since, until, rules=None) -> pd.DataFrame:
+        """The stored findings of look-ups in ``since <= ts < until`` (either may be None), of the
+        rules ``rules`` only when given."""
         for _ in range(3):  # a publication may retire the files of a state read two generations ago
             raw = self._raw_state()
             if raw is None:  # removed by a purge since the caller saw them (never read as "no findings")
@@ -225,7 +229,8 @@ class EmbeddedFindings:
             chosen = [f for d, f in sorted(files.items())
                       if (first is None or d >= first) and (last is None or d <= last)]  # fmt: skip
             try:
-                tables = [pq.read_table(self.dir / name, schema=SCHEMA) for name in chosen]
+                where = None if rules is None else [("rule_id", "in", sorted(rules))]
+                tables = [pq.read_table(self.dir / name, schema=SCHEMA, filters=where) for name in chosen]
             except FileNotFoundError:
                 continue
             except (OSError, pa.ArrowException) as exc:
@@ -245,19 +250,25 @@ class EmbeddedFindings:
 
         The frames are normalised ones (:func:`normalise_findings`, as :func:`split_by_day` cuts
         them): they are written as they are, in their order."""
+        with self.publishing(state, replace_all=replace_all, stale_seen=stale_seen) as publication:
+            for day, frame in sorted(by_day.items()):
+                publication.write(day, frame)
+
+    @contextmanager
+    def publishing(self, state: FindingsState, *, replace_all: bool = False, stale_seen=()):
+        """:meth:`publish` a day at a time: ``write(day, frame)`` as each day's findings are
+        detected, recorded with ``state`` when the block ends without an error (and not at all when
+        it raises: the day files written so far are left for the next publication to remove).
+        Holds the write lock throughout."""
         with self._lock():
             raw = self._raw_state() or {}
-            generation = int(raw.get("generation", 0)) + 1
-            files = {} if replace_all else {d: f for d, f in raw.get("files", {}).items() if d not in by_day}
+            publication = _DayFiles(self.dir, int(raw.get("generation", 0)) + 1)
+            yield publication
+            generation = publication.generation
+            written = publication.files
+            files = {} if replace_all else {d: f for d, f in raw.get("files", {}).items() if d not in written}
+            files.update({d: f for d, f in written.items() if f is not None})
             try:
-                private_dir(self.dir)
-                for day, frame in sorted(by_day.items()):
-                    if not len(frame):
-                        continue  # a day without findings has no file; the state lists it as detected
-                    name = f"day-{day}.{generation:06d}.parquet"
-                    with private_file(self.dir / name, sync=True) as f:
-                        pq.write_table(_arrow(frame), f)
-                    files[day] = name
                 record = {"format": STATE_FORMAT, "generation": generation, **asdict(state), "files": files}
                 tmp = self.dir / f".{STATE_FILE}.tmp"
                 with private_file(tmp, sync=True) as f:
@@ -289,6 +300,30 @@ class EmbeddedFindings:
 
     def _lock(self):
         return _FileLock(self.dir / _LOCK)
+
+
+class _DayFiles:
+    """The day files of one embedded publication, written as they come (fsynced; named by day and
+    generation, so no reader of the current state opens them before the state names them)."""
+
+    def __init__(self, folder: Path, generation: int) -> None:
+        self.dir = folder
+        self.generation = generation
+        self.files: dict[str, str | None] = {}  #: day -> file name (None: detected, no findings)
+
+    def write(self, day: str, frame: pd.DataFrame) -> None:
+        """Replace ``day``'s findings by ``frame`` (normalised; empty: the day has none)."""
+        if not len(frame):
+            self.files[day] = None  # a day without findings has no file; the state lists it as detected
+            return
+        name = f"day-{day}.{self.generation:06d}.parquet"
+        try:
+            private_dir(self.dir)
+            with private_file(self.dir / name, sync=True) as f:
+                pq.write_table(_arrow(frame), f)
+        except OSError as exc:
+            raise StoreError(f"cannot write the stored findings in {self.dir}: {exc}") from exc
+        self.files[day] = name
 
 
 class _FileLock:
@@ -340,9 +375,10 @@ class Neo4jFindings:
             return None
         return FindingsState.from_dict(dict(frame.iloc[0]["state"]))
 
-    def read(self, since, until) -> pd.DataFrame:
+    def read(self, since, until, rules=None) -> pd.DataFrame:
         first, last = _day_bounds(since, until)
-        frame = self.store.runner.run("findings/read", {"first": first, "last": last})
+        chosen = None if rules is None else sorted(rules)
+        frame = self.store.runner.run("findings/read", {"first": first, "last": last, "rules": chosen})
         if len(frame):
             frame["ts"] = frame["ts"].map(_native)
         return normalise_findings(_in_window(frame, since, until))
@@ -353,17 +389,28 @@ class Neo4jFindings:
     ) -> None:  # fmt: skip
         """Replace the findings of the days in ``by_day`` (every stored finding with ``replace_all``)
         and record ``state``; ``state.loads`` is the count of full loads the run saw when it planned."""
+        with self.publishing(state, days=sorted(by_day), replace_all=replace_all) as publication:
+            rows = [f.assign(day=d) for d, f in sorted(by_day.items()) if len(f)]
+            if rows:
+                publication.write_frame(pd.concat(rows, ignore_index=True))
+
+    @contextmanager
+    def publishing(self, state: FindingsState, *, days=None, replace_all: bool = False, stale_seen=()):
+        """:meth:`publish` a day at a time: ``write(day, frame)`` as each day's findings are
+        detected; the state is recorded when the block ends without an error. ``days``: the days
+        the block will write (every stored day is deleted first with ``replace_all``, when they
+        need not be named). A stop half-way leaves the days listed as ``writing``."""
         from graphrisk.store.neo4j import Mode
 
         runner = self.store.runner
         runner.run_script("findings/schema")
         with self.store.load_lock():
-            days = sorted(by_day)
+            days = sorted(days or [])
+            marked = days
             if replace_all:  # every stored day is rewritten: a stop half-way must not leave any trusted
                 old = self.state()
-                days = sorted(set(days) | set(old.days if old else []))
-            runner.run("findings/writing", {"days": days}, mode=Mode.WRITE)
-            days = sorted(by_day)
+                marked = sorted(set(days) | set(old.days if old else []) | set(state.days))
+            runner.run("findings/writing", {"days": marked}, mode=Mode.WRITE)
             size = self.store.batch_size
             chunks = [None] if replace_all else [days[i : i + 50] for i in range(0, len(days), 50)]
             for chunk in chunks:
@@ -371,16 +418,27 @@ class Neo4jFindings:
                     done = runner.run("findings/delete_days", {"days": chunk, "limit": size}, mode=Mode.WRITE)
                     if int(done.iloc[0]["deleted"]) == 0:
                         break
-            rows = [f.assign(day=d) for d, f in sorted(by_day.items()) if len(f)]
-            if rows:
-                frame = pd.concat(rows, ignore_index=True)
-                self.store.write_batches("findings/write", frame)
+            yield _StoredFindingNodes(self.store)
             record = asdict(state)
             record["writing"] = []
             seen = record.pop("loads")
             record.pop("stale")
             record = {k: v for k, v in record.items() if v is not None}
             runner.run("findings/set_state", {"state": record, "loads_seen": seen}, mode=Mode.WRITE)
+
+
+class _StoredFindingNodes:
+    """The findings of one Neo4j publication, merged in batched transactions as they come."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+
+    def write(self, day: str, frame: pd.DataFrame) -> None:
+        if len(frame):
+            self.write_frame(frame.assign(day=day))
+
+    def write_frame(self, frame: pd.DataFrame) -> None:
+        self.store.write_batches("findings/write", frame)
 
 
 # -- helpers -----------------------------------------------------------------------------------------
