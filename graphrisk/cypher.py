@@ -34,6 +34,7 @@ __all__ = [
     "check_read_only",
     "cypher_dir",
     "cypher_text",
+    "expand_fragments",
     "parameters_used",
     "query_names",
     "statements",
@@ -55,14 +56,47 @@ def cypher_dir() -> Path:
 
 @cache
 def cypher_text(name: str) -> str:
-    """The text of the Cypher file called ``name`` (e.g. ``"load/node_person"``)."""
+    """The text of the Cypher file called ``name`` (e.g. ``"load/node_person"``), its fragments
+    expanded (:func:`expand_fragments`)."""
     path = cypher_dir() / f"{name}.cypher"
     if not path.is_file():
         raise UsageError(f"no Cypher statement named {name!r} (looked for {path})")
     text = path.read_text(encoding="utf-8")
     if not strip_comments(text).strip():
         raise UsageError(f"the Cypher file {name!r} holds no statement")
-    return text
+    return expand_fragments(text, f"cypher/{name}.cypher")
+
+
+#: ``{{name}}`` in a library file stands for ``cypher/fragments/<name>.cypher``.
+_FRAGMENT_RE = re.compile(r"\{\{([a-z0-9-]+)\}\}")
+
+
+def expand_fragments(text: str, where: str = "the statement", _seen: tuple[str, ...] = ()) -> str:
+    """``text`` with each ``{{name}}`` replaced by the fragment ``cypher/fragments/<name>.cypher``.
+
+    A fragment is a piece of a statement that several rules share word for word (whether an
+    assignment is active on the day of a look-up, whether the cited case justifies a look-up of a
+    person, what a target resolves to), kept once so that the rules cannot drift apart. It uses
+    the variable names its header lists, which the including statement binds. Its comments are
+    dropped, its lines indented as the placeholder's line is; fragments may include fragments.
+
+    >>> expand_fragments("WHERE {{assigned-on-the-day}}")
+    'WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)'
+    """
+
+    def one(match: re.Match) -> str:
+        name = match.group(1)
+        path = cypher_dir() / "fragments" / f"{name}.cypher"
+        if name in _seen or not path.is_file():
+            why = "includes itself" if name in _seen else f"is not a fragment (looked for {path})"
+            raise UsageError(f"{where}: {{{{{name}}}}} {why}")
+        body = strip_comments(path.read_text(encoding="utf-8")).strip()
+        body = expand_fragments(body, f"cypher/fragments/{name}.cypher", (*_seen, name))
+        line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+        indent = line[: len(line) - len(line.lstrip())]
+        return body.replace("\n", "\n" + indent)
+
+    return _FRAGMENT_RE.sub(one, text)
 
 
 def strip_comments(text: str) -> str:

@@ -30,14 +30,7 @@ MATCH (e:Employee)-[:PERFORMED]->(a)
 WITH e, a, p, [c IN colleagues WHERE c <> e][0] AS colleague
 WHERE colleague IS NOT NULL
   AND NOT (e)-[:IS_PERSON]->(p)
-  AND NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
-    WHERE EXISTS { (p)-[:SUBJECT_OF]->(c) }
-      AND EXISTS {
-        MATCH (e)-[asg:ASSIGNED_TO]->(c)
-        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
-      }
-  }
+  AND NOT {{justified-for-person}}
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, null AS case_id, null AS organisation_id,
        null AS link_case_id, null AS link_member_id, null AS action_ts, null AS action_id, 'medium' AS severity, null AS path_persons, null AS path_kinds,

@@ -19,26 +19,10 @@ CALL (o) {
 WITH e, o, collect({g: g, best: best}) AS near
 MATCH (e)-[:PERFORMED]->(a:Access)-[:TARGETED]->(t)
 WHERE a.ts >= $since AND a.ts < $until
-CALL (t) {
-  WITH t WHERE t:Person
-  RETURN t AS p
-  UNION
-  MATCH (t:Vehicle)-[:REGISTERED_TO]->(p:Person)
-  RETURN p
-  UNION
-  MATCH (t:Address)<-[:LIVES_AT]-(p:Person)
-  RETURN p
-}
+{{person-of-target}}
 WITH e, o, near, a, p
 WHERE p <> o
-  AND NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
-    WHERE EXISTS { (p)-[:SUBJECT_OF]->(c) }
-      AND EXISTS {
-        MATCH (e)-[asg:ASSIGNED_TO]->(c)
-        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
-      }
-  }
+  AND NOT {{justified-for-person}}
 CALL (p) {
   CALL (p) {
     MATCH (p)-[:MEMBER_OF]->(g:Organisation)

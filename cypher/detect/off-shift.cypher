@@ -17,12 +17,9 @@ WHERE a.ts >= $since AND a.ts < $until
     MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
     WHERE EXISTS {
         MATCH (e)-[asg:ASSIGNED_TO]->(c)
-        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+        WHERE {{assigned-on-the-day}}
       }
-      AND ((a)-[:TARGETED]->(c)
-           OR EXISTS { MATCH (a)-[:TARGETED]->(:Person)-[:SUBJECT_OF]->(c) }
-           OR EXISTS { MATCH (a)-[:TARGETED]->(:Vehicle)-[:REGISTERED_TO]->(:Person)-[:SUBJECT_OF]->(c) }
-           OR EXISTS { MATCH (a)-[:TARGETED]->(:Address)<-[:LIVES_AT]-(:Person)-[:SUBJECT_OF]->(c) })
+      AND {{case-covers-target}}
   }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, null AS person_id, null AS case_id, null AS organisation_id,
@@ -44,12 +41,9 @@ WHERE a.ts.hour = hour
     MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
     WHERE EXISTS {
         MATCH (e)-[asg:ASSIGNED_TO]->(c)
-        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+        WHERE {{assigned-on-the-day}}
       }
-      AND ((a)-[:TARGETED]->(c)
-           OR EXISTS { MATCH (a)-[:TARGETED]->(:Person)-[:SUBJECT_OF]->(c) }
-           OR EXISTS { MATCH (a)-[:TARGETED]->(:Vehicle)-[:REGISTERED_TO]->(:Person)-[:SUBJECT_OF]->(c) }
-           OR EXISTS { MATCH (a)-[:TARGETED]->(:Address)<-[:LIVES_AT]-(:Person)-[:SUBJECT_OF]->(c) })
+      AND {{case-covers-target}}
   }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, null AS person_id, null AS case_id, null AS organisation_id,

@@ -32,16 +32,9 @@ WHERE k.opened_on <= date(a.ts)
   AND NOT EXISTS { MATCH (e)-[:WORKS_IN]->(:Unit)<-[:OWNED_BY]-(k) }
   AND NOT EXISTS {
     MATCH (e)-[asg:ASSIGNED_TO]->(k)
-    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+    WHERE {{assigned-on-the-day}}
   }
-  AND (p IS NULL OR NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
-    WHERE EXISTS { (p)-[:SUBJECT_OF]->(c) }
-      AND EXISTS {
-        MATCH (e)-[asg:ASSIGNED_TO]->(c)
-        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
-      }
-  })
+  AND (p IS NULL OR NOT {{justified-for-person}})
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, k.case_id AS case_id, null AS organisation_id,
        null AS link_case_id, null AS link_member_id, null AS action_ts, null AS action_id,

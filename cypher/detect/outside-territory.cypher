@@ -10,11 +10,8 @@ MATCH (e)-[:WORKS_IN]->(:Unit)-[:SERVES]->(terr:Area)
 WHERE NOT EXISTS { MATCH (ar)-[:PART_OF*0..]->(terr) }
   AND NOT EXISTS {
     MATCH (a)-[:JUSTIFIED_BY]->(c:Case)<-[asg:ASSIGNED_TO]-(e)
-    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
-      AND ((a)-[:TARGETED]->(c)
-           OR EXISTS { MATCH (a)-[:TARGETED]->(:Person)-[:SUBJECT_OF]->(c) }
-           OR EXISTS { MATCH (a)-[:TARGETED]->(:Vehicle)-[:REGISTERED_TO]->(:Person)-[:SUBJECT_OF]->(c) }
-           OR EXISTS { MATCH (a)-[:TARGETED]->(:Address)<-[:LIVES_AT]-(:Person)-[:SUBJECT_OF]->(c) })
+    WHERE {{assigned-on-the-day}}
+      AND {{case-covers-target}}
   }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, null AS person_id, null AS case_id, null AS organisation_id,

@@ -31,16 +31,9 @@ WHERE k.opened_on <= date(a.ts)
   AND NOT EXISTS { MATCH (e)-[:WORKS_IN]->(:Unit)<-[:OWNED_BY]-(k) }
   AND NOT EXISTS {
     MATCH (e)-[asg:ASSIGNED_TO]->(k)
-    WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+    WHERE {{assigned-on-the-day}}
   }
-  AND (p IS NULL OR NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
-    WHERE EXISTS { (p)-[:SUBJECT_OF]->(c) }
-      AND EXISTS {
-        MATCH (e)-[asg:ASSIGNED_TO]->(c)
-        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
-      }
-  })
+  AND (p IS NULL OR NOT {{justified-for-person}})
 MATCH (k)-[:PLANS]->(x:Action)
 WHERE a.ts < x.ts AND a.ts >= x.ts - duration({hours: $window_hours})
 WITH e, a, k, p, x

@@ -4,26 +4,10 @@
 MATCH (a:Access)
 WHERE a.ts >= $since AND a.ts < $until
 MATCH (e:Employee)-[:PERFORMED]->(a)-[:TARGETED]->(t)
-CALL (t) {
-  WITH t WHERE t:Person
-  RETURN t AS p
-  UNION
-  MATCH (t:Vehicle)-[:REGISTERED_TO]->(p:Person)
-  RETURN p
-  UNION
-  MATCH (t:Address)<-[:LIVES_AT]-(p:Person)
-  RETURN p
-}
+{{person-of-target}}
 WITH e, a, p
 WHERE p.flags IS NOT NULL
-  AND NOT EXISTS {
-    MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
-    WHERE EXISTS { (p)-[:SUBJECT_OF]->(c) }
-      AND EXISTS {
-        MATCH (e)-[asg:ASSIGNED_TO]->(c)
-        WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
-      }
-  }
+  AND NOT {{justified-for-person}}
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,
        a.target_id AS target_id, p.person_id AS person_id, null AS case_id, null AS organisation_id,
        null AS link_case_id, null AS link_member_id, null AS action_ts, null AS action_id,

@@ -7,7 +7,7 @@ WHERE NOT EXISTS {
     MATCH (a)-[:JUSTIFIED_BY]->(c:Case)
     WHERE EXISTS {
       MATCH (e)-[asg:ASSIGNED_TO]->(c)
-      WHERE asg.start_date <= date(a.ts) AND (asg.end_date IS NULL OR date(a.ts) <= asg.end_date)
+      WHERE {{assigned-on-the-day}}
     }
   }
 RETURN e.employee_id AS employee_id, a.access_id AS access_id, a.ts AS ts, a.target_type AS target_type,

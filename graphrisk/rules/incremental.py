@@ -126,7 +126,7 @@ def fingerprint(params: dict[str, dict] | None = None) -> str:
     files = [
         # the rules' files, not the scoring aggregations' (sql/score/): they find nothing
         *sorted(path for folder in ("detect", "views") for path in (sql_dir() / folder).glob("*.sql")),
-        *sorted((cypher_dir() / "detect").glob("*.cypher")),
+        *sorted(p for folder in ("detect", "fragments") for p in (cypher_dir() / folder).glob("*.cypher")),
         *(here / name for name in ("base.py", "catalogue.py", "context.py")),
     ]
     for path in files:
