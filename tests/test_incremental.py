@@ -20,7 +20,7 @@ from graphrisk.contract import TABLES
 from graphrisk.ingest import read_dataset
 from graphrisk.rules import detect
 from graphrisk.rules.engine import detect_days
-from graphrisk.rules.incremental import covers, day_parts, detect_incremental, lookups_per_day
+from graphrisk.rules.incremental import covers, day_parts, detect_incremental
 from graphrisk.scoring import score
 from graphrisk.scoring.output import score_rows
 from graphrisk.store import EmbeddedStore, append_batch
@@ -250,7 +250,7 @@ def test_a_from_scratch_run_detects_and_stores_a_part_of_the_days_at_a_time(tiny
     the same counts, per rule and per employee, as a full detection."""
     _, _, union = tiny
     store = embedded(tmp_path / "parts", union)
-    per_day = lookups_per_day(store)
+    per_day = store.lookups_per_day()
     most = max(per_day.values())
     assert len(day_parts(per_day, most)) >= 3
     result = detect_incremental(store, keep_findings=False, part_lookups=most)
@@ -378,5 +378,5 @@ def test_a_from_scratch_run_in_parts_on_neo4j(tiny, neo4j_store):
     result = detect_incremental(neo4j_store, keep_findings=False, part_lookups=1)
     assert result.plan.everything and result.detected.findings.empty
     assert result.detected.total == len(expected[0])
-    assert result.stored_days == len(lookups_per_day(neo4j_store)) > 1
+    assert result.stored_days == len(neo4j_store.lookups_per_day()) > 1
     assert_same(incremental(neo4j_store), expected)

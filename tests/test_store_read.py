@@ -53,6 +53,12 @@ def test_every_row_in_contract_types(loaded):
     assert ("T1", "U1") in _text(units)
 
 
+def test_lookups_per_day_and_who_has_shifts(loaded):
+    # X3 is 23:40 at +01:00: 22:40 UTC the same day; E3 has look-ups and no shift
+    assert loaded.lookups_per_day() == {"2026-03-02": 2, "2026-03-03": 1, "2026-03-04": 2, "2026-03-05": 1}
+    assert loaded.shift_status() == (["E1", "E2"], ["E3"])
+
+
 def test_both_stores_read_the_same_rows(tmp_path, neo4j_store):
     embedded = EmbeddedStore(tmp_path / "store")
     dataset = read_dataset(MICRO)

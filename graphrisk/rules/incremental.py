@@ -59,7 +59,6 @@ __all__ = [
     "day_parts",
     "detect_incremental",
     "fingerprint",
-    "lookups_per_day",
     "plan",
 ]
 
@@ -211,7 +210,7 @@ def detect_incremental(
     if everything and not todo.everything:
         todo = plan(store, None, fp)
         todo.reason = "asked to detect everything"
-    shifted, shiftless = _shift_status(store)
+    shifted, shiftless = store.shift_status()
 
     def state_for(days: list[str]) -> FindingsState:
         return FindingsState(
@@ -226,7 +225,7 @@ def detect_incremental(
         )
 
     if todo.everything:
-        per_day = lookups_per_day(store)
+        per_day = store.lookups_per_day()
         new_state = state_for(sorted(per_day))
         with findings.publishing(new_state, replace_all=True, stale_seen=todo.stale_seen) as publication:
             detected = _detect_in_parts(store, day_parts(per_day, part_lookups), publication, params, engine,
@@ -288,16 +287,6 @@ def _detect_in_parts(store, parts, publication, params, engine, progress, keep: 
     )
 
 
-def lookups_per_day(store) -> dict[str, int]:
-    """How many look-ups ``store`` holds on each UTC day (``YYYY-MM-DD``)."""
-    if store.kind == "embedded":
-        frame = _duck(store, "SELECT strftime(CAST(timezone('UTC', ts) AS DATE), '%Y-%m-%d') AS day, "
-                             "count(*) AS lookups FROM {access_log} GROUP BY 1")  # fmt: skip
-    else:
-        frame = store.read("findings/log_days")
-    return {str(d): int(n) for d, n in zip(frame["day"], frame["lookups"], strict=True)} if len(frame) else {}
-
-
 # -- helpers -----------------------------------------------------------------------------------------
 
 
@@ -335,55 +324,14 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 def _batches(store) -> pd.DataFrame:
     """The batch records with ``done`` (wholly written) and their days as lists of text."""
-    if store.kind == "embedded":
-        frame = store.load_batches().copy()
-        frame["done"] = True  # an embedded append is published whole or not at all
-        frame["store_version"] = frame["store_version"].astype("int64") if len(frame) else []
-    else:
-        from graphrisk.store.neo4j_append import load_batches
-
-        frame = load_batches(store)
-        frame["done"] = (frame["status"] == "done") if len(frame) else []
+    frame = store.load_batches().copy()
     if not len(frame):
         return pd.DataFrame(columns=["batch_id", "store_version", "lookup_days", "redetect_days", "done"])
+    # a Neo4j append writes its batch in several transactions and says when it is done; an embedded
+    # one is published whole or not at all
+    frame["done"] = (frame["status"] == "done") if "status" in frame.columns else True
+    if "store_version" in frame.columns:
+        frame["store_version"] = frame["store_version"].astype("int64")
     for column in ("lookup_days", "redetect_days"):
         frame[column] = [[str(d) for d in (v if v is not None else [])] for v in frame[column]]
     return frame
-
-
-def _shift_status(store) -> tuple[list[str], list[str]]:
-    """(employees with shifts, employees with look-ups and no shift)."""
-    if store.kind == "embedded":
-        shifted = _duck(store, "SELECT DISTINCT employee_id FROM {shifts}")["employee_id"]
-        with_lookups = _duck(store, "SELECT DISTINCT employee_id FROM {access_log}")["employee_id"]
-        shifted = {str(e) for e in shifted}
-        return sorted(shifted), sorted({str(e) for e in with_lookups} - shifted)
-    frame = store.read("findings/shifted")
-    if not len(frame):
-        return [], []
-    flags = frame["shifted"].astype(bool).to_numpy()
-    return sorted(frame["employee_id"][flags].astype(str)), sorted(frame["employee_id"][~flags].astype(str))
-
-
-def _duck(store, text: str) -> pd.DataFrame:
-    """A DuckDB query over the pinned version's Parquet files; ``{table}`` names a stored table."""
-    import duckdb
-
-    from graphrisk.contract import TABLES
-    from graphrisk.rules.duck import empty_table_sql
-
-    manifest = store.manifest()
-    sources = {}
-    for name in ("access_log", "shifts"):
-        if manifest["tables"].get(name):
-            files = manifest.get("files", {}).get(name) or [f"{name}.parquet"]
-            paths = ", ".join("'" + str(store.tables_dir / f).replace("'", "''") + "'" for f in files)
-            sources[name] = f"read_parquet([{paths}])"
-        else:
-            sources[name] = f"({empty_table_sql(TABLES[name])})"
-    con = duckdb.connect()
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        return con.sql(text.format(**sources)).df()
-    finally:
-        con.close()

@@ -118,8 +118,9 @@ class Store(ABC):
     # -- the read API ------------------------------------------------------------------------------
     # What code outside graphrisk/store/ reads, asked the same way of either store, so that no
     # caller branches on ``kind`` to read data. Kept narrow on purpose (as sqlite-utils'
-    # ``rows_where`` and networkx's views are): contract rows by key, the batch record, the graph
-    # for exploration, and a version to cache against. Everything comes back in the contract's
+    # ``rows_where`` and networkx's views are): contract rows by key, the batch record, the log's
+    # days and who has shifts (for incremental detection), the graph for exploration, and a version
+    # to cache against. Everything comes back in the contract's
     # types, whichever store holds it.
 
     @abstractmethod
@@ -139,6 +140,16 @@ class Store(ABC):
     @abstractmethod
     def load_batches(self) -> pd.DataFrame:
         """The record of every ``load --append`` batch (:mod:`graphrisk.store.append`), oldest first."""
+
+    @abstractmethod
+    def lookups_per_day(self) -> dict[str, int]:
+        """How many look-ups the store holds on each UTC day (``YYYY-MM-DD``), counted where they
+        are (a month of national log is 300 million)."""
+
+    @abstractmethod
+    def shift_status(self) -> tuple[list[str], list[str]]:
+        """The employees with at least one shift, and the employees with look-ups but no shift,
+        each sorted."""
 
     @abstractmethod
     def graph_source(self):

@@ -286,6 +286,40 @@ class EmbeddedStore(Store):
         except (OSError, pa.ArrowException) as exc:
             raise StoreError(f"cannot read {path}: {exc}") from exc
 
+    def lookups_per_day(self) -> dict[str, int]:
+        frame = self._log_sql(
+            "SELECT strftime(CAST(timezone('UTC', ts) AS DATE), '%Y-%m-%d') AS day, count(*) AS lookups "
+            "FROM {access_log} GROUP BY 1"
+        )
+        return {str(d): int(n) for d, n in zip(frame["day"], frame["lookups"], strict=True)}
+
+    def shift_status(self) -> tuple[list[str], list[str]]:
+        shifted = {str(e) for e in self._log_sql("SELECT DISTINCT employee_id FROM {shifts}")["employee_id"]}
+        with_lookups = self._log_sql("SELECT DISTINCT employee_id FROM {access_log}")["employee_id"]
+        return sorted(shifted), sorted({str(e) for e in with_lookups} - shifted)
+
+    def _log_sql(self, text: str) -> pd.DataFrame:
+        """A DuckDB query over the pinned version's Parquet files of the log and the shifts (out of
+        core: the log is not read into pandas); ``{access_log}`` and ``{shifts}`` name them."""
+        import duckdb
+
+        from graphrisk.rules.duck import empty_table_sql
+
+        pin = self._pinned()
+        sources = {}
+        for name in ("access_log", "shifts"):
+            if pin.manifest["tables"].get(name):
+                paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.table_files(name))
+                sources[name] = f"read_parquet([{paths}])"
+            else:
+                sources[name] = f"({empty_table_sql(TABLES[name])})"
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            return con.sql(text.format(**sources)).df()
+        finally:
+            con.close()
+
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: self.table(name) for name in self.table_names()}
 

@@ -346,6 +346,22 @@ class Neo4jStore(Store):
             frame["tables"] = frame["tables"].map(json.loads)
         return frame
 
+    def lookups_per_day(self) -> dict[str, int]:
+        frame = self.runner.run("findings/log_days")
+        return (
+            {str(d): int(n) for d, n in zip(frame["day"], frame["lookups"], strict=True)}
+            if len(frame)
+            else {}
+        )
+
+    def shift_status(self) -> tuple[list[str], list[str]]:
+        frame = self.runner.run("findings/shifted")
+        if not len(frame):
+            return [], []
+        flags = frame["shifted"].astype(bool).to_numpy()
+        ids = frame["employee_id"].astype(str)
+        return sorted(ids[flags]), sorted(ids[~flags])
+
     def graph_source(self):
         """The graph as the analyst tools explore it, read from the server as they ask."""
         from graphrisk.analyst.source import Neo4jSource  # the analyst layer, when asked for
