@@ -40,7 +40,7 @@ from graphrisk.store.base import FAULT_ENV, table_order
 from graphrisk.store.neo4j import Mode, Neo4jStore, node_rows, rel_rows_for_neo4j
 from graphrisk.store.neo4j_rows import key_of, rows_where
 
-__all__ = ["Neo4jView", "append", "load_batches", "rows_where"]
+__all__ = ["Neo4jView", "append", "rows_where"]
 
 FAULT_EXIT_CODE = 86
 
@@ -104,11 +104,6 @@ def append(store: Neo4jStore, path, *, progress=None) -> AppendSummary:
             summary.written = True
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def load_batches(store: Neo4jStore) -> pd.DataFrame:
-    """Every batch record in the database, oldest first (:meth:`Neo4jStore.load_batches`)."""
-    return store.load_batches()
 
 
 def _write_recorded(
