@@ -1652,7 +1652,9 @@ def _harvest(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, curiou
             else:
                 items = _case_targets(crime, pop, int(rng.choice(mine)), rng, int(rng.integers(1, 5)))[1:]
             items = items[: max(1, min(left, int(rng.integers(2, 7))))]
-            left -= len(items)
+            left -= max(1, len(items))  # an own case without subjects gives nothing: still a try
+            if not items:
+                continue
             slot = _shift_in(rng, shifts, e, lo, t_end) if rng.random() < 0.6 + 0.3 * stealth else None
             if slot is None:  # an evening at home
                 day = int(utc_to_local(np.array([int(rng.integers(lo, t_end))]))[0] // DAY)
