@@ -546,8 +546,12 @@ def test_transferred_staff_work_in_the_old_units_territory_before_the_move(rw):
     day = (log.ts - log.ts.min()).dt.days
     early = log[day < 2]  # the move is on the log's third day or later
     late = log[day >= day.max() - 1]  # ... and before its last day
-    assert early.outside.mean() > 0.5
-    assert early.outside.mean() > late.outside.mean() + 0.3
+    # each employee counts once: one busy desk officer deployed elsewhere on the last days would
+    # otherwise outweigh the others (the realism profiles hold many reasons to look outside)
+    early_share = early.groupby("employee_id").outside.mean().mean()
+    late_share = late.groupby("employee_id").outside.mean().mean()
+    assert early_share > 0.5
+    assert early_share > late_share + 0.3
     # some keep a listed assignment to an old case, ending before the move, inside the log
     a = rw.t["case_assignments"]
     mine = a[a.employee_id.isin(rw.labelled("lookalike:transferred"))]

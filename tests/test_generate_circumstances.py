@@ -47,6 +47,7 @@ def many():
 
 def test_the_new_knobs_are_last_and_the_random_profile_draws_the_old_ones_as_before():
     specs = [f.name for f in dataclasses.fields(Noise) if "range" in f.metadata]
+    specs = specs[: specs.index(ROUND_4[-1]) + 1]  # later rounds come after (test_generate_round5.py)
     assert tuple(specs[-len(ROUND_4) :]) == ROUND_4
     old = specs[: -len(ROUND_4)]
     for seed in (1, 7):

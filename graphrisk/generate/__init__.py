@@ -40,6 +40,7 @@ from graphrisk.generate.crime import build_crime
 from graphrisk.generate.noise import (
     NOISE_LOOKALIKES,
     NOISE_SCENARIOS,
+    add_leavers,
     add_staff_victims,
     clocks,
     drop_absent,
@@ -222,6 +223,8 @@ def build_world(
     victims = add_staff_victims(stream(seed, "staff-victims-cases"), world, noise) if noise.enabled else []
     the_plan = plan(stream(seed, "scenarios"), world, p, prevalence, noise, stream(seed, "second-scenario"))
     world.cumulative_interest = np.cumsum(pop.interest)  # the plan makes some relatives well known
+    if noise.enabled and noise.leavers > 0:  # after the plan (insiders leave too), before the shifts
+        add_leavers(stream(seed, "leavers"), world, the_plan.insiders, the_plan.callouts, noise)
     say(f"scenarios: {len(the_plan.insiders)} insiders, {len(the_plan.labels):,} ground-truth rows")
 
     roster = rosters(stream(seed, "rosters"), org, the_plan.night)
@@ -241,7 +244,13 @@ def build_world(
     if noise.enabled:  # first: the insiders' sessions are placed knowing their absences
         extra = _extra(seed, p, world, the_plan, shifts, noise, victims, prevalence)
     planted = planted_events(
-        stream(seed, "planted"), world, the_plan, shifts, noise, extra.absent if extra else None
+        stream(seed, "planted"),
+        world,
+        the_plan,
+        shifts,
+        noise,
+        extra.absent if extra else None,
+        stream(seed, "insider-cover") if noise.enabled else None,
     )
     parts = [normal, planted]
     if noise.enabled:
@@ -281,7 +290,13 @@ def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, 
     if noise.enabled:
         extra = _extra(seed, p, world, the_plan, shifts, noise, victims, prevalence)
     planted = planted_events(
-        stream(seed, "planted"), world, the_plan, shifts, noise, extra.absent if extra else None
+        stream(seed, "planted"),
+        world,
+        the_plan,
+        shifts,
+        noise,
+        extra.absent if extra else None,
+        stream(seed, "insider-cover") if noise.enabled else None,
     )
     if noise.enabled:
         planted = Events.concat([drop_absent(planted, extra, n_emp, _insiders(the_plan)), extra.events()])

@@ -19,7 +19,10 @@ its own random stream, and only runs when the profile is not ``baseline``:
 - one system writing local time as UTC, another's clock running ahead;
 - team leaders and HR advisers looking up their own staff; traffic checks in bursts;
 - incidents in the news, worked by the units involved and looked up by curious staff
-  (``insider:news-curiosity``).
+  (``insider:news-curiosity``);
+- more contracts ending in the log, handovers of cases before leaving or leave, leavers who
+  harvest data in their last weeks (``insider:leaver-harvest``);
+- a colleague working under an employee's open login; street canvasses; missing-person searches.
 
 Planted insiders take part in every phenomenon as anyone of their role does.
 
@@ -81,6 +84,7 @@ from graphrisk.generate.organisation import (
     DRIO,
     DRR,
     INTAKE,
+    INTAKE_SERVICE,
     INTELLIGENCE,
     INVESTIGATION,
     LE_INFRASTRUCTURE,
@@ -98,6 +102,7 @@ __all__ = [
     "NOISE_LOOKALIKES",
     "NOISE_SCENARIOS",
     "Extra",
+    "add_leavers",
     "add_staff_victims",
     "clocks",
     "drop_absent",
@@ -130,9 +135,13 @@ NOISE_LOOKALIKES = (
     "traffic-control",
     "news-incident",
     "part-time",
+    "shared-login",
+    "canvass",
+    "missing-person",
+    "handover",
 )
 #: Insider scenarios the profiles add (``insider:<id>``), beside the planted ones.
-NOISE_SCENARIOS = ("news-curiosity",)
+NOISE_SCENARIOS = ("news-curiosity", "leaver-harvest")
 
 # systems per target type: BRP, BVH, BVI, RDW
 _SYSTEM_P = np.array(
@@ -432,6 +441,12 @@ def extra_events(
     _team_care(stream("team-care"), world, shifts, noise, out)
     _traffic_checks(stream("traffic-checks"), world, shifts, noise, out, activity)
     _news(stream("news"), world, shifts, noise, out, curious)
+    # round 5, each on its own stream
+    _shared_login(stream("shared-login"), world, shifts, noise, out, forbidden)
+    _canvass(stream("canvass"), world, shifts, noise, out)
+    _missing_persons(stream("missing-persons"), world, shifts, noise, out)
+    _handovers(stream("handover"), world, shifts, noise, out, forbidden)
+    _harvest(stream("leaver-harvest"), world, shifts, noise, out, curious)
     if out.absent:
         n = world.org.n_employees
         out.parts = [p.rows(~_in_windows(p.emp, p.ts, out.absent, n)) for p in out.parts]
@@ -1438,6 +1453,410 @@ def _news(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, curious: 
         if len(a):
             out.add(single(rng, a[:, 0], a[:, 1], a[:, 2], a[:, 3], a[:, 4], search_p=0.6))
             out.label(a[:, 0], "insider:news-curiosity")
+
+
+# --- round 5: leavers, handovers, shared logins, canvasses, missing persons ---------------------
+
+
+def add_leavers(rng, world: World, insiders, callouts, noise: Noise) -> np.ndarray:
+    """More contracts end in the log (retirement, resignation, a temporary contract running out):
+    a ``leavers`` share of the staff who would stay for the whole log, planted insiders as often as
+    anyone, get an end date (their last working day) from the log's fourth day to its second-last;
+    ``employees.end_date`` says so and they work no shift after it. Someone who must still be at
+    work later (a planted insider's leak window, a raid call-out) leaves after that, or not in the
+    log. Drawn after the plan, before the shifts. Returns the new leavers."""
+    org = world.org
+    if noise.leavers <= 0 or world.days < 5:
+        return np.zeros(0, dtype=np.int64)
+    who = np.flatnonzero(_working(org) & (rng.random(org.n_employees) < noise.leavers))
+    end = world.day + rng.integers(3, world.days - 1, len(who))
+    needed: dict[int, int] = {}
+    for ins in insiders:
+        if ins.window is not None:
+            needed[ins.emp] = max(needed.get(ins.emp, 0), int(ins.window[1]))
+    for e, _, t in callouts:
+        needed[int(e)] = max(needed.get(int(e), 0), int(t))
+    last = world.day + world.days - 2
+    keep = np.ones(len(who), dtype=bool)
+    for i, e in enumerate(who.tolist()):
+        if e in needed:
+            day = int(utc_to_local(np.array([needed[e]]))[0] // DAY)
+            end[i] = max(int(end[i]), day)
+            keep[i] = end[i] <= last
+    who, end = who[keep], end[keep]
+    org.emp_end = org.emp_end.copy()
+    org.emp_end[who] = end
+    return who
+
+
+def _leaving_at(world: World, emp: np.ndarray) -> np.ndarray:
+    """The UTC second after the last working day of each leaver."""
+    return local_to_utc((world.org.emp_end[emp] + 1) * DAY)
+
+
+def _case_targets(crime: Crime, pop: Population, c: int, rng, k: int) -> list[tuple[int, int]]:
+    """The case file and ``k`` of its subjects (now and then their address)."""
+    s = crime.subject_person[crime.subject_offsets[c] : crime.subject_offsets[c + 1]]
+    items = [(CASE, int(c))]
+    for p in rng.choice(s, size=min(len(s), k), replace=False).tolist() if len(s) else []:
+        items.append((PERSON, int(p)))
+        if rng.random() < 0.3:
+            items.append((ADDRESS, int(pop.address[p])))
+    return items
+
+
+def _sitting(rng, rows: list, e: int, ts: int, stop: int, items, case: int, gap=(10, 120)) -> None:
+    """One sitting: ``items`` looked up one after another from ``ts``, not past ``stop``."""
+    for ttype, target in items:
+        rows.append((e, ts, ttype, target, case))
+        ts = min(ts + int(rng.integers(*gap)), stop)
+
+
+def _rows_to_events(rng, rows, search_p=0.3, export_p=0.0) -> Events:
+    a = np.array(rows, dtype=np.int64).reshape(-1, 5)
+    ev = single(rng, a[:, 0], a[:, 1], a[:, 2], a[:, 3], a[:, 4], search_p=search_p)
+    if export_p > 0:
+        ev.action[(rng.random(len(ev)) < export_p) & (ev.target_type != CASE)] = EXPORT
+    return ev
+
+
+def _handovers(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, forbidden) -> None:
+    """Before they leave, or go away on leave or sick for 1-3 weeks, staff with cases hand them
+    over (a ``handover`` share of them): on their last one to three shifts they go through each
+    own case (up to five), the file and a few subjects, citing it, and export now and then (the
+    handover report). A colleague of the unit who is not on those cases (the assignment lists lag)
+    picks them up in one to three sessions on their shifts from the day before to ten days after:
+    the files and subjects, citing the case 70% of the time. Both are ``lookalike:handover``."""
+    org, pop, crime = world.org, world.pop, world.crime
+    if noise.handover <= 0:
+        return
+    has_case = np.diff(world.emp_case_offsets) > 0
+    leaving = np.flatnonzero((org.emp_end != NO_DATE) & has_case)
+    givers, until = [leaving], [_leaving_at(world, leaving)]
+    for emp, lo, _ in out.absent:
+        m = has_case[emp] & (lo > world.start + DAY)  # an absence that starts in the log
+        givers.append(emp[m])
+        until.append(lo[m])
+    g, t = np.concatenate(givers), np.concatenate(until)
+    pick = (rng.random(len(g)) < noise.handover) & (t > world.start + DAY)
+    g, t = g[pick], t[pick]
+    unit_off = offsets(org.emp_unit, len(org.unit_id))
+    working = _working(org)
+    rows: list[tuple[int, int, int, int, int]] = []
+    exported: list[tuple[int, int, int, int, int]] = []
+    who: list[int] = []
+    for e, t_end in zip(g.tolist(), t.tolist(), strict=True):
+        cases = world.emp_cases[world.emp_case_offsets[e] : world.emp_case_offsets[e + 1]][:5]
+        start, end = shifts.of(e)
+        last = np.flatnonzero((start < t_end) & (end > world.start) & (start > t_end - 10 * DAY))
+        last = last[-int(rng.integers(1, 4)) :]
+        if len(last) == 0:
+            continue
+        for j, c in enumerate(cases.tolist()):
+            i = int(last[j % len(last)])
+            lo_s, hi_s = int(max(start[i], world.start)), int(min(end[i], t_end)) - 1
+            if hi_s - lo_s < 20 * MINUTE:
+                continue
+            ts = int(rng.integers(lo_s, hi_s - 10 * MINUTE))
+            cite = c if rng.random() < 0.9 else -1
+            _sitting(
+                rng, exported, e, ts, hi_s, _case_targets(crime, pop, c, rng, int(rng.integers(1, 4))), cite
+            )
+        # the colleague who takes over
+        u = int(org.emp_unit[e])
+        pool = np.arange(unit_off[u], unit_off[u + 1])
+        pool = pool[(pool != e) & working[pool]]
+        on = set(crime.assign_emp[np.isin(crime.assign_case, cases)].tolist())
+        pool = np.array(
+            [
+                x
+                for x in pool.tolist()
+                if x not in on and not (x in forbidden and set(cases.tolist()) & forbidden[x][0])
+            ],
+            dtype=np.int64,
+        )
+        if len(pool) == 0:
+            who.append(e)
+            continue
+        s = int(rng.choice(pool))
+        for _ in range(int(rng.integers(1, 4))):
+            slot = _shift_in(rng, shifts, s, t_end - DAY, t_end + 10 * DAY)
+            if slot is None:
+                break
+            c = int(rng.choice(cases))
+            cite = c if rng.random() < 0.7 else -1
+            _sitting(
+                rng,
+                rows,
+                s,
+                slot[0],
+                slot[1],
+                _case_targets(crime, pop, c, rng, int(rng.integers(1, 4))),
+                cite,
+            )
+        who += [e, s]
+    if exported:
+        out.add(_rows_to_events(rng, exported, search_p=0.2, export_p=0.12))
+    if rows:
+        out.add(_rows_to_events(rng, rows, search_p=0.3))
+    out.label(who, "handover")
+
+
+def _harvest(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, curious: bool) -> None:
+    """Leavers who take data with them (a ``leaver_harvest`` share of everyone whose contract ends
+    in the log; only when insiders are planted at all: ``curious``): in their last 10-28 days,
+    15-60 look-ups in sittings of two to six, on shift mostly, with exports: the files and
+    subjects of the unit's open cases they are not on, persons of police interest in their
+    region (with address or car), the own cases' subjects; now and then citing an own case. They
+    hand over their own cases as honest leavers do (:func:`_handovers`). ``insider:leaver-harvest``."""
+    org, pop, geo, crime = world.org, world.pop, world.geo, world.crime
+    if noise.leaver_harvest <= 0 or not curious:
+        return
+    leaving = np.flatnonzero(org.emp_end != NO_DATE)
+    leaving = leaving[rng.random(len(leaving)) < noise.leaver_harvest]
+    if len(leaving) == 0:
+        return
+    t_ends = _leaving_at(world, leaving)
+    open_cases = np.flatnonzero(crime.case_open & (crime.case_kind != CASE_INTEGRITY))
+    first, last = geo.region_bounds()
+    rows: list[tuple[int, int, int, int, int]] = []
+    shares: list[float] = []
+    stealth = noise.stealth
+    for e, t_end in zip(leaving.tolist(), t_ends.tolist(), strict=True):
+        lo = max(world.start, t_end - int(rng.integers(10, 29)) * DAY)
+        if t_end - lo < DAY:
+            continue
+        mine = world.emp_cases[world.emp_case_offsets[e] : world.emp_case_offsets[e + 1]]
+        unit_cases = open_cases[crime.case_unit[open_cases] == org.emp_unit[e]]
+        unit_cases = unit_cases[~np.isin(unit_cases, mine)]
+        r = int(org.unit_region[org.emp_unit[e]])
+        if r >= 0:
+            p_lo, p_hi = int(pop.muni_offsets[first[r]]), int(pop.muni_offsets[last[r]])
+        else:
+            p_lo, p_hi = 0, pop.n
+        left = int(rng.integers(15, 61))
+        export_p = float(rng.uniform(0.1, 0.4)) * (1 - 0.5 * stealth)
+        mine_rows = []
+        while left > 0:
+            u = rng.random()
+            if u < 0.4 and len(unit_cases):
+                items = _case_targets(crime, pop, int(rng.choice(unit_cases)), rng, int(rng.integers(1, 5)))
+            elif u < 0.8 or not len(mine):
+                p = int(weighted_in(rng, world.cumulative_interest, np.array([p_lo]), np.array([p_hi]))[0])
+                items = [(PERSON, p)]
+                if rng.random() < 0.5:
+                    items.append((ADDRESS, int(pop.address[p])))
+                v_lo, v_hi = pop.vehicle_offsets[p], pop.vehicle_offsets[p + 1]
+                if v_hi > v_lo and rng.random() < 0.3:
+                    items.append((VEHICLE, int(v_lo)))
+            else:
+                items = _case_targets(crime, pop, int(rng.choice(mine)), rng, int(rng.integers(1, 5)))[1:]
+            items = items[: max(1, min(left, int(rng.integers(2, 7))))]
+            left -= max(1, len(items))  # an own case without subjects gives nothing: still a try
+            if not items:
+                continue
+            slot = _shift_in(rng, shifts, e, lo, t_end) if rng.random() < 0.6 + 0.3 * stealth else None
+            if slot is None:  # an evening at home
+                day = int(utc_to_local(np.array([int(rng.integers(lo, t_end))]))[0] // DAY)
+                ts = int(
+                    local_to_utc(np.array([day * DAY + int(rng.integers(18 * 60, 23 * 60)) * MINUTE]))[0]
+                )
+                if not lo <= ts < t_end:
+                    continue
+                slot = (ts, min(ts + HOUR, t_end - 1))
+            cite = int(rng.choice(mine)) if len(mine) and rng.random() < 0.2 + 0.4 * stealth else -1
+            _sitting(rng, mine_rows, e, slot[0], slot[1], items, cite, gap=(10, 90))
+        rows += mine_rows
+        shares += [export_p] * len(mine_rows)
+    if rows:
+        ev = _rows_to_events(rng, rows, search_p=0.4)
+        ev.action[(rng.random(len(ev)) < np.array(shares)) & (ev.target_type != CASE)] = EXPORT
+        out.add(ev)
+        out.label(ev.emp, "insider:leaver-harvest")
+
+
+def _shared_login(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, forbidden) -> None:
+    """A colleague works under an employee's login (a shared desk terminal, a car's tablet, a
+    session not logged off): in a ``shared_login`` share of the shifts of basisteam and intake
+    staff a colleague of the same unit runs one to four sessions on it: their own case's subjects
+    (half the time, when they have cases; citing it 80%), otherwise routine work in the
+    territory. The log names the employee who was logged in (``lookalike:shared-login``), who
+    is not on that case."""
+    org, pop, crime = world.org, world.pop, world.crime
+    if noise.shared_login <= 0:
+        return
+    desk = (
+        _working(org)
+        & np.isin(org.emp_kind, (BASISTEAM, INTAKE_SERVICE))
+        & np.isin(org.emp_role, (PATROL, INTAKE, INVESTIGATION))
+    )
+    rows = np.flatnonzero(desk[shifts.emp] & (rng.random(len(shifts.emp)) < noise.shared_login))
+    owner = shifts.emp[rows]
+    unit_off = offsets(org.emp_unit, len(org.unit_id))
+    u = org.emp_unit[owner]
+    lo, hi = unit_off[u], unit_off[u + 1]
+    ok = hi - lo > 1
+    rows, owner, lo, hi = rows[ok], owner[ok], lo[ok], hi[ok]
+    if len(rows) == 0:
+        return
+    i = uniform_in(rng, lo, hi - 1)
+    worker = np.where(i >= owner, i + 1, i)
+    k = rng.integers(1, 5, len(rows))
+    s = np.repeat(np.arange(len(rows)), k)
+    start, end = shifts.start[rows[s]], shifts.end[rows[s]]
+    ts = uniform_in(rng, start, np.maximum(start + 1, end - 10 * MINUTE))
+    e, w = owner[s], worker[s]
+    lo_t, hi_t = _territory(world, e)
+    person = weighted_in(rng, world.cumulative_interest, lo_t, hi_t)
+    has = world.emp_case_offsets[w + 1] > world.emp_case_offsets[w]
+    cw = np.flatnonzero(has & (rng.random(len(s)) < 0.5))
+    c = world.emp_cases[uniform_in(rng, world.emp_case_offsets[w[cw]], world.emp_case_offsets[w[cw] + 1])]
+    subj = crime.subject_person[uniform_in(rng, crime.subject_offsets[c], crime.subject_offsets[c + 1])]
+    allowed = np.array(
+        [
+            not (x in forbidden and y in forbidden[x][0])
+            for x, y in zip(e[cw].tolist(), c.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    cw, c, subj = cw[allowed], c[allowed], subj[allowed]
+    person[cw] = subj
+    case = np.full(len(s), -1, dtype=np.int64)
+    case[cw] = np.where(rng.random(len(cw)) < 0.8, c, -1)
+    out.add(person_sessions(rng, pop, e, ts, person, case, vehicle_p=0.25, address_p=0.2, limit=end - 1))
+    out.label(owner, "shared-login")
+
+
+def _canvass(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """Street canvasses (buurtonderzoek) after a burglary, a robbery, an assault: ``canvass`` per 30
+    days per basisteam and district investigation team. Two to six officers of the team go door
+    to door in one street (15-60 residents in a row of the territory: households and neighbours)
+    on one or two days: each address looked up, then some of its residents, one door after the
+    next, citing an open local case of the team (80%; no case when it has none). Officers without
+    a shift then are called in (30%) or skip it. ``lookalike:canvass``."""
+    org, pop, crime = world.org, world.pop, world.crime
+    if noise.canvass <= 0:
+        return
+    teams = np.flatnonzero(np.isin(org.unit_kind, (BASISTEAM, DISTRICT_INVESTIGATION)))
+    k = rng.poisson(_scaled(noise.canvass, world.days), len(teams))
+    local = np.flatnonzero(crime.case_open & (crime.case_kind == CASE_LOCAL))
+    unit_off = offsets(org.emp_unit, len(org.unit_id))
+    street_staff = _working(org) & np.isin(org.emp_role, (PATROL, INVESTIGATION))
+    rows: list[tuple[int, int, int, int, int]] = []
+    staff: list[int] = []
+    for u in np.repeat(teams, k).tolist():
+        pool = np.arange(unit_off[u], unit_off[u + 1])
+        pool = pool[street_staff[pool]]
+        if len(pool) == 0:
+            continue
+        cases = local[crime.case_unit[local] == u]
+        c = int(rng.choice(cases)) if len(cases) else -1
+        officers = rng.choice(pool, size=min(len(pool), int(rng.integers(2, 7))), replace=False)
+        lo_t, hi_t = int(world.emp_lo[officers[0]]), int(world.emp_hi[officers[0]])
+        n = int(rng.integers(15, 61))
+        a = int(rng.integers(lo_t, max(lo_t + 1, hi_t - n)))
+        people = np.arange(a, min(hi_t, a + n))
+        if len(people) == 0:
+            continue
+        doors = np.unique(pop.address[people])
+        rng.shuffle(doors)
+        day = world.day + int(rng.integers(0, world.days))
+        lo_d = int(local_to_utc(np.array([day * DAY]))[0])
+        hi_d = int(local_to_utc(np.array([(day + 2) * DAY]))[0])
+        for e, mine in zip(officers.tolist(), np.array_split(doors, len(officers)), strict=True):
+            if len(mine) == 0:
+                continue
+            slot = _shift_in(rng, shifts, e, lo_d, hi_d)
+            if slot is None:
+                if rng.random() >= 0.3:
+                    continue
+                ts = int(
+                    local_to_utc(np.array([day * DAY + int(rng.integers(10 * 60, 17 * 60)) * MINUTE]))[0]
+                )
+                slot = (ts, ts + 4 * HOUR)
+            ts, stop = slot
+            cite = c if rng.random() < 0.8 else -1
+            for d in mine.tolist():
+                items = [(ADDRESS, d)]
+                living = people[pop.address[people] == d]
+                if len(living):
+                    items += [(PERSON, int(p)) for p in living[: int(rng.integers(0, 4))]]
+                _sitting(rng, rows, e, ts, stop, items, cite, gap=(15, 90))
+                ts = min(rows[-1][1] + int(rng.integers(60, 480)), stop)
+            staff.append(e)
+    if rows:
+        out.add(_rows_to_events(rng, rows, search_p=0.6))
+        out.label(staff, "canvass")
+
+
+def _missing_persons(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
+    """A missing child, a confused elderly person, someone feared suicidal: ``missing_persons`` per
+    region per 30 days. For the 2-24 hours until they are found, 10-40 operational staff of the
+    region (those on shift then, at most 30% of them; 15% called in without one) and up to five
+    of other regions or the Dienst Infrastructuur (a national alert) look them up: the person
+    first, then the address, the vehicles of the household, relatives and friends; one to four
+    look-ups each. The report is
+    an incident in BVH, not an investigation: no case. ``lookalike:missing-person``."""
+    org, pop, geo = world.org, world.pop, world.geo
+    if noise.missing_persons <= 0:
+        return
+    n = int(rng.poisson(_scaled(noise.missing_persons, world.days) * geo.n_regions))
+    if n == 0:
+        return
+    indptr, nbrs = pop.relations.adjacency(pop.n)
+    emp_region = org.unit_region[org.emp_unit]
+    operational = _working(org) & np.isin(org.emp_role, (PATROL, INTAKE, INTELLIGENCE, INVESTIGATION))
+    highway = operational & (org.emp_kind == LE_INFRASTRUCTURE)
+    age = pop.age(world.day)
+    rows: list[tuple[int, int, int, int, int]] = []
+    staff: list[int] = []
+    for _ in range(n):
+        muni = int(rng.choice(geo.n_munis, p=geo.muni_weight))
+        region = int(geo.muni_region[muni])
+        lo, hi = int(pop.muni_offsets[muni]), int(pop.muni_offsets[muni + 1])
+        if hi <= lo:
+            continue
+        cand = rng.integers(lo, hi, 40)
+        vulnerable = cand[(age[cand] < 16) | (age[cand] >= 75)]
+        p = int(vulnerable[0]) if len(vulnerable) and rng.random() < 0.7 else int(cand[0])
+        hh = pop.household[p]
+        home = np.arange(pop.hh_start[hh], pop.hh_start[hh] + 8)
+        home = home[(home < pop.n) & (pop.household[np.minimum(home, pop.n - 1)] == hh)]
+        ties = nbrs[indptr[p] : indptr[p + 1]][:4]
+        around = np.unique(np.r_[home, ties]).astype(np.int64)
+        around = around[around != p]
+        targets = [(ADDRESS, int(pop.address[p]))]
+        targets += [(PERSON, int(q)) for q in around.tolist()]
+        for q in np.r_[[p], home].tolist():
+            targets += [(VEHICLE, int(v)) for v in range(pop.vehicle_offsets[q], pop.vehicle_offsets[q + 1])]
+        t0 = int(world.start + rng.integers(0, max(1, world.end - world.start - 3 * HOUR)))
+        t1 = t0 + int(rng.integers(2, 25)) * HOUR
+        here = np.flatnonzero(operational & (emp_region == region))
+        far = np.flatnonzero((operational & (emp_region != region) & (emp_region >= 0)) | highway)
+        want = min(int(rng.integers(10, 41)), max(3, round(0.3 * len(here))))
+        tried = rng.choice(here, size=min(len(here), 3 * want), replace=False) if len(here) else here
+        extra = (
+            rng.choice(far, size=min(len(far), int(rng.integers(0, 6))), replace=False) if len(far) else far
+        )
+        got = 0
+        for e in np.r_[tried, extra].astype(np.int64).tolist():
+            if got >= want and e in tried:
+                continue
+            slot = _shift_in(rng, shifts, e, t0, t1)
+            if slot is None:
+                if rng.random() >= 0.15:
+                    continue
+                ts = int(rng.integers(t0, t1))
+                slot = (ts, ts + HOUR)
+            items = [(PERSON, p)]
+            for j in rng.integers(0, len(targets), int(rng.integers(0, 4))).tolist():
+                items.append(targets[j])
+            _sitting(rng, rows, e, slot[0], slot[1], items, -1, gap=(10, 180))
+            staff.append(e)
+            got += 1
+    if rows:
+        out.add(_rows_to_events(rng, rows, search_p=0.6))
+        out.label(staff, "missing-person")
 
 
 # --- clocks ---------------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ MODEL_VERSION = 1
 #: Bumped whenever a realism profile (any but ``baseline``) would give different files for the same
 #: seed; written to generator.json of those data sets only, so that the baseline's files (the
 #: committed sample) stay byte-identical. 4: the fourth realism round (insiders in every
-#: circumstance, second scenarios, team care, traffic checks, news incidents, part time).
-PROFILE_VERSION = 4
+#: circumstance, second scenarios, team care, traffic checks, news incidents, part time). 5: the
+#: fifth (insiders who hide in work, leavers with handovers or harvest, shared logins, canvasses,
+#: missing-person searches).
+PROFILE_VERSION = 5
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,44 @@ class Noise:
     part_time: float = _knob(
         0.0, 0.05, 0.25, "share of staff on a part-time contract: one or two fixed weekdays off"
     )
+    # p. round 5: insiders who adapt, leavers, shared logins, canvasses, missing persons, handovers
+    # (appended last: the random profile's draws of the knobs above stay the same)
+    insider_cover: float = _knob(
+        0.0, 0.1, 0.6, "share of insiders who hide their look-ups in a sitting of work, citing an own case"
+    )
+    insider_indirect: float = _knob(
+        0.0,
+        0.1,
+        0.5,
+        "share of their person look-ups made of the person's address, vehicle or housemate instead",
+    )
+    leavers: float = _knob(
+        0.0, 0.002, 0.01, "share of staff whose contract ends in the log, beside the model's 0.4%"
+    )
+    leaver_harvest: float = _knob(
+        0.0,
+        0.05,
+        0.3,
+        "share of leavers who harvest data in their last weeks (insider:leaver-harvest)",
+    )
+    handover: float = _knob(
+        0.0,
+        0.3,
+        0.9,
+        "share of leavers and staff going on leave with cases who hand them over to a colleague",
+    )
+    shared_login: float = _knob(
+        0.0,
+        0.005,
+        0.04,
+        "share of desk and team shifts in which a colleague works under the employee's open login",
+    )
+    canvass: float = _knob(
+        0.0, 0.1, 1.0, "street canvasses per 30 days per basisteam and district investigation team"
+    )
+    missing_persons: float = _knob(
+        0.0, 0.3, 3.0, "missing-person searches per region per 30 days, looked up by many units in hours"
+    )
 
     profile: str = "baseline"
 

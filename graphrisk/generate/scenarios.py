@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
@@ -776,14 +777,21 @@ class _Planner:
 
 
 def planted_events(
-    rng: np.random.Generator, world: World, plan_: Plan, shifts: Shifts, noise=None, away=None
+    rng: np.random.Generator,
+    world: World,
+    plan_: Plan,
+    shifts: Shifts,
+    noise=None,
+    away=None,
+    cover: np.random.Generator | None = None,
 ) -> Events:
     """The look-ups of the insiders' scenarios and the look-alikes' telling work.
 
     With a profile other than baseline (``noise``) the insiders follow the varied,
     stealthier scenarios (see _planted_varied). ``away`` (profiles) holds the absences,
     windows (employees, from, to): the shifts in them are not worked, and a session planned
-    off shift falls in them only a fifth as often (logging in from home on leave).
+    off shift falls in them only a fifth as often (logging in from home on leave). ``cover``
+    (profiles, a stream of its own): some insiders hide their sessions in work (:func:`_covered`).
     """
     varied = noise is not None and noise.enabled
     log = _Log(world, shifts, away)
@@ -802,8 +810,10 @@ def planted_events(
         unit = unit_cases.get(int(world.org.emp_unit[e]))
         return int(rng.choice(unit)) if unit is not None else -1
 
+    spans: list[tuple[int, int, Insider]] = []  # each insider's rows in log.rows
     for ins in plan_.insiders:
         e = ins.emp
+        first_row = len(log.rows)
         if varied:
             _planted_varied(rng, world, ins, log, pretext_or_none, noise.stealth)
         elif ins.scenario == "curious-family":
@@ -843,6 +853,10 @@ def planted_events(
                 items = [ins.targets[rng.integers(len(ins.targets))]]
                 case = pretext_or_none(e, 0.6)
                 log.session(rng, e, items, on_shift=True, case=case, export_p=0.0, searches=0.2)
+        spans.append((first_row, len(log.rows), ins))
+
+    if cover is not None and noise.insider_cover > 0:
+        log.rows = _covered(cover, world, log.rows, spans, noise)
 
     for e, c, lo, hi in plan_.preparation:
         s = slice(crime.subject_offsets[c], crime.subject_offsets[c + 1])
@@ -982,6 +996,89 @@ def _planted_varied(rng, world: World, ins: Insider, log: _Log, pretext_or_none,
             )
 
 
+def _covered(rng, world: World, rows: list, spans, noise) -> list:
+    """Insiders who adapt (profiles: an ``insider_cover`` share of them, bulk browsers aside): each
+    sitting of their scenario (look-ups less than 15 minutes apart) is hidden in work, one to four
+    routine look-ups of the territory before it and up to three after, the whole sitting citing one
+    of their own cases (chance 0.5 + 0.4 s, when they have cases and the sitting cites none); an
+    ``insider_indirect`` share of the person look-ups after the first is of the person's address,
+    vehicle or a housemate instead (added to the scenario's targets: the story now includes them).
+    Returns the rows with the covered insiders' rows replaced."""
+    pop = world.pop
+    stealth = noise.stealth
+    emps = sorted({ins.emp for _, _, ins in spans})
+    chosen = {e for e, u in zip(emps, rng.random(len(emps)).tolist(), strict=True) if u < noise.insider_cover}
+    if not chosen:
+        return rows
+    out = rows[: spans[0][0]] if spans else []
+    tail = rows[spans[-1][1] :] if spans else rows
+    for a, b, ins in spans:
+        mine = rows[a:b]
+        if ins.emp not in chosen or ins.scenario == "bulk-browsing" or not mine:
+            out += mine
+            continue
+        e = ins.emp
+        cases = world.emp_cases[world.emp_case_offsets[e] : world.emp_case_offsets[e + 1]]
+        lo_t, hi_t = int(world.emp_lo[e]), int(world.emp_hi[e])
+        known = set(ins.targets)
+        direct = False
+        mine = sorted(mine, key=lambda r: r[1])
+        breaks = (
+            [0] + [i for i in range(1, len(mine)) if mine[i][1] - mine[i - 1][1] > 15 * MINUTE] + [len(mine)]
+        )
+        for s0, s1 in pairwise(breaks):
+            sitting = mine[s0:s1]
+            pretext = -1
+            if len(cases) and rng.random() < 0.5 + 0.4 * stealth:
+                pretext = int(rng.choice(cases))
+            t_first, t_last = sitting[0][1], sitting[-1][1]
+            limit = max(r[7] for r in sitting)
+            n_before, n_after = int(rng.integers(1, 5)), int(rng.integers(0, 4))
+            routine = _weighted(rng, world.cumulative_interest, lo_t, hi_t, n_before + n_after)
+            before = t_first - np.cumsum(rng.integers(20, 120, n_before))[::-1]
+            after = np.minimum(t_last + np.cumsum(rng.integers(20, 120, n_after)), max(limit, t_last))
+            for t, p in zip(np.r_[before, after].tolist(), routine.tolist(), strict=True):
+                action = SEARCH if rng.random() < 0.6 else VIEW
+                case = pretext if pretext >= 0 else -1
+                out.append(
+                    (e, int(t), _system(rng, PERSON), PERSON, int(p), action, case, int(t) + 5 * MINUTE)
+                )
+            for r in sitting:
+                ttype, target = r[3], r[4]
+                if ttype == PERSON and direct and rng.random() < noise.insider_indirect:
+                    ttype, target = _beside(rng, pop, target)
+                    if (ttype, target) not in known:
+                        ins.targets.append((ttype, target))
+                        known.add((ttype, target))
+                direct = direct or ttype == PERSON
+                case = r[6] if r[6] >= 0 else pretext
+                system = r[2] if ttype == r[3] else _system(rng, ttype)
+                out.append((e, r[1], system, ttype, target, r[5], case, r[7]))
+    return out + tail
+
+
+def _weighted(rng, cumulative: np.ndarray, lo: int, hi: int, n: int) -> np.ndarray:
+    """``n`` persons of ``[lo, hi)`` by police interest."""
+    return np.searchsorted(
+        cumulative, rng.uniform(cumulative[lo - 1] if lo > 0 else 0.0, cumulative[hi - 1], n), side="right"
+    ).clip(lo, hi - 1)
+
+
+def _beside(rng, pop, p: int) -> tuple[int, int]:
+    """What an insider looks up instead of person ``p``: the address, a vehicle or a housemate."""
+    u = rng.random()
+    v_lo, v_hi = int(pop.vehicle_offsets[p]), int(pop.vehicle_offsets[p + 1])
+    if u < 0.35 and v_hi > v_lo:
+        return VEHICLE, int(rng.integers(v_lo, v_hi))
+    if u < 0.7:
+        hh = pop.household[p]
+        start = int(pop.hh_start[hh])
+        mates = [q for q in range(start, min(start + 8, pop.n)) if pop.household[q] == hh and q != p]
+        if mates:
+            return PERSON, int(rng.choice(mates))
+    return ADDRESS, int(pop.address[p])
+
+
 #: The chance that a session planned off shift, drawn in an absence, is kept (from home).
 FROM_HOME = 0.2
 
@@ -1079,6 +1176,11 @@ class _Log:
     ):
         lo, hi = window if window is not None else (self.world.start, self.world.end)
         hi = min(hi, self.world.end)
+        last = int(self.world.org.emp_end[e])
+        if last != NO_DATE:  # profiles: a planted insider who leaves in the log (not in the baseline)
+            hi = min(hi, int(local_to_utc(np.array([(last + 1) * DAY]))[0]))
+            if hi - lo < 20 * MINUTE:
+                return
         if day_off and not on_shift:
             slot = self.day_off(rng, e, lo, hi) or self.off_shift(rng, e, lo, hi)
         else:
