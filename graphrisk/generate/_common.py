@@ -75,6 +75,8 @@ def _years(seconds: np.ndarray) -> np.ndarray:
     lo, hi = int(seconds.min()), int(seconds.max())
     first = int(np.datetime64(lo, "s").astype("datetime64[Y]").astype(np.int64)) + 1970
     last = int(np.datetime64(hi, "s").astype("datetime64[Y]").astype(np.int64)) + 1970
+    if last - first > 200:  # an empty date (NO_DATE) among the times: its "years" run to millions
+        raise ValueError(f"clock times from year {first} to {last}: an empty date among them?")
     return np.arange(first, last + 1)
 
 
