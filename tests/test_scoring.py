@@ -120,6 +120,36 @@ def test_points_add_up_to_the_score_and_parts_explain_it():
     assert "1 off shift" in sensitive["text"] and "1 exported" in sensitive["text"]
 
 
+def test_a_look_up_in_the_last_month_before_leaving_is_aggravated_and_says_so():
+    """E1 leaves the force on 2026-04-15: a look-up on 2026-03-30 falls in the last 30 days (one
+    more aggravating circumstance, twice the weight of a finding with none), one on 2026-03-10 does
+    not; E2 stays, and the same look-up of E2 weighs as before. Leaving alone raises nothing."""
+    raw = frames(5)
+    raw["employees"]["end_date"] = [pd.Timestamp("2026-04-15"), None, None, None, None]
+    raw["accesses"] = pd.DataFrame(
+        [
+            access("A1", "E1", "X1"),
+            access("A2", "E1", "X2", ts="2026-03-10T10:00:00Z"),
+            access("A3", "E2", "X3"),
+        ]
+    )
+    found = [
+        finding("f1", "E1", "sensitive-target", access="A1", target="X1"),
+        finding("f2", "E1", "sensitive-target", access="A2", target="X2", ts="2026-03-10T10:00:00Z"),
+        finding("f3", "E2", "sensitive-target", access="A3", target="X3"),
+    ]
+    r = run_frames(raw, found)
+    w = r.weights.set_index("finding_id")
+    assert w["leaving"].to_dict() == {"f1": True, "f2": False, "f3": False}
+    assert w.at["f1", "aggravation"] == 1 and w.at["f3", "aggravation"] == 0
+    assert w.at["f1", "weight"] == pytest.approx(2 * w.at["f3", "weight"])
+    part = next(p for p in explain_all(r)["E1"] if p["key"] == "sensitive-target")
+    assert "1 in the last 30 days before leaving" in part["text"]
+    quiet = frames(5)
+    quiet["employees"]["end_date"] = [pd.Timestamp("2026-04-15"), None, None, None, None]
+    assert run_frames(quiet, []).table.at["E1", "score"] == 0.0
+
+
 def test_a_burst_of_identical_lookups_counts_as_one_day():
     raw = frames(5)
     burst = [access(f"A{i}", "E1", ts=f"2026-03-30T10:0{i}:00Z") for i in range(5)]

@@ -31,6 +31,7 @@ _AGGRAVATIONS = (
     ("outside", "outside the territory"),
     ("pretext", "citing a case that does not cover them"),
     ("export", "exported"),
+    ("leaving", "in the last 30 days before leaving"),
 )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "AGGRAVATION",
     "CASELOAD",
     "CONTEXT_RULES",
+    "LEAVING_DAYS",
     "NETWORK_SIZE_RULES",
     "SEVERITY_WEIGHT",
     "at_home",
@@ -29,6 +30,7 @@ __all__ = [
     "network_size_divisor",
     "repeat_evidence",
     "rule_evidence",
+    "while_leaving",
     "worked_areas",
     "workload_divisor",
 ]
@@ -43,6 +45,9 @@ CASELOAD = 0.25
 NETWORK_SIZE_RULES = ("own-network", "criminal-proximity-access")
 #: Rules that describe the circumstances of an access rather than its target.
 CONTEXT_RULES = ("off-shift", "outside-territory")
+#: A look-up this many days or fewer before the employee's last day (``end_date``) is made while
+#: leaving: about a month's notice, the window in which departing staff take data with them.
+LEAVING_DAYS = 30
 _CARRIED = ("person_id", "case_id", "organisation_id", "evidence", "detail")
 
 
@@ -70,10 +75,12 @@ def finding_weights(
         answers for it (:mod:`graphrisk.scoring.lookups`: the SQL engine over the store's files).
     as_of : the moment the scores are for; a finding's age is ``as_of - ts``.
     half_life : the age at which a finding counts half.
-    employees : ``employee_id``, ``unit_id`` and optionally ``home_area_id``; when given,
-        a finding on a target that colleagues of the same unit also looked up in the
-        window is discounted, and an ``outside-territory`` finding on a target in the
-        area the employee lives in (see :func:`at_home`) is left out.
+    employees : ``employee_id``, ``unit_id`` and optionally ``home_area_id`` and ``end_date``;
+        when given, a finding on a target that colleagues of the same unit also looked up in the
+        window is discounted, an ``outside-territory`` finding on a target in the
+        area the employee lives in (see :func:`at_home`) is left out, and a look-up in the last
+        :data:`LEAVING_DAYS` days before the employee's ``end_date`` is aggravated
+        (:func:`while_leaving`).
     own_network_divisor : per ``employee_id``, what the findings of the acquaintance rules
         (:data:`NETWORK_SIZE_RULES`) are divided by (see :func:`network_size_divisor`); 1 when
         not given.
@@ -100,7 +107,7 @@ def finding_weights(
         ``day``, ``target`` (``person:id`` of the person the look-up resolves to, else
         ``type:id`` of what was looked up), ``severity``, its
         ``person_id``, ``case_id``, ``organisation_id``, ``evidence`` and ``detail`` (when given), and
-        the columns ``off_shift``, ``outside``, ``pretext``, ``export`` (bool),
+        the columns ``off_shift``, ``outside``, ``pretext``, ``export``, ``leaving`` (bool),
         ``aggravation`` (how many of those apply, the finding's own rule not
         counted), ``shared`` (colleagues of the unit who looked up the same target),
         ``decay``, the work-context signals of :mod:`graphrisk.scoring.context`
@@ -125,7 +132,8 @@ def finding_weights(
     border is treated like a colleague living inside the territory. With :math:`s_i` the
     severity weight (:data:`SEVERITY_WEIGHT`), :math:`k_i` the number of aggravating
     circumstances of the access (outside every shift, outside the unit's territory,
-    citing a case that does not cover it, an export; on a day of work elsewhere,
+    citing a case that does not cover it, an export, in the employee's last
+    :data:`LEAVING_DAYS` days before leaving the force; on a day of work elsewhere,
     :func:`graphrisk.scoring.context.work_days_elsewhere`, and on a look-up that case work
     supports, :func:`graphrisk.scoring.context.cited_case_support`, the first two do not count),
     :math:`a` = :data:`AGGRAVATION`
@@ -178,6 +186,7 @@ def finding_weights(
     f["pretext"] = cited & ~named
     f["cited"] = cited
     f["export"] = export
+    f["leaving"] = while_leaving(f, employees)
     # on a day of work elsewhere the time and place of a look-up are explained: they aggravate nothing
     # (each circumstance by its own day: off shift by the off-shift work, outside by the day's work)
     explained_day = f["work_day"].to_numpy() > 0
@@ -187,7 +196,7 @@ def finding_weights(
     # operation at work: cited_case_support) explains where and when too: supporting another unit's
     # raid is outside one's territory and often at dawn
     case_work = f["case_support"].to_numpy() > 0
-    k = f[["off_shift", "outside", "pretext", "export"]].sum(axis=1)
+    k = f[["off_shift", "outside", "pretext", "export", "leaving"]].sum(axis=1)
     k -= (f["off_shift"] & ((f.rule_id == "off-shift") | calm_off | case_work)).astype(int)
     k -= (f["outside"] & ((f.rule_id == "outside-territory") | calm_out | case_work)).astype(int)
     f["aggravation"] = k.astype(int)
@@ -207,6 +216,39 @@ def finding_weights(
     return f.sort_values(["employee_id", "rule_id", "target", "ts", "finding_id"], kind="stable").reset_index(
         drop=True
     )
+
+
+def while_leaving(f: pd.DataFrame, employees: pd.DataFrame | None) -> np.ndarray:
+    """Which findings' look-ups fall in the employee's last :data:`LEAVING_DAYS` days before their
+    ``end_date`` (that day included).
+
+    Notes
+    -----
+    Staff who are leaving the force take data with them: their last weeks are the window in which
+    insider-risk tools look hardest at what they do (Microsoft Purview's "data theft by departing
+    users" policy starts from the HR system's resignation date). The circumstance aggravates only
+    a look-up some rule already flagged, like an export or a time off shift: the handover of one's
+    own cases, justified by the assignments, raises nothing. Whether someone leaves is an
+    employment fact, not a protected attribute, and alone it raises no score.
+
+    Examples
+    --------
+    >>> emp = pd.DataFrame({"employee_id": ["E1", "E2"], "end_date": [pd.Timestamp("2026-03-31"), None]})
+    >>> f = pd.DataFrame({"employee_id": ["E1", "E1", "E1", "E2"],
+    ...     "ts": pd.to_datetime(["2026-02-27 12:00", "2026-03-01 09:00", "2026-03-31 17:00",
+    ...                           "2026-03-30 10:00"], utc=True)})
+    >>> while_leaving(f, emp).tolist()
+    [False, True, True, False]
+    """
+    if employees is None or "end_date" not in employees.columns or not len(f):
+        return np.zeros(len(f), dtype=bool)
+    ends = pd.to_datetime(employees.set_index("employee_id")["end_date"], errors="coerce").dropna()
+    if ends.empty:
+        return np.zeros(len(f), dtype=bool)
+    end = pd.to_datetime(f["employee_id"].map(ends)).to_numpy(dtype="datetime64[ns]")
+    day = f["ts"].dt.tz_convert("UTC").dt.tz_localize(None).dt.floor("D").to_numpy(dtype="datetime64[ns]")
+    left = (end - day) / np.timedelta64(1, "D")
+    return (~np.isnan(left)) & (left >= 0) & (left <= LEAVING_DAYS)
 
 
 def _same_day(f: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
@@ -554,7 +596,7 @@ def _empty_weights() -> pd.DataFrame:
         "ts": "datetime64[ns, UTC]", "day": "datetime64[ns, UTC]", "target": object, "severity": object,
         "target_type": object, "target_id": object, "person_id": object, "case_id": object,
         "organisation_id": object, "evidence": object, "detail": object,
-        "off_shift": bool, "outside": bool, "pretext": bool, "cited": bool, "export": bool,
+        "off_shift": bool, "outside": bool, "pretext": bool, "cited": bool, "export": bool, "leaving": bool,
         "aggravation": int, "shared": int, "caseload": bool, "decay": float,
         **{c: float for c in CONTEXT_SIGNALS}, "explained": float, "weight": float,
     }  # fmt: skip

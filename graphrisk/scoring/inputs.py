@@ -19,7 +19,7 @@ __all__ = ["COLUMNS", "ScoreInputs", "latest_access", "read_inputs", "window_fin
 
 #: Each input frame and its columns; ``ts`` is a UTC timestamp, everything else an id or text.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "employees": ("employee_id", "person_id", "unit_id", "rank", "role", "home_area_id"),
+    "employees": ("employee_id", "person_id", "unit_id", "rank", "role", "home_area_id", "end_date"),
     "units": ("unit_id", "area_id"),
     "areas": ("area_id", "parent_area_id"),
     "accesses": ("access_id", "ts", "employee_id", "target_type", "target_id", "action", "case_id"),
