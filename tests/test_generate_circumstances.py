@@ -26,9 +26,10 @@ SEED = 5
 ROUND_4 = ("second_scenario", "team_care", "traffic_checks", "news_incidents", "news_curious", "part_time")
 
 
-def _build(preset: str, prevalence: float, **knobs):
+def _build(preset: str, prevalence: float, profile: str = "harsh", **knobs):
+    """A world of ``profile`` with ``knobs`` changed: (world, plan, shifts, events, labels, noise)."""
     p = PRESETS[preset]
-    noise = dataclasses.replace(noise_for("harsh", SEED), **knobs)
+    noise = dataclasses.replace(noise_for(profile, SEED), **knobs)
     world, plan, shifts, events = build_world(p, SEED, p.days, prevalence, lambda _: None, noise)
     labels: dict[int, set[str]] = defaultdict(set)
     for e, label in plan.labels:

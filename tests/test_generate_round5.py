@@ -14,6 +14,7 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
+from test_generate_circumstances import _build
 
 from graphrisk.generate import NOISE_LOOKALIKES, NOISE_SCENARIOS, PRESETS, build_world, noise_for
 from graphrisk.generate._common import DAY, NO_DATE, local_to_utc, stream
@@ -32,16 +33,6 @@ ROUND_5 = (
     "missing_persons",
 )
 NEW_GROUPS = ("shared-login", "canvass", "missing-person", "handover")
-
-
-def _build(preset: str, prevalence: float, profile: str = "harsh", **knobs):
-    p = PRESETS[preset]
-    noise = dataclasses.replace(noise_for(profile, SEED), **knobs)
-    world, plan, shifts, events = build_world(p, SEED, p.days, prevalence, lambda _: None, noise)
-    labels: dict[int, set[str]] = defaultdict(set)
-    for e, label in plan.labels:
-        labels[e].add(label)
-    return world, plan, shifts, events, labels, noise
 
 
 @pytest.fixture(scope="module")

@@ -243,15 +243,7 @@ def build_world(
     extra = None
     if noise.enabled:  # first: the insiders' sessions are placed knowing their absences
         extra = _extra(seed, p, world, the_plan, shifts, noise, victims, prevalence)
-    planted = planted_events(
-        stream(seed, "planted"),
-        world,
-        the_plan,
-        shifts,
-        noise,
-        extra.absent if extra else None,
-        stream(seed, "insider-cover") if noise.enabled else None,
-    )
+    planted = _planted(seed, world, the_plan, shifts, noise, extra)
     parts = [normal, planted]
     if noise.enabled:
         parts = [
@@ -277,6 +269,20 @@ def build_world(
     return world, the_plan, shifts, events
 
 
+def _planted(seed: int, world: World, the_plan, shifts, noise: Noise, extra):
+    """The planted insiders' look-ups, the same on both paths: placed knowing their absences, some
+    hidden in work (``insider_cover``, its own stream)."""
+    return planted_events(
+        stream(seed, "planted"),
+        world,
+        the_plan,
+        shifts,
+        noise,
+        extra.absent if extra else None,
+        stream(seed, "insider-cover") if noise.enabled else None,
+    )
+
+
 def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, victims, say, prevalence):
     """The (recorded shifts, day log) of :func:`build_world`'s day-by-day path.
 
@@ -289,15 +295,7 @@ def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, 
     n_emp = world.org.n_employees
     if noise.enabled:
         extra = _extra(seed, p, world, the_plan, shifts, noise, victims, prevalence)
-    planted = planted_events(
-        stream(seed, "planted"),
-        world,
-        the_plan,
-        shifts,
-        noise,
-        extra.absent if extra else None,
-        stream(seed, "insider-cover") if noise.enabled else None,
-    )
+    planted = _planted(seed, world, the_plan, shifts, noise, extra)
     if noise.enabled:
         planted = Events.concat([drop_absent(planted, extra, n_emp, _insiders(the_plan)), extra.events()])
         say(f"profile {noise.profile}: {len(extra.events()):,} added look-ups")
