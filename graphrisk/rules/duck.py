@@ -30,7 +30,14 @@ from graphrisk.contract import DATE, DATETIME, TABLES, Table
 from graphrisk.errors import StoreError, UsageError
 from graphrisk.rules.sql import REQUIRED_MATCH_COLUMNS, SQLRun, match_columns_sql
 
-__all__ = ["REQUIRED_MATCH_COLUMNS", "DuckDBRun", "empty_table_sql", "match_columns_sql", "table_files"]
+__all__ = [
+    "REQUIRED_MATCH_COLUMNS",
+    "DuckDBRun",
+    "empty_table_sql",
+    "match_columns_sql",
+    "table_files",
+    "table_sql",
+]
 
 MEMORY_ENV = "GRAPHRISK_DUCKDB_MEMORY"
 THREADS_ENV = "GRAPHRISK_DUCKDB_THREADS"
@@ -107,13 +114,7 @@ class DuckDBRun(SQLRun):
     def _tables(self, store) -> None:
         files = table_files(store)
         for name, table in TABLES.items():
-            if name in files:
-                cols = ", ".join(f'"{c}"' for c in table.column_names)
-                paths = ", ".join(f"'{_quote(path)}'" for path in files[name])
-                sql = f"SELECT {cols} FROM read_parquet([{paths}], union_by_name = true)"
-            else:
-                sql = empty_table_sql(table)
-            self.con.execute(f'CREATE VIEW "{name}" AS {sql}')
+            self.con.execute(f'CREATE VIEW "{name}" AS {table_sql(table, files.get(name, []))}')
 
 
 def table_files(store) -> dict[str, list[Path]]:
@@ -124,6 +125,16 @@ def table_files(store) -> dict[str, list[Path]]:
     """
     present = store.tables_present()
     return {name: store.table_files(name) for name in TABLES if name in present}
+
+
+def table_sql(table: Table, paths: list[Path]) -> str:
+    """A query with the contract's columns of ``table`` over its Parquet files ``paths`` (every part,
+    matched by column name), or with no rows when there are none (a table not loaded)."""
+    if not paths:
+        return empty_table_sql(table)
+    cols = ", ".join(f'"{c}"' for c in table.column_names)
+    files = ", ".join(f"'{_quote(path)}'" for path in paths)
+    return f"SELECT {cols} FROM read_parquet([{files}], union_by_name = true)"
 
 
 def empty_table_sql(table: Table) -> str:

@@ -21,6 +21,7 @@ from graphrisk.scoring.features import (
     largest_sittings,
     lone_findings,
 )
+from graphrisk.scoring.findings import LEAVING_DAYS
 
 __all__ = ["MAX_EVIDENCE", "evidence_lines", "explain_all", "format_path", "reasons"]
 
@@ -31,7 +32,7 @@ _AGGRAVATIONS = (
     ("outside", "outside the territory"),
     ("pretext", "citing a case that does not cover them"),
     ("export", "exported"),
-    ("leaving", "in the last 30 days before leaving"),
+    ("leaving", f"in the last {LEAVING_DAYS} days before leaving"),
 )
 
 

@@ -131,6 +131,8 @@ BATCHES_FILE = "load_batches.parquet"
 BATCH_COLUMNS = (
     "batch_id", "source", "loaded_at", "store_version", "tables", "lookup_days", "redetect_days",
 )  # fmt: skip
+#: the tables :meth:`EmbeddedStore._log_sql` queries
+_LOG_TABLES = ("access_log", "shifts")
 #: parts a table may have before an append writes it as one file again (reads stay quick)
 _MAX_PARTS = 64
 FAULT_EXIT_CODE = 86
@@ -303,16 +305,12 @@ class EmbeddedStore(Store):
         core: the log is not read into pandas); ``{access_log}`` and ``{shifts}`` name them."""
         import duckdb
 
-        from graphrisk.rules.duck import empty_table_sql
+        from graphrisk.rules.duck import table_files, table_sql
 
-        pin = self._pinned()
-        sources = {}
-        for name in ("access_log", "shifts"):
-            if pin.manifest["tables"].get(name):
-                paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in self.table_files(name))
-                sources[name] = f"read_parquet([{paths}])"
-            else:
-                sources[name] = f"({empty_table_sql(TABLES[name])})"
+        files = table_files(self)
+        sources = {
+            name: f"({table_sql(TABLES[name], files.get(name, []))})" for name in ("access_log", "shifts")
+        }
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")

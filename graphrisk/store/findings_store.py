@@ -205,7 +205,26 @@ def normalise_findings(frame: pd.DataFrame | None) -> pd.DataFrame:
 # -- the embedded store ------------------------------------------------------------------------------
 
 
-class EmbeddedFindings:
+class _StoredFindings:
+    """What both stores' findings do alike: a publication is a :meth:`publishing` written day by day."""
+
+    def publish(
+        self, by_day: dict[str, pd.DataFrame], state: FindingsState, *, replace_all: bool = False,
+        stale_seen=(),
+    ) -> None:  # fmt: skip
+        """Replace the findings of every day in ``by_day`` (of every stored day with ``replace_all``)
+        and record ``state``; ``state.loads`` is the count of full loads the run saw when it planned.
+
+        The frames are normalised ones (:func:`normalise_findings`, as :func:`split_by_day` cuts
+        them): they are written as they are, in their order."""
+        with self.publishing(
+            state, days=sorted(by_day), replace_all=replace_all, stale_seen=stale_seen
+        ) as publication:
+            for day, frame in sorted(by_day.items()):
+                publication.write(day, frame)
+
+
+class EmbeddedFindings(_StoredFindings):
     """Findings per day in ``<store>/findings/`` (see the module docstring)."""
 
     def __init__(self, store) -> None:
@@ -241,25 +260,13 @@ class EmbeddedFindings:
             return _in_window(_frame(pa.concat_tables(tables)), since, until).reset_index(drop=True)
         raise StoreError(f"the stored findings in {self.dir} kept changing while they were read")
 
-    def publish(
-        self, by_day: dict[str, pd.DataFrame], state: FindingsState, *, replace_all: bool = False,
-        stale_seen=(),
-    ) -> None:  # fmt: skip
-        """Replace the findings of every day in ``by_day`` (of every day with ``replace_all``) and
-        record ``state``, atomically; then remove the stale markers ``stale_seen``.
-
-        The frames are normalised ones (:func:`normalise_findings`, as :func:`split_by_day` cuts
-        them): they are written as they are, in their order."""
-        with self.publishing(state, replace_all=replace_all, stale_seen=stale_seen) as publication:
-            for day, frame in sorted(by_day.items()):
-                publication.write(day, frame)
-
     @contextmanager
-    def publishing(self, state: FindingsState, *, replace_all: bool = False, stale_seen=()):
+    def publishing(self, state: FindingsState, *, days=None, replace_all: bool = False, stale_seen=()):
         """:meth:`publish` a day at a time: ``write(day, frame)`` as each day's findings are
         detected, recorded with ``state`` when the block ends without an error (and not at all when
         it raises: the day files written so far are left for the next publication to remove).
-        Holds the write lock throughout."""
+        Holds the write lock throughout; then removes the stale markers ``stale_seen``. (``days``
+        need not be named: each day's file is named as it is written.)"""
         with self._lock():
             raw = self._raw_state() or {}
             publication = _DayFiles(self.dir, int(raw.get("generation", 0)) + 1)
@@ -363,7 +370,7 @@ class _FileLock:
 # -- Neo4j -------------------------------------------------------------------------------------------
 
 
-class Neo4jFindings:
+class Neo4jFindings(_StoredFindings):
     """Findings as ``(:StoredFinding)`` nodes with a ``(:FindingsState)`` (see the module docstring)."""
 
     def __init__(self, store) -> None:
@@ -382,17 +389,6 @@ class Neo4jFindings:
         if len(frame):
             frame["ts"] = frame["ts"].map(_native)
         return normalise_findings(_in_window(frame, since, until))
-
-    def publish(
-        self, by_day: dict[str, pd.DataFrame], state: FindingsState, *, replace_all: bool = False,
-        stale_seen=(),
-    ) -> None:  # fmt: skip
-        """Replace the findings of the days in ``by_day`` (every stored finding with ``replace_all``)
-        and record ``state``; ``state.loads`` is the count of full loads the run saw when it planned."""
-        with self.publishing(state, days=sorted(by_day), replace_all=replace_all) as publication:
-            rows = [f.assign(day=d) for d, f in sorted(by_day.items()) if len(f)]
-            if rows:
-                publication.write_frame(pd.concat(rows, ignore_index=True))
 
     @contextmanager
     def publishing(self, state: FindingsState, *, days=None, replace_all: bool = False, stale_seen=()):
@@ -434,11 +430,9 @@ class _StoredFindingNodes:
         self.store = store
 
     def write(self, day: str, frame: pd.DataFrame) -> None:
+        """Merge ``day``'s findings (its old ones were deleted when the publication began)."""
         if len(frame):
-            self.write_frame(frame.assign(day=day))
-
-    def write_frame(self, frame: pd.DataFrame) -> None:
-        self.store.write_batches("findings/write", frame)
+            self.store.write_batches("findings/write", frame.assign(day=day))
 
 
 # -- helpers -----------------------------------------------------------------------------------------
