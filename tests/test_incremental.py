@@ -267,6 +267,36 @@ def test_a_from_scratch_run_detects_and_stores_a_part_of_the_days_at_a_time(tiny
     pd.testing.assert_frame_equal(normalise_findings(kept.detected.findings), found)
 
 
+def assert_weighed_in_parts(store, expected) -> None:
+    """Scoring that weighs the stored findings a few employees at a time (as a national month is)
+    gives the scores and explanations of one go; the result keeps the top employees' weights."""
+    whole = score(store)
+    stored = stored_findings(store)
+    counts = stored.per_employee(None, None)
+    everything = stored.read(None, None)
+    pd.testing.assert_series_equal(
+        counts, everything["employee_id"].value_counts().sort_index().rename("findings"), check_names=False
+    )
+    some = list(counts.index[::3])
+    pd.testing.assert_frame_equal(
+        stored.read(None, None, employees=some),
+        everything[everything["employee_id"].isin(some)].reset_index(drop=True),
+    )
+    parts = score(store, part_findings=max(counts.max(), len(everything) // 4))
+    assert parts.parts >= 4 and parts.summaries is not None and whole.summaries is None
+    assert parts.finding_count == whole.finding_count == len(everything)
+    pd.testing.assert_frame_equal(score_rows(parts), expected[1])
+    kept = whole.weights[whole.weights["employee_id"].isin(parts.weights["employee_id"])]
+    pd.testing.assert_frame_equal(parts.weights, kept.reset_index(drop=True))
+
+
+def test_scoring_weighs_the_stored_findings_a_part_of_the_employees_at_a_time(tiny, tmp_path):
+    _, _, union = tiny
+    store = embedded(tmp_path / "weigh", union)
+    detect_incremental(store)
+    assert_weighed_in_parts(store, scratch(embedded(tmp_path / "whole", union)))
+
+
 def test_a_from_scratch_run_that_stops_half_way_leaves_the_stored_findings_as_they_were(
     tiny, tmp_path, monkeypatch
 ):
@@ -380,3 +410,4 @@ def test_a_from_scratch_run_in_parts_on_neo4j(tiny, neo4j_store):
     assert result.detected.total == len(expected[0])
     assert result.stored_days == len(neo4j_store.lookups_per_day()) > 1
     assert_same(incremental(neo4j_store), expected)
+    assert_weighed_in_parts(neo4j_store, expected)

@@ -128,3 +128,26 @@ def test_every_question_gets_the_same_answer(stores):
         mine, theirs = reference.shift_days(days, flagged, own, 2), sql.shift_days(days, flagged, own, 2)
         for m, t in zip(mine, theirs, strict=True):
             assert key.isin(m).tolist() == key.isin(t).tolist()
+
+
+def test_findings_weighed_a_few_employees_at_a_time_give_the_scores_and_explanations_of_one_go(stores):
+    """A month of national findings is weighed a part of the employees at a time: the same scores and
+    explanations; only the top employees' weights are kept."""
+    from graphrisk.scoring.explain import explain_all
+
+    store = stores["tiny"]
+    end = resolve_as_of(store)
+    since = end - pd.Timedelta(days=30)
+    params = ScoreParams(window=pd.Timedelta(days=30))
+    findings = detect(store, since=since, until=end).findings
+    inputs = read_inputs(store, since, end)
+    whole = score_frames(inputs, findings, end, params)
+    parts = score_frames(inputs, findings, end, params, part_findings=len(findings) // 5, keep_top=5)
+    assert parts.parts >= 5 and parts.finding_count == len(findings)
+    for name in FRAMES[1:]:
+        pd.testing.assert_frame_equal(getattr(whole, name), getattr(parts, name), check_exact=True, obj=name)
+    assert explain_all(parts) == explain_all(whole)
+    kept = set(whole.table.index[(whole.table["rank"] <= 5) | whole.table["alert"]])
+    assert set(parts.weights["employee_id"]) <= kept and len(parts.weights)
+    mine = whole.weights[whole.weights["employee_id"].isin(kept)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(parts.weights, mine, check_exact=True)

@@ -193,7 +193,7 @@ def _score(
                 "as_of": result.as_of.isoformat(),
                 "window": result.params.to_dict()["window"],
                 "employees": len(rows),
-                "findings": len(result.findings),
+                "findings": result.finding_count,
                 "findings_from": "store" if "stored_findings" in result.seconds else "detection",
                 "threshold": threshold,
                 "alerts": alerts,

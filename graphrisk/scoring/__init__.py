@@ -61,6 +61,7 @@ def score(
     rule_params: dict | None = None,
     progress=None,
     stored: bool = True,
+    part_findings: int | None = None,
 ) -> ScoreResult:
     """Detect and score on ``store`` for the window ``[as_of - window, as_of)``.
 
@@ -75,6 +76,9 @@ def score(
     stored : read the findings ``detect --incremental`` stored when they cover the window
         (:func:`graphrisk.scoring.inputs.window_findings`); False always detects. ``result.seconds``
         names the step ``stored_findings`` or ``detect``.
+    part_findings : the most findings weighed at once (:func:`~graphrisk.scoring.model.score_frames`:
+        a month of national findings is weighed a part of the employees at a time, read from the
+        store part by part); default :data:`~graphrisk.scoring.model.PART_FINDINGS`.
     """
     started = time.perf_counter()
     end = resolve_as_of(store, as_of)
@@ -90,7 +94,8 @@ def score(
             progress(name, done, steps)
 
     step("detect", 0)
-    # the findings detect --incremental stored, when they cover the window; else detection, as before
+    # the findings detect --incremental stored, when they cover the window (read as scoring weighs
+    # them); else detection, as before
     findings, source = window_findings(store, since, end, rule_params, stored=stored)
     detect_seconds = time.perf_counter() - started
     step("read inputs", 1)
@@ -99,7 +104,7 @@ def score(
     with store.window_lookups(since, end) as lookups:
         inputs = read_inputs(store, since, end, accesses=lookups is None)
         step("score", 2)
-        result = score_frames(inputs, findings, end, params, lookups=lookups)
+        result = score_frames(inputs, findings, end, params, lookups=lookups, part_findings=part_findings)
     timing = "detect" if source == "detection" else "stored_findings"
     result.seconds = {timing: round(detect_seconds, 3), **result.seconds}
     step("done", steps)

@@ -23,8 +23,18 @@ from graphrisk.scoring.features import (
 )
 from graphrisk.scoring.findings import LEAVING_DAYS
 
-__all__ = ["MAX_EVIDENCE", "evidence_lines", "explain_all", "format_path", "reasons"]
+__all__ = [
+    "MAX_EVIDENCE",
+    "SUMMARIES",
+    "evidence_lines",
+    "explain_all",
+    "finding_summaries",
+    "format_path",
+    "reasons",
+]
 
+#: What :func:`finding_summaries` holds.
+SUMMARIES = ("top", "pretext", "alone", "sitting")
 #: Findings (and access ids) shown per part.
 MAX_EVIDENCE = 5
 _AGGRAVATIONS = (
@@ -55,15 +65,13 @@ def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
         employee_ids = pts.index[(pts > 0).any(axis=1)]
     employee_ids = [e for e in employee_ids if e in pts.index]
     chosen = set(employee_ids)
-    weights = (
-        result.weights[result.weights["employee_id"].isin(chosen)] if len(result.weights) else result.weights
-    )
-    top = _top_findings(weights, chosen)
-    behaviour = {
-        "pretext": _evidence_of(weights, weights["pretext"].astype(bool).to_numpy() if len(weights) else []),
-        "alone": _evidence_of(weights, lone_findings(weights)),
-        "sitting": _sitting_evidence(weights),
-    }
+    summaries = result.summaries
+    if summaries is None:
+        weights = result.weights
+        mine = weights[weights["employee_id"].isin(chosen)] if len(weights) else weights
+        summaries = finding_summaries(mine)
+    top = summaries["top"]
+    behaviour = {key: summaries[key] for key in SUMMARIES if key != "top"}
     # the frames' cells read from their arrays: a label look-up per cell (.at) is most of the time
     # for the tens of thousands of employees a national run explains
     frames = {"units": result.units, "values": result.values, "medians": result.medians}
@@ -99,6 +107,22 @@ def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
         parts.sort(key=lambda p: (-p["points"], p["part"], p["key"]))
         out[emp] = parts
     return out
+
+
+def finding_summaries(weights: pd.DataFrame) -> dict[str, dict]:
+    """What the explanations cite of the weighted findings (:attr:`ScoreResult.weights`), per
+    employee: ``top`` per (employee, rule) the counts and the :data:`MAX_EVIDENCE` heaviest findings,
+    and the evidence of the behaviour features ``pretext``, ``alone`` and ``sitting``.
+
+    Each employee's summary reads only their own findings, so summaries made a part of the
+    employees at a time (a national month, :data:`graphrisk.scoring.model.PART_FINDINGS`) and
+    merged are the summary of the whole."""
+    return {
+        "top": _top_findings(weights, set(weights["employee_id"]) if len(weights) else set()),
+        "pretext": _evidence_of(weights, weights["pretext"].astype(bool).to_numpy() if len(weights) else []),
+        "alone": _evidence_of(weights, lone_findings(weights)),
+        "sitting": _sitting_evidence(weights),
+    }
 
 
 def reasons(parts: list[dict], n: int = 3) -> list[str]:

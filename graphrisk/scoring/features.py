@@ -83,7 +83,7 @@ FEATURES: dict[str, Feature] = {
 
 
 def behaviour_features(
-    accesses: pd.DataFrame | FrameLookups | SQLLookups,
+    accesses: pd.DataFrame | FrameLookups | SQLLookups | None,
     weights: pd.DataFrame,
     employee_ids: pd.Index,
     as_of: pd.Timestamp,
@@ -97,7 +97,9 @@ def behaviour_features(
     accesses : the window's access log (``access_id``, ``ts``, ``employee_id``,
         ``target_type``, ``target_id``, ``action``, ``case_id``), or what answers for it
         (:mod:`graphrisk.scoring.lookups`): the features need only the latest export of each
-        (employee, target, day), which the SQL engine aggregates out of core.
+        (employee, target, day), which the SQL engine aggregates out of core. None: ``exports`` is
+        left 0 (the rest come from the weights alone, so they can be had a part of the employees
+        at a time).
     weights : per-finding frame of :func:`graphrisk.scoring.findings.finding_weights`
         (for ``pretext``).
     employee_ids : every employee to report (zeros for those without look-ups).
@@ -178,8 +180,8 @@ def behaviour_features(
     0.0
     """
     out = pd.DataFrame(0.0, index=pd.Index(employee_ids, name="employee_id"), columns=list(FEATURES))
-    lookups = as_lookups(accesses)
-    if not lookups.empty:
+    lookups = as_lookups(accesses) if accesses is not None else None
+    if lookups is not None and not lookups.empty:
         out["exports"] = _decayed_sum(lookups.export_days(), as_of, half_life)
     if len(weights) and {"rule_id", "cited", "work_day"} <= set(weights.columns):
         private = weights[browsing_lookups(weights)]

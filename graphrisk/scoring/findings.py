@@ -26,6 +26,7 @@ __all__ = [
     "NETWORK_SIZE_RULES",
     "SEVERITY_WEIGHT",
     "at_home",
+    "empty_weights",
     "finding_weights",
     "network_size_divisor",
     "repeat_evidence",
@@ -158,7 +159,7 @@ def finding_weights(
     if len(findings) and ordinary is not None:
         findings = findings[~worked_areas(findings, ordinary, context_params)]
     if findings.empty:
-        return _empty_weights()
+        return empty_weights()
     accesses = as_lookups(accesses)
     keep = ["finding_id", "rule_id", "employee_id", "ts", "target_type", "target_id", "severity"]
     keep += [c for c in _CARRIED if c in findings.columns]
@@ -590,7 +591,8 @@ def _shared_with_colleagues(
     return accesses.colleagues(f, employees)
 
 
-def _empty_weights() -> pd.DataFrame:
+def empty_weights() -> pd.DataFrame:
+    """The frame :func:`finding_weights` gives for no findings, with every column and its type."""
     cols = {
         "finding_id": object, "rule_id": object, "employee_id": object, "access_id": object,
         "ts": "datetime64[ns, UTC]", "day": "datetime64[ns, UTC]", "target": object, "severity": object,

@@ -13,9 +13,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from graphrisk.frames import stable_sort
+from graphrisk.frames import isin, stable_sort
 
-__all__ = ["COLUMNS", "ScoreInputs", "latest_access", "read_inputs", "window_findings"]
+__all__ = [
+    "COLUMNS",
+    "FrameFindings",
+    "ScoreInputs",
+    "StoredWindowFindings",
+    "as_findings",
+    "latest_access",
+    "read_inputs",
+    "window_findings",
+]
 
 #: Each input frame and its columns; ``ts`` is a UTC timestamp, everything else an id or text.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -103,23 +112,65 @@ def read_inputs(
     return ScoreInputs.from_frames(frames)
 
 
+class FrameFindings:
+    """The window's findings held as one frame, read whole or for some employees (see
+    :class:`StoredWindowFindings`, which reads them from the store)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def per_employee(self) -> pd.Series:
+        """Findings per employee id, in sorted order."""
+        ids = self.frame["employee_id"].astype(object) if len(self.frame) else pd.Series([], dtype=object)
+        return ids.value_counts(sort=False).sort_index().rename("findings").rename_axis("employee_id")
+
+    def read(self, employees=None, rules=None) -> pd.DataFrame:
+        """The findings (of the employees and rules named, in their order here)."""
+        f = self.frame
+        if len(f) and employees is not None:
+            f = f[isin(f["employee_id"], set(employees))]
+        if len(f) and rules is not None:
+            f = f[isin(f["rule_id"], set(rules))]
+        return f
+
+
+class StoredWindowFindings:
+    """The findings ``detect --incremental`` stored for the window ``since <= ts < until``, read
+    from the store only when asked, and for some employees at a time when asked so: a month of
+    national findings (some 75 million) is never held at once."""
+
+    def __init__(self, stored, since, until) -> None:
+        self.stored, self.since, self.until = stored, since, until
+
+    def per_employee(self) -> pd.Series:
+        return self.stored.per_employee(self.since, self.until)
+
+    def read(self, employees=None, rules=None) -> pd.DataFrame:
+        return self.stored.read(self.since, self.until, rules=rules, employees=employees)
+
+
+def as_findings(findings) -> FrameFindings | StoredWindowFindings:
+    """``findings`` as something to read findings from: a frame becomes a :class:`FrameFindings`."""
+    return FrameFindings(findings) if isinstance(findings, pd.DataFrame) else findings
+
+
 def window_findings(
     store, since: pd.Timestamp, until: pd.Timestamp, rule_params: dict | None = None, *, stored: bool = True
-) -> tuple[pd.DataFrame, str]:
+) -> tuple[FrameFindings | StoredWindowFindings, str]:
     """The findings of the window ``since <= ts < until`` and where they came from.
 
     The store's stored findings (``"store"``) when ``stored`` and they are what detection would find
     now (:func:`graphrisk.rules.incremental.covers`: kept by ``detect --incremental`` with the same
-    rules and parameters, nothing appended or loaded since); otherwise the rules run on the window
-    (``"detection"``), as they always did. Both give the same findings.
+    rules and parameters, nothing appended or loaded since), not yet read; otherwise the rules run
+    on the window (``"detection"``), as they always did. Both give the same findings.
     """
     from graphrisk.rules import detect
     from graphrisk.rules.incremental import covers
     from graphrisk.store.findings_store import stored_findings
 
     if stored and covers(store, rule_params):
-        return stored_findings(store).read(since, until), "store"
-    return detect(store, since=since, until=until, params=rule_params).findings, "detection"
+        return StoredWindowFindings(stored_findings(store), since, until), "store"
+    return FrameFindings(detect(store, since=since, until=until, params=rule_params).findings), "detection"
 
 
 def latest_access(store) -> pd.Timestamp | None:

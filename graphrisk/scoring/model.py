@@ -34,27 +34,45 @@ from graphrisk.network import DEFAULT_ALPHA, DEFAULT_HOPS
 from graphrisk.network.circles import own_circles, within_reach
 from graphrisk.rules import RULES
 from graphrisk.scoring.combine import DEFAULT_TAU, DEFAULT_THRESHOLD, calibrate, combine_units, points
-from graphrisk.scoring.context import ContextParams, case_network, ordinary_work
+from graphrisk.scoring.context import ContextParams, case_network, targeted_lookups
+from graphrisk.scoring.explain import SUMMARIES, finding_summaries
 from graphrisk.scoring.features import FEATURES, behaviour_features
 from graphrisk.scoring.findings import (
+    CONTEXT_RULES,
     SEVERITY_WEIGHT,
+    empty_weights,
     finding_weights,
     network_size_divisor,
     rule_evidence,
     workload_divisor,
 )
-from graphrisk.scoring.inputs import ScoreInputs
+from graphrisk.scoring.inputs import ScoreInputs, as_findings
 from graphrisk.scoring.lookups import FrameLookups, SQLLookups
 from graphrisk.scoring.patterns import assign_patterns
 from graphrisk.scoring.peers import MIN_PEERS, peer_baselines, peer_groups, surprise, unit_levels
 from graphrisk.scoring.position import Position, network_position
 
-__all__ = ["CRIME_RULES", "Component", "ScoreParams", "ScoreResult", "score_frames"]
+__all__ = [
+    "CRIME_RULES",
+    "KEEP_TOP",
+    "PART_FINDINGS",
+    "Component",
+    "ScoreParams",
+    "ScoreResult",
+    "employee_parts",
+    "score_frames",
+]
 
 #: Rules whose findings are look-ups related to organised crime: the network part amplifies them.
 CRIME_RULES = ("criminal-proximity-access", "pre-action-lookup", "open-case-no-need-to-know")
 #: The default window: the last 30 days before the as-of moment.
 DEFAULT_WINDOW = pd.Timedelta(days=30)
+#: The most findings weighed at once (:func:`score_frames`): about two national days' worth, some
+#: 3 GB as pandas frames with their weights; a national month (75 million) is weighed in parts.
+PART_FINDINGS = 4_000_000
+#: With findings weighed in parts, whose weights and findings the result keeps: the employees ranked
+#: this high, and every alert (write-back reads the top 100 or more, the triage records the top 100).
+KEEP_TOP = 1000
 #: The network component's column.
 NETWORK = "network:crime-lookups"
 #: The own-network component's column: it has a dead zone of its own (ScoreParams).
@@ -136,7 +154,8 @@ class ScoreResult:
     ``exposure`` and ``workload`` (the workload divisor); ``units`` and ``points``
     hold each component's risk units and points (columns named ``part:key``);
     ``values``, ``medians`` and ``spreads`` what each component compared; ``weights``
-    every finding with its weight.
+    every finding with its weight (with findings weighed in parts, see :func:`score_frames`, those
+    of the highest ranked and alerting employees).
     """
 
     as_of: pd.Timestamp
@@ -152,6 +171,12 @@ class ScoreResult:
     position: Position
     findings: pd.DataFrame
     seconds: dict[str, float] = field(default_factory=dict)
+    #: what the explanations cite of each employee's findings, when the findings were weighed in
+    #: parts (:func:`~graphrisk.scoring.explain.finding_summaries`); None: read from ``weights``
+    summaries: dict | None = None
+    #: the findings of the window scored (``findings`` holds them all unless weighed in parts)
+    finding_count: int = 0
+    parts: int = 1  #: how many employee parts the findings were weighed in
 
     @property
     def since(self) -> pd.Timestamp:
@@ -167,6 +192,9 @@ def score_frames(
     as_of: pd.Timestamp,
     params: ScoreParams | None = None,
     lookups: SQLLookups | None = None,
+    *,
+    part_findings: int | None = None,
+    keep_top: int = KEEP_TOP,
 ) -> ScoreResult:
     """Score every employee from the scoring inputs and the window's findings (pure: no store).
 
@@ -174,18 +202,28 @@ def score_frames(
     ----------
     inputs : the frames of :class:`~graphrisk.scoring.inputs.ScoreInputs`, the access
         log already cut to the window.
-    findings : the window's findings (:func:`graphrisk.rules.detect`).
+    findings : the window's findings (:func:`graphrisk.rules.detect`), or what reads them
+        (:class:`~graphrisk.scoring.inputs.StoredWindowFindings`: the findings the store keeps).
     as_of : the end of the window (exclusive); ages are measured from here.
     params : the model's knobs.
     lookups : what answers for the window's look-ups instead of ``inputs.accesses``
         (:class:`~graphrisk.scoring.lookups.SQLLookups`: the SQL engine over the store's files);
         by default ``inputs.accesses`` itself. Either gives the same scores.
+    part_findings : weigh the findings an employee part at a time, each part at most this many
+        findings (an employee is never split); default :data:`PART_FINDINGS`. The parts give the
+        same scores and explanations as the whole: every employee's weights, evidence and
+        features read only their own findings. With more than one part, ``result.weights`` and
+        ``result.findings`` hold only the findings of the ``keep_top`` highest ranked and every
+        alerting employee (what write-back and the triage records read), and
+        ``result.summaries`` what the explanations cite of everyone's.
+    keep_top : see ``part_findings``.
 
     Returns
     -------
     ScoreResult
     """
     params = params or ScoreParams()
+    part_findings = PART_FINDINGS if part_findings is None else part_findings
     seconds: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -199,23 +237,37 @@ def score_frames(
     ids = pd.Index(emp["employee_id"], name="employee_id")
     groups = peer_groups(emp, unit_levels(inputs.units, inputs.areas), params.min_peers)
     half_life = params.effective_half_life
-    known = findings[isin(findings["employee_id"], set(ids))] if len(findings) else findings
+    source = as_findings(findings)
+    parts = employee_parts(source.per_employee().reindex(ids).fillna(0).astype(np.int64), part_findings)
     # the employees' own circles (two relations), for the network size and, at the same reach, who
     # can have criminal-proximity findings
     circles = own_circles(emp, inputs.relations, 2)
     divisor = network_size_divisor(emp, inputs.relations, circles=circles)
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
     accesses = lookups if lookups is not None else FrameLookups(inputs.accesses)
-    # asked once: the day of work elsewhere, the areas worked in and the workload divisor read it
-    ordinary = ordinary_work(accesses, known)
+    network = case_network(caseload, inputs.relations)
+    known = _read_part(source, ids, None) if parts == [None] else None
+    # asked once: the day of work elsewhere, the areas worked in and the workload divisor read it;
+    # it leaves out every finding's look-up about whom (a part at a time when there are parts)
+    targeted = targeted_lookups(known) if known is not None else _targeted(source, parts)
+    ordinary = accesses.workload(targeted)
     workload = workload_divisor(ordinary.set_index("employee_id")["target_days"], groups.reindex(ids),
                                 params.workload_multiple)  # fmt: skip
-    weights = finding_weights(
-        known, accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles, inputs.case_subjects,
-        params.context, case_network(caseload, inputs.relations), ordinary, workload,
-    )  # fmt: skip
-    weights["pattern"] = assign_patterns(weights) if len(weights) else pd.Series(dtype=object)
-    evidence = rule_evidence(weights)
+
+    def weigh(found: pd.DataFrame) -> pd.DataFrame:
+        weights = finding_weights(
+            found, accesses, as_of, half_life, emp, divisor, caseload, inputs.vehicles, inputs.case_subjects,
+            params.context, network, ordinary, workload,
+        )  # fmt: skip
+        weights["pattern"] = assign_patterns(weights) if len(weights) else pd.Series(dtype=object)
+        return weights
+
+    # the findings are weighted an employee part at a time (one part unless the window holds more
+    # than part_findings): each employee's weights, evidence and features read only their own
+    # findings, so the parts give what the whole would
+    weighed = [_weigh_part(weigh, known if known is not None else _read_part(source, ids, p), p, as_of,
+                           half_life, workload, len(parts) > 1) for p in parts]  # fmt: skip
+    evidence = _stack([w.evidence for w in weighed], rule_evidence(empty_weights()))
     lap("findings")
 
     values = pd.DataFrame(0.0, index=ids, columns=[f"findings:{r}" for r in RULES])
@@ -223,11 +275,15 @@ def score_frames(
         e = evidence.pivot(index="employee_id", columns="rule_id", values="evidence")
         for r in e.columns:
             values[f"findings:{r}"] = e[r].reindex(ids).fillna(0.0).to_numpy()
-    feats = behaviour_features(accesses, weights, ids, as_of, half_life, workload)
+    if len(parts) == 1:
+        feats = behaviour_features(accesses, weighed[0].weights, ids, as_of, half_life, workload)
+    else:
+        feats = pd.concat([w.features for w in weighed]).reindex(ids).fillna(0.0)
+        exports = behaviour_features(accesses, empty_weights(), ids, as_of, half_life, workload)
+        feats["exports"] = exports["exports"]
     for f in FEATURES:
         values[f"behaviour:{f}"] = feats[f].to_numpy()
-    aggravated = weights[isin(weights["rule_id"], CRIME_RULES) & (weights["aggravation"] > 0).to_numpy()]
-    per_rule = rule_evidence(aggravated)
+    per_rule = _stack([w.aggravated for w in weighed], evidence.iloc[:0])
     values[NETWORK] = per_rule.groupby("employee_id")["evidence"].sum().reindex(ids).fillna(0.0).to_numpy()
     lap("features")
 
@@ -256,7 +312,7 @@ def score_frames(
         spreads[col] = base.scale
     lap("peers")
 
-    lookups = _flagged_lookups(weights[weights["aggravation"] > 0])
+    lookups = _stack([w.flagged for w in weighed], _flagged_lookups(empty_weights()))
     position = network_position(
         emp,
         inputs.relations,
@@ -288,6 +344,17 @@ def score_frames(
     table["rank"] = rank
     table["alert"] = score >= params.threshold
     lap("combine")
+    if len(parts) == 1:
+        weights, summaries, count = weighed[0].weights, None, len(known)
+    else:
+        # the weights and findings of the employees write-back and the triage records read, weighed
+        # again; the explanations read every part's summaries
+        summaries = {key: {k: v for w in weighed for k, v in w.summaries[key].items()} for key in SUMMARIES}
+        count = sum(w.findings for w in weighed)
+        kept = sorted(table.index[(table["rank"] <= keep_top).to_numpy() | table["alert"].to_numpy()])
+        known = _read_part(source, ids, kept)
+        weights = weigh(known)
+        lap("kept")
     return ScoreResult(
         as_of=as_of,
         params=params,
@@ -302,10 +369,90 @@ def score_frames(
         position=position,
         findings=known,
         seconds=seconds,
+        summaries=summaries,
+        finding_count=count,
+        parts=len(parts),
     )
 
 
 # ---------------------------------------------------------------- helpers
+
+
+@dataclass
+class _Part:
+    """One employee part's findings, weighed and reduced to what the score reads."""
+
+    findings: int
+    evidence: pd.DataFrame
+    aggravated: pd.DataFrame  #: the evidence of the crime rules' aggravated findings (network part)
+    flagged: pd.DataFrame  #: the persons of the aggravated findings (network position)
+    weights: pd.DataFrame | None = None  #: kept only when there is one part
+    features: pd.DataFrame | None = None  #: the behaviour features of the weights (several parts)
+    summaries: dict | None = None  #: what the explanations cite (several parts)
+
+
+def employee_parts(per_employee: pd.Series, size: int) -> list[list | None]:
+    """The employees in parts of at most ``size`` findings, in id order; ``[None]`` (everyone at
+    once) when all of them fit in one. An employee with more than ``size`` is a part of their own.
+
+    >>> employee_parts(pd.Series([3, 0, 2, 4], index=["E1", "E2", "E3", "E4"]), 5)
+    [['E1', 'E2', 'E3'], ['E4']]
+    >>> employee_parts(pd.Series([3, 2], index=["E1", "E2"]), 5)
+    [None]
+    """
+    if int(per_employee.sum()) <= size:
+        return [None]
+    parts, part, held = [], [], 0
+    for emp, n in per_employee.sort_index().items():
+        if part and held + int(n) > size:
+            parts.append(part)
+            part, held = [], 0
+        part.append(emp)
+        held += int(n)
+    return [*parts, part] if part else parts
+
+
+def _read_part(source, ids: pd.Index, employees) -> pd.DataFrame:
+    """The findings of ``employees`` (None: of every employee of ``ids``)."""
+    found = source.read(employees=employees)
+    if employees is None and len(found):
+        found = found[isin(found["employee_id"], set(ids))]
+    return found
+
+
+def _targeted(source, parts: list) -> np.ndarray:
+    """The look-ups about whom of every part's findings (:func:`targeted_lookups`), read a part at a
+    time and only of the rules about whom."""
+    about = [r for r in RULES if r not in CONTEXT_RULES]
+    found = [targeted_lookups(source.read(employees=p, rules=about)) for p in parts]
+    return pd.unique(np.concatenate(found)) if found else np.array([], dtype=object)
+
+
+def _weigh_part(weigh, found: pd.DataFrame, part, as_of, half_life, workload, several: bool) -> _Part:
+    """The weights of one part's findings, reduced to the evidence, features and explanations the
+    score reads (the weights themselves kept only when they are the only part)."""
+    w = weigh(found)
+    aggravated = (w["aggravation"] > 0).to_numpy()
+    out = _Part(
+        findings=len(found),
+        evidence=rule_evidence(w),
+        aggravated=rule_evidence(w[isin(w["rule_id"], CRIME_RULES) & aggravated]),
+        flagged=_flagged_lookups(w[aggravated]),
+    )
+    if not several:
+        out.weights = w
+        return out
+    out.features = behaviour_features(None, w, pd.Index(part, name="employee_id"), as_of, half_life, workload)
+    out.summaries = finding_summaries(w)
+    return out
+
+
+def _stack(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
+    """The parts' frames one after another (the only one as it is)."""
+    if len(frames) == 1:
+        return frames[0]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else empty
 
 
 def _linear(column: str) -> bool:

@@ -6,8 +6,10 @@
 (:func:`stored_findings`):
 
 - ``state()``: what the stored findings are (:class:`FindingsState`), or None when there are none;
-- ``read(since, until, rules=None)``: the findings of look-ups in ``since <= ts < until``, as ``detect``
-  gives them (of some rules only, when named);
+- ``read(since, until, rules=None, employees=None)``: the findings of look-ups in
+  ``since <= ts < until``, as ``detect`` gives them (of some rules or employees only, when named);
+- ``per_employee(since, until)``: how many of those each employee has (scoring weighs a month of
+  national findings a part of the employees at a time: :data:`graphrisk.scoring.model.PART_FINDINGS`);
 - ``publish(by_day, state)``: replace the findings of the days in ``by_day`` and record ``state``;
   ``publishing(state, ...)`` does the same a day at a time, as a from-scratch run detects them.
 
@@ -235,9 +237,31 @@ class EmbeddedFindings(_StoredFindings):
         raw = self._raw_state()
         return None if raw is None else FindingsState.from_dict(raw)
 
-    def read(self, since, until, rules=None) -> pd.DataFrame:
+    def read(self, since, until, rules=None, employees=None) -> pd.DataFrame:
         """The stored findings of look-ups in ``since <= ts < until`` (either may be None), of the
-        rules ``rules`` only when given."""
+        rules ``rules`` only and of the employees ``employees`` only when given."""
+        if employees is not None and not len(employees):
+            return normalise_findings(None)
+        tables = self._tables(since, until, _where(rules, employees), SCHEMA)
+        if not tables:
+            return normalise_findings(None)
+        # each day's file is sorted as detect sorts, and the days are in order: no sort needed
+        return _in_window(_frame(pa.concat_tables(tables)), since, until).reset_index(drop=True)
+
+    def per_employee(self, since, until) -> pd.Series:
+        """How many stored findings of look-ups in ``since <= ts < until`` each employee has (only
+        the employee and time columns are read)."""
+        columns = pa.schema([SCHEMA.field("employee_id"), SCHEMA.field("ts")])
+        tables = self._tables(since, until, None, columns)
+        if not tables:
+            return _counts(pd.Series([], dtype=object))
+        table = pa.concat_tables(tables)
+        ts = pd.to_datetime(table.column("ts").to_numpy(), utc=True)
+        ids = pd.Series(table.column("employee_id").to_numpy(zero_copy_only=False), dtype=object)
+        return _counts(ids[_window_mask(ts, since, until)])
+
+    def _tables(self, since, until, where, schema: pa.Schema) -> list[pa.Table]:
+        """The day files of the window as Arrow tables of ``schema``'s columns, ``where`` filtered."""
         for _ in range(3):  # a publication may retire the files of a state read two generations ago
             raw = self._raw_state()
             if raw is None:  # removed by a purge since the caller saw them (never read as "no findings")
@@ -248,16 +272,14 @@ class EmbeddedFindings(_StoredFindings):
             chosen = [f for d, f in sorted(files.items())
                       if (first is None or d >= first) and (last is None or d <= last)]  # fmt: skip
             try:
-                where = None if rules is None else [("rule_id", "in", sorted(rules))]
-                tables = [pq.read_table(self.dir / name, schema=SCHEMA, filters=where) for name in chosen]
+                return [
+                    pq.read_table(self.dir / name, schema=schema, columns=schema.names, filters=where)
+                    for name in chosen
+                ]
             except FileNotFoundError:
                 continue
             except (OSError, pa.ArrowException) as exc:
                 raise StoreError(f"cannot read the stored findings in {self.dir}: {exc}") from exc
-            if not tables:
-                return normalise_findings(None)
-            # each day's file is sorted as detect sorts, and the days are in order: no sort needed
-            return _in_window(_frame(pa.concat_tables(tables)), since, until).reset_index(drop=True)
         raise StoreError(f"the stored findings in {self.dir} kept changing while they were read")
 
     @contextmanager
@@ -382,13 +404,25 @@ class Neo4jFindings(_StoredFindings):
             return None
         return FindingsState.from_dict(dict(frame.iloc[0]["state"]))
 
-    def read(self, since, until, rules=None) -> pd.DataFrame:
+    def read(self, since, until, rules=None, employees=None) -> pd.DataFrame:
+        if employees is not None and not len(employees):
+            return normalise_findings(None)
         first, last = _day_bounds(since, until)
         chosen = None if rules is None else sorted(rules)
-        frame = self.store.runner.run("findings/read", {"first": first, "last": last, "rules": chosen})
+        whose = None if employees is None else sorted(employees)
+        params = {"first": first, "last": last, "rules": chosen, "employees": whose}
+        frame = self.store.runner.run("findings/read", params)
         if len(frame):
             frame["ts"] = frame["ts"].map(_native)
         return normalise_findings(_in_window(frame, since, until))
+
+    def per_employee(self, since, until) -> pd.Series:
+        first, last = _day_bounds(since, until)
+        frame = self.store.runner.run("findings/per_employee", {"first": first, "last": last})
+        if not len(frame):
+            return _counts(pd.Series([], dtype=object))
+        ts = pd.to_datetime(frame["ts"].map(_native), utc=True)
+        return _counts(frame["employee_id"].astype(object)[_window_mask(ts, since, until)])
 
     @contextmanager
     def publishing(self, state: FindingsState, *, days=None, replace_all: bool = False, stale_seen=()):
@@ -457,13 +491,33 @@ def _day_text(value) -> str:
 def _in_window(frame: pd.DataFrame, since, until) -> pd.DataFrame:
     if not len(frame):
         return frame
-    ts = pd.to_datetime(frame["ts"], utc=True)
-    keep = np.ones(len(frame), dtype=bool)
+    return frame[_window_mask(pd.to_datetime(frame["ts"], utc=True), since, until)]
+
+
+def _window_mask(ts, since, until) -> np.ndarray:
+    """Which of the UTC times ``ts`` fall in ``since <= ts < until`` (either may be None)."""
+    ts = pd.DatetimeIndex(ts)
+    keep = np.ones(len(ts), dtype=bool)
     if since is not None:
-        keep &= (ts >= _utc(since)).to_numpy()
+        keep &= np.asarray(ts >= _utc(since))
     if until is not None:
-        keep &= (ts < _utc(until)).to_numpy()
-    return frame[keep]
+        keep &= np.asarray(ts < _utc(until))
+    return keep
+
+
+def _where(rules, employees) -> list | None:
+    """A Parquet filter on the rules and employees named (None: every one)."""
+    where = []
+    if rules is not None:
+        where.append(("rule_id", "in", sorted(rules)))
+    if employees is not None:
+        where.append(("employee_id", "in", sorted(employees)))
+    return where or None
+
+
+def _counts(ids: pd.Series) -> pd.Series:
+    """Findings per employee id, in the ids' sorted order."""
+    return ids.value_counts(sort=False).sort_index().rename("findings").rename_axis("employee_id")
 
 
 def _utc(value) -> pd.Timestamp:
