@@ -53,6 +53,7 @@ from graphrisk.generate.noise import (
     record_rosters,
     record_shifts,
     skew_clocks,
+    unregistered,
 )
 from graphrisk.generate.organisation import build_geography, build_organisation, home_municipalities
 from graphrisk.generate.population import build_population, place_employees
@@ -252,7 +253,9 @@ def build_world(
             extra.events(),
         ]
         say(f"profile {noise.profile}: {len(extra.events()):,} added look-ups")
-    events = repeat_lines(stream(seed, "lines"), Events.concat(parts), p.lines_per_lookup)
+    events = repeat_lines(
+        stream(seed, "lines"), unregistered(Events.concat(parts), extra), p.lines_per_lookup
+    )
     if noise.enabled:
         events = duplicate_lines(stream(seed, "duplicates"), events, noise)
         events = skew_clocks(events, clocks(stream(seed, "clock"), world, noise))

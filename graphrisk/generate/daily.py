@@ -36,7 +36,7 @@ from graphrisk.generate.activity import (
     normal_events,
     repeat_lines,
 )
-from graphrisk.generate.noise import drop_work_elsewhere, duplicate_lines, skew_clocks
+from graphrisk.generate.noise import drop_work_elsewhere, duplicate_lines, skew_clocks, unregistered
 
 __all__ = ["DayLog"]
 
@@ -96,6 +96,7 @@ class DayLog:
         waiting = self.planted.rows(np.zeros(0, dtype=np.int64))
         for k in range(n_days):
             batch = Events.concat([self._normal(k, shift_day == k), self.planted.rows(planted_day == k)])
+            batch = unregistered(batch, self.extra)  # cases registered late (profiles)
             batch = repeat_lines(self.streams(f"lines/day-{k}"), batch, self.lines_per_lookup)
             if self.noise is not None:
                 batch = duplicate_lines(self.streams(f"duplicates/day-{k}"), batch, self.noise)
