@@ -59,7 +59,14 @@ from graphrisk.generate.organisation import build_geography, build_organisation,
 from graphrisk.generate.population import build_population, place_employees
 from graphrisk.generate.presets import DEFAULT_PREVALENCE, MODEL_VERSION, PRESETS, PROFILE_VERSION, Preset
 from graphrisk.generate.profiles import PROFILES, Noise, noise_for
-from graphrisk.generate.scenarios import LOOKALIKES, SCENARIOS, choose_border_residents, plan, planted_events
+from graphrisk.generate.scenarios import (
+    LOOKALIKES,
+    SCENARIOS,
+    choose_border_residents,
+    choose_proxies,
+    plan,
+    planted_events,
+)
 from graphrisk.generate.writer import write_dataset
 
 __all__ = [
@@ -226,6 +233,8 @@ def build_world(
     world.cumulative_interest = np.cumsum(pop.interest)  # the plan makes some relatives well known
     if noise.enabled and noise.leavers > 0:  # after the plan (insiders leave too), before the shifts
         add_leavers(stream(seed, "leavers"), world, the_plan.insiders, the_plan.callouts, noise)
+    if noise.enabled and noise.proxy > 0:  # after the leavers: a proxy stays to the end of the log
+        the_plan.proxies = choose_proxies(stream(seed, "proxies"), world, the_plan, noise)
     say(f"scenarios: {len(the_plan.insiders)} insiders, {len(the_plan.labels):,} ground-truth rows")
 
     roster = rosters(stream(seed, "rosters"), org, the_plan.night)
@@ -283,6 +292,7 @@ def _planted(seed: int, world: World, the_plan, shifts, noise: Noise, extra):
         noise,
         extra.absent if extra else None,
         stream(seed, "insider-cover") if noise.enabled else None,
+        stream(seed, "proxy-lookups") if noise.enabled else None,
     )
 
 
@@ -322,8 +332,10 @@ def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, 
 
 
 def _insiders(the_plan) -> np.ndarray:
-    """The planted insiders' employee numbers."""
-    return np.array(sorted({i.emp for i in the_plan.insiders}), dtype=np.int64)
+    """The planted insiders' employee numbers (their proxies too: their look-ups were placed knowing
+    their absences)."""
+    emps = {i.emp for i in the_plan.insiders} | {x for _, x in the_plan.proxies}
+    return np.array(sorted(emps), dtype=np.int64)
 
 
 def _extra(seed: int, p: Preset, world: World, the_plan, shifts, noise: Noise, victims, prevalence: float):
@@ -337,6 +349,10 @@ def _extra(seed: int, p: Preset, world: World, the_plan, shifts, noise: Noise, v
         if ins.case >= 0:
             cases.add(ins.case)
         cases.update(t for kind, t in ins.targets if kind == CASE)
+        units.update(int(crime.case_unit[c]) for c in cases)
+    for e, x in the_plan.proxies:  # a proxy looks at the insider's story too
+        cases, units = forbidden.setdefault(x, (set(), set()))
+        cases.update(forbidden.get(e, (set(), set()))[0])
         units.update(int(crime.case_unit[c]) for c in cases)
     extra = extra_events(
         lambda name: stream(seed, name),

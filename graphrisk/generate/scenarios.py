@@ -98,7 +98,16 @@ from graphrisk.generate.population import BRP as SOURCE_BRP
 from graphrisk.generate.population import CIE as SOURCE_CIE
 from graphrisk.generate.presets import Preset
 
-__all__ = ["LOOKALIKES", "SCENARIOS", "Plan", "choose_border_residents", "plan", "planted_events"]
+__all__ = [
+    "LOOKALIKES",
+    "PROXIED",
+    "SCENARIOS",
+    "Plan",
+    "choose_border_residents",
+    "choose_proxies",
+    "plan",
+    "planted_events",
+]
 
 #: Insider scenarios and the share of planted insiders each gets.
 SCENARIOS = {
@@ -120,6 +129,9 @@ LOOKALIKES = (
     "integrity-investigator",
 )
 PRE_ACTION = 72 * HOUR
+#: The scenarios whose insider may get a friend to look up for them (profiles, ``proxy``): the
+#: personal stories, whose targets a colleague can look up without knowing the case.
+PROXIED = ("curious-family", "criminal-relative", "colleague-ex-vip")
 
 
 @dataclass
@@ -141,6 +153,7 @@ class Plan:
     callouts: list[tuple[int, int, int]]
     preparation: list[tuple[int, int, int, int]]  # (employee, case, first, last second)
     relatives: list[tuple[int, np.ndarray]]  # large families: (employee, relatives in the territory)
+    proxies: list[tuple[int, int]] = field(default_factory=list)  # profiles: (insider, proxy)
 
 
 def choose_border_residents(
@@ -784,6 +797,7 @@ def planted_events(
     noise=None,
     away=None,
     cover: np.random.Generator | None = None,
+    proxy: np.random.Generator | None = None,
 ) -> Events:
     """The look-ups of the insiders' scenarios and the look-alikes' telling work.
 
@@ -792,6 +806,8 @@ def planted_events(
     windows (employees, from, to): the shifts in them are not worked, and a session planned
     off shift falls in them only a fifth as often (logging in from home on leave). ``cover``
     (profiles, a stream of its own): some insiders hide their sessions in work (:func:`_covered`).
+    ``proxy`` (profiles, a stream of its own): the insiders with a proxy (``plan_.proxies``) have
+    some of their sittings done by the proxy (:func:`_proxied`), who is labelled ``insider:proxy``.
     """
     varied = noise is not None and noise.enabled
     log = _Log(world, shifts, away)
@@ -855,6 +871,9 @@ def planted_events(
                 log.session(rng, e, items, on_shift=True, case=case, export_p=0.0, searches=0.2)
         spans.append((first_row, len(log.rows), ins))
 
+    if proxy is not None and plan_.proxies and noise.proxy_share > 0:
+        done = _proxied(proxy, world, log, spans, plan_.proxies, noise)
+        plan_.labels = sorted(set(plan_.labels) | {(p, "insider:proxy") for p in done})
     if cover is not None and noise.insider_cover > 0:
         log.rows = _covered(cover, world, log.rows, spans, noise)
 
@@ -1017,6 +1036,10 @@ def _covered(rng, world: World, rows: list, spans, noise) -> list:
         if ins.emp not in chosen or ins.scenario == "bulk-browsing" or not mine:
             out += mine
             continue
+        out += [r for r in mine if r[0] != ins.emp]  # done by a proxy (round 6): not the insider's work
+        mine = [r for r in mine if r[0] == ins.emp]
+        if not mine:
+            continue
         e = ins.emp
         cases = world.emp_cases[world.emp_case_offsets[e] : world.emp_case_offsets[e + 1]]
         lo_t, hi_t = int(world.emp_lo[e]), int(world.emp_hi[e])
@@ -1055,6 +1078,96 @@ def _covered(rng, world: World, rows: list, spans, noise) -> list:
                 system = r[2] if ttype == r[3] else _system(rng, ttype)
                 out.append((e, r[1], system, ttype, target, r[5], case, r[7]))
     return out + tail
+
+
+def choose_proxies(rng, world: World, plan_: Plan, noise) -> list[tuple[int, int]]:
+    """Insiders who get a friend to look up for them (profiles: a ``proxy`` share of the insiders of
+    the personal stories, :data:`PROXIED`): the proxy is a colleague of the same unit who is a
+    friend (a ``friend`` tie; when the insider has no friend in the unit, the tie is planted: the
+    friendship is the route, DOMAIN.md), works to the end of the log, is not in the integrity unit,
+    not a planted insider, not the subject of an integrity case and not on a case the insider's
+    story looks at. Returns (insider, proxy) pairs; each proxy serves one insider."""
+    org, pop, crime = world.org, world.pop, world.crime
+    if noise.proxy <= 0:
+        return []
+    insiders = {i.emp for i in plan_.insiders}
+    stories: dict[int, list] = {}
+    for ins in plan_.insiders:
+        if ins.scenario in PROXIED:
+            stories.setdefault(ins.emp, []).append(ins)
+    integrity = crime.subject_person[crime.case_kind[crime.subject_case] == CASE_INTEGRITY]
+    ok = (org.emp_end == NO_DATE) & (org.emp_kind != VIK) & ~np.isin(org.emp_person, integrity)
+    ok[list(insiders)] = False
+    unit_off = offsets(org.emp_unit, len(org.unit_id))
+    indptr, nbrs = pop.relations.adjacency(pop.n)
+    out: list[tuple[int, int]] = []
+    taken: set[int] = set()
+    for e in sorted(stories):
+        if rng.random() >= noise.proxy:
+            continue
+        cases = {t for ins in stories[e] for kind, t in ins.targets if kind == CASE}
+        u = int(org.emp_unit[e])
+        pool = np.arange(unit_off[u], unit_off[u + 1])
+        pool = pool[ok[pool]]
+        on = set(crime.assign_emp[np.isin(crime.assign_case, list(cases))].tolist()) if cases else set()
+        pool = np.array([x for x in pool.tolist() if x not in taken and x not in on], dtype=np.int64)
+        if len(pool) == 0:
+            continue
+        me = int(org.emp_person[e])
+        friends = pool[np.isin(org.emp_person[pool], nbrs[indptr[me] : indptr[me + 1]])]
+        if len(friends):
+            x = int(rng.choice(friends))
+        else:
+            x = int(rng.choice(pool))
+            since = world.day - int(rng.integers(180, 10 * YEAR))
+            pop.relations.add([me], [int(org.emp_person[x])], FRIEND, OPEN_SOURCE, since)
+        taken.add(x)
+        out.append((e, x))
+    return out
+
+
+def _proxied(rng, world: World, log: _Log, spans, proxies, noise) -> set[int]:
+    """Sittings of an insider (look-ups less than 15 minutes apart) done by their proxy instead (a
+    ``proxy_share`` of them; at least one stays the insider's own): the same targets on a shift of
+    the proxy within three days of when the insider would have looked (a favour asked in the
+    canteen, done at the desk), a case of the proxy's own cited as the pretext with chance 0.3 +
+    0.4 s (else none: the insider's pretext case is not theirs). Changes ``log.rows`` in place
+    (same rows, same order); returns the proxies who looked up something."""
+    stealth = noise.stealth
+    proxy_of = dict(proxies)
+    done: set[int] = set()
+    for a, b, ins in spans:
+        x = proxy_of.get(ins.emp)
+        if x is None or ins.scenario not in PROXIED or b - a < 2:
+            continue
+        idx = sorted(range(a, b), key=lambda i: log.rows[i][1])
+        breaks = [0] + [
+            j for j in range(1, len(idx)) if log.rows[idx[j]][1] - log.rows[idx[j - 1]][1] > 15 * MINUTE
+        ]
+        sittings = [idx[s0:s1] for s0, s1 in pairwise([*breaks, len(idx)])]
+        if len(sittings) < 2:
+            continue
+        moved = rng.random(len(sittings)) < noise.proxy_share
+        if moved.all():
+            moved[int(rng.integers(len(sittings)))] = False  # the insider still looks now and then
+        mine = world.emp_cases[world.emp_case_offsets[x] : world.emp_case_offsets[x + 1]]
+        window = ins.window if ins.window is not None else (world.start, world.end)
+        for sitting, go in zip(sittings, moved.tolist(), strict=True):
+            if not go:
+                continue
+            t0 = log.rows[sitting[0]][1]
+            lo, hi = max(window[0], t0 - 3 * DAY), min(window[1], t0 + 3 * DAY)
+            slot = log.on_shift(rng, x, lo, hi) if hi > lo else None
+            if slot is None:
+                continue
+            ts, limit = slot
+            case = int(rng.choice(mine)) if len(mine) and rng.random() < 0.3 + 0.4 * stealth else -1
+            for i in sitting:
+                r = log.rows[i]
+                t = min(ts + (r[1] - t0), limit)
+                log.rows[i] = (x, t, r[2], r[3], r[4], r[5], case, limit)
+            done.add(x)
+    return done
 
 
 def _weighted(rng, cumulative: np.ndarray, lo: int, hi: int, n: int) -> np.ndarray:
