@@ -293,6 +293,8 @@ def _planted(seed: int, world: World, the_plan, shifts, noise: Noise, extra):
         extra.absent if extra else None,
         stream(seed, "insider-cover") if noise.enabled else None,
         stream(seed, "proxy-lookups") if noise.enabled else None,
+        extra.moves if extra else None,
+        stream(seed, "insider-move") if noise.enabled else None,
     )
 
 

@@ -798,6 +798,8 @@ def planted_events(
     away=None,
     cover: np.random.Generator | None = None,
     proxy: np.random.Generator | None = None,
+    moves=None,
+    adapt: np.random.Generator | None = None,
 ) -> Events:
     """The look-ups of the insiders' scenarios and the look-alikes' telling work.
 
@@ -808,6 +810,8 @@ def planted_events(
     (profiles, a stream of its own): some insiders hide their sessions in work (:func:`_covered`).
     ``proxy`` (profiles, a stream of its own): the insiders with a proxy (``plan_.proxies``) have
     some of their sittings done by the proxy (:func:`_proxied`), who is labelled ``insider:proxy``.
+    ``moves`` (profiles: (employees, old unit, move time) of the staff who moved unit) and ``adapt``
+    (a stream of its own): some moved insiders adapt their story to the move (:func:`_adapted`).
     """
     varied = noise is not None and noise.enabled
     log = _Log(world, shifts, away)
@@ -871,11 +875,14 @@ def planted_events(
                 log.session(rng, e, items, on_shift=True, case=case, export_p=0.0, searches=0.2)
         spans.append((first_row, len(log.rows), ins))
 
+    if adapt is not None and moves is not None and noise.insider_move_adapt > 0:
+        _adapted(adapt, world, log, spans, moves, noise)
     if proxy is not None and plan_.proxies and noise.proxy_share > 0:
         done = _proxied(proxy, world, log, spans, plan_.proxies, noise)
         plan_.labels = sorted(set(plan_.labels) | {(p, "insider:proxy") for p in done})
     if cover is not None and noise.insider_cover > 0:
         log.rows = _covered(cover, world, log.rows, spans, noise)
+    log.rows = [r for r in log.rows if r[0] >= 0]  # the sittings a moved insider left out
 
     for e, c, lo, hi in plan_.preparation:
         s = slice(crime.subject_offsets[c], crime.subject_offsets[c + 1])
@@ -1126,6 +1133,52 @@ def choose_proxies(rng, world: World, plan_: Plan, noise) -> list[tuple[int, int
     return out
 
 
+def _adapted(rng, world: World, log: _Log, spans, moves, noise) -> None:
+    """Moved insiders who adapt their story to the move (an ``insider_move_adapt`` share of the
+    planted insiders who moved unit): before the move the colleagues a colleague-ex-vip insider
+    looks up are of the old unit (the new unit's staff were strangers then), and for 3-14 days
+    after the move they go quiet (new colleagues, a new team leader watching): their scenario's
+    look-ups in that time are left out, a pre-raid leak's excepted (the raid does not wait), and
+    at least one look-up of each story stays. Changes ``log.rows`` in place; rows left out get
+    employee -1 (removed by the caller)."""
+    org = world.org
+    mover, old, move_ts = moves
+    when = dict(zip(mover.tolist(), zip(old.tolist(), move_ts.tolist(), strict=True), strict=True))
+    emps = sorted({ins.emp for _, _, ins in spans if ins.emp in when})
+    chosen = {
+        e for e, u in zip(emps, rng.random(len(emps)).tolist(), strict=True) if u < noise.insider_move_adapt
+    }
+    if not chosen:
+        return
+    unit_off = offsets(org.emp_unit, len(org.unit_id))
+    for a, b, ins in spans:
+        e = ins.emp
+        if e not in chosen or b <= a:
+            continue
+        u_old, t_move = when[e]
+        quiet_until = t_move + int(rng.integers(3, 15)) * DAY
+        if ins.scenario == "colleague-ex-vip":
+            new_staff = org.emp_person[unit_off[org.emp_unit[e]] : unit_off[org.emp_unit[e] + 1]]
+            old_staff = org.emp_person[unit_off[u_old] : unit_off[u_old + 1]]
+            old_staff = old_staff[old_staff != org.emp_person[e]]
+            swap: dict[int, int] = {}
+            for i in range(a, b):
+                r = log.rows[i]
+                if r[1] < t_move and r[3] == PERSON and r[4] in new_staff and len(old_staff):
+                    p = swap.setdefault(r[4], int(rng.choice(old_staff)))
+                    log.rows[i] = (r[0], r[1], r[2], r[3], p, r[5], r[6], r[7])
+                    if (PERSON, p) not in ins.targets:
+                        ins.targets.append((PERSON, p))
+        if ins.scenario == "pre-raid-leak":
+            continue
+        quiet = [i for i in range(a, b) if t_move <= log.rows[i][1] < quiet_until]
+        if len(quiet) == b - a:
+            quiet = quiet[1:]
+        for i in quiet:
+            r = log.rows[i]
+            log.rows[i] = (-1, *r[1:])
+
+
 def _proxied(rng, world: World, log: _Log, spans, proxies, noise) -> set[int]:
     """Sittings of an insider (look-ups less than 15 minutes apart) done by their proxy instead (a
     ``proxy_share`` of them; at least one stays the insider's own): the same targets on a shift of
@@ -1140,7 +1193,7 @@ def _proxied(rng, world: World, log: _Log, spans, proxies, noise) -> set[int]:
         x = proxy_of.get(ins.emp)
         if x is None or ins.scenario not in PROXIED or b - a < 2:
             continue
-        idx = sorted(range(a, b), key=lambda i: log.rows[i][1])
+        idx = sorted((i for i in range(a, b) if log.rows[i][0] == ins.emp), key=lambda i: log.rows[i][1])
         breaks = [0] + [
             j for j in range(1, len(idx)) if log.rows[idx[j]][1] - log.rows[idx[j - 1]][1] > 15 * MINUTE
         ]
