@@ -46,6 +46,7 @@ from graphrisk.generate.noise import (
     drop_absent,
     drop_work_elsewhere,
     duplicate_lines,
+    duplicate_persons,
     extra_events,
     move_people,
     part_time,
@@ -53,6 +54,7 @@ from graphrisk.generate.noise import (
     record_rosters,
     record_shifts,
     skew_clocks,
+    to_duplicates,
     unregistered,
 )
 from graphrisk.generate.organisation import build_geography, build_organisation, home_municipalities
@@ -277,6 +279,8 @@ def build_world(
         shifts = record_shifts(stream(seed, "dst-records"), world, shifts, noise)
         shifts = record_rosters(stream(seed, "roster-records"), shifts, extra, org.n_employees)
         move_people(stream(seed, "movers"), world, noise)
+        duplicate_persons(stream(seed, "duplicate-persons"), world, noise)  # after every look-up
+        events = to_duplicates(events, pop)
     say(f"activity: {len(shifts.emp):,} shifts, {len(events):,} look-ups")
     return world, the_plan, shifts, events
 
@@ -329,6 +333,7 @@ def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, 
         shifts = record_shifts(stream(seed, "dst-records"), world, shifts, noise)
         shifts = record_rosters(stream(seed, "roster-records"), shifts, extra, n_emp)
         move_people(stream(seed, "movers"), world, noise)
+        duplicate_persons(stream(seed, "duplicate-persons"), world, noise)  # the day log applies it
     say(f"activity: {len(shifts.emp):,} shifts, about {log.expected_lines():,} look-ups to draw day by day")
     return shifts, log
 

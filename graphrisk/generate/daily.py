@@ -36,7 +36,13 @@ from graphrisk.generate.activity import (
     normal_events,
     repeat_lines,
 )
-from graphrisk.generate.noise import drop_work_elsewhere, duplicate_lines, skew_clocks, unregistered
+from graphrisk.generate.noise import (
+    drop_work_elsewhere,
+    duplicate_lines,
+    skew_clocks,
+    to_duplicates,
+    unregistered,
+)
 
 __all__ = ["DayLog"]
 
@@ -112,6 +118,7 @@ class DayLog:
             tie = self.streams(f"order/day-{k}").random(len(day))
             ordered = day.rows(np.lexsort((tie, day.emp, day.ts)))
             del day, tie
+            ordered = to_duplicates(ordered, world.pop)  # persons with a second record (profiles)
             yield ordered
             del ordered  # the writer has written it: gone before the next day is drawn
 

@@ -95,6 +95,7 @@ from graphrisk.generate.organisation import (
     REGIONAL_SUPPORT,
     SUPPORT,
 )
+from graphrisk.generate.population import BRP as SOURCE_BRP_CODE
 from graphrisk.generate.population import FLAG_VIP, Population
 from graphrisk.generate.profiles import Noise
 
@@ -107,6 +108,7 @@ __all__ = [
     "clocks",
     "drop_absent",
     "duplicate_lines",
+    "duplicate_persons",
     "extra_events",
     "move_people",
     "part_time",
@@ -114,6 +116,7 @@ __all__ = [
     "record_rosters",
     "record_shifts",
     "skew_clocks",
+    "to_duplicates",
     "unregistered",
 ]
 
@@ -2020,3 +2023,64 @@ def unregistered(events: Events, extra: Extra | None) -> Events:
     if not hit.any():
         return events
     return events.rows(slice(None), case=np.where(hit, -1, events.case))
+
+
+# --- round 6: persons with two records --------------------------------------------------------------
+
+
+def duplicate_persons(rng, world: World, noise: Noise) -> None:
+    """Persons registered twice (a second registration in BVH with another spelling, an old record
+    not merged): a ``duplicate_persons`` share of the persons, by police interest (the often
+    registered are the often duplicated), get a second person record: a spelling variant of the
+    name, the same address, the birth date with a typo now and then (15%), no flags (a protected
+    or VIP flag sits on the main record only). A share of the look-ups of the person (10-60% per
+    person, by searcher and ten-minute slot: :func:`to_duplicates`) land on the second record, and
+    each tie the police know from BVH, CIE or open sources (not the BRP's) moves to it with chance
+    one half: the relation graph does not link the two, nor the second record to the family. Drawn
+    after every look-up (the whole window) or applied to each day as it is written (by day)."""
+    pop = world.pop
+    if noise.duplicate_persons <= 0:
+        return
+    n = pop.n
+    p = np.minimum(1.0, noise.duplicate_persons * pop.interest / max(float(pop.interest.mean()), 1e-9))
+    orig = np.flatnonzero(rng.random(n) < p)
+    if len(orig) == 0:
+        return
+    share = np.zeros(n)
+    share[orig] = rng.uniform(0.1, 0.6, len(orig))
+    birth = pop.birth[orig] + np.where(rng.random(len(orig)) < 0.15, rng.integers(-40, 41, len(orig)), 0)
+    second = np.full(n, -1, dtype=np.int64)
+    second[orig] = n + np.arange(len(orig))
+    a, b, kind, source, since = pop.relations.arrays()
+    movable = source != SOURCE_BRP_CODE
+    move_a = movable & (second[a] >= 0) & (rng.random(len(a)) < 0.5)
+    move_b = movable & ~move_a & (second[b] >= 0) & (rng.random(len(b)) < 0.5)
+    a = np.where(move_a, second[a], a)
+    b = np.where(move_b, second[b], b)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    order = np.lexsort((kind, hi, lo))
+    pop.relations.replace(lo[order], hi[order], kind[order], source[order], since[order])
+    pop.dup_of, pop.dup_share, pop.dup_birth = orig, share, birth
+
+
+def to_duplicates(events: Events, pop: Population) -> Events:
+    """The look-ups of persons with a second record (:func:`duplicate_persons`), a share of them on
+    it: decided by the searcher and the ten-minute slot (the same search finds the same record),
+    without a random stream, so both access-log paths do the same."""
+    if pop.dup_of is None or not len(events):
+        return events
+    person = events.target_type == PERSON
+    share = np.zeros(len(events))
+    share[person] = pop.dup_share[events.target[person]]
+    key = (
+        events.emp.astype(np.uint64) * np.uint64(1_000_003) + (events.ts // 600).astype(np.uint64)
+    ) * np.uint64(2_654_435_761)
+    u = (key % np.uint64(1 << 32)).astype(np.float64) / float(1 << 32)
+    hit = person & (u < share)
+    if not hit.any():
+        return events
+    second = np.full(pop.n, -1, dtype=np.int64)
+    second[pop.dup_of] = pop.n + np.arange(len(pop.dup_of))
+    return events.rows(
+        slice(None), target=np.where(hit, second[np.where(hit, events.target, 0)], events.target)
+    )
