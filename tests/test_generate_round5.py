@@ -52,6 +52,7 @@ def clean():
 
 def test_the_new_knobs_are_last_and_the_random_profile_draws_the_old_ones_as_before():
     specs = [f.name for f in dataclasses.fields(Noise) if "range" in f.metadata]
+    specs = specs[: specs.index(ROUND_5[-1]) + 1]  # later rounds come after (test_generate_round6.py)
     assert tuple(specs[-len(ROUND_5) :]) == ROUND_5
     old = specs[: -len(ROUND_5)]
     for seed in (1, 7):
@@ -259,4 +260,4 @@ def test_a_round_5_world_passes_graphrisk_load(tmp_path):
     assert made.exit_code == 0, made.output
     loaded = CliRunner().invoke(main, ["load", str(out), "--store", str(tmp_path / "store"), "--json"])
     assert loaded.exit_code == 0, loaded.output
-    assert json.loads((out / "generator.json").read_text())["profile_version"] == 5
+    assert json.loads((out / "generator.json").read_text())["profile_version"] >= 5
