@@ -218,7 +218,7 @@ def test_second_records_take_some_look_ups_and_ties_of_their_person(small):
     persons = events.target_type == PERSON
     dup_person = np.isin(_original(world, events.target[persons]), pop.dup_of)
     assert 0.05 < second.sum() / max(1, dup_person.sum()) < 0.7  # a share, not all
-    a, b, *_ = pop.relations.arrays()
+    _, b, *_ = pop.relations.arrays()
     assert (b >= pop.n).any()  # ties that moved to a second record
 
 
