@@ -23,6 +23,8 @@ its own random stream, and only runs when the profile is not ``baseline``:
 - more contracts ending in the log, handovers of cases before leaving or leave, leavers who
   harvest data in their last weeks (``insider:leaver-harvest``);
 - a colleague working under an employee's open login; street canvasses; missing-person searches.
+- functional administrators who abuse their broad access (``insider:admin-abuse``); cases
+  registered days after the work on them began; persons with a second record.
 
 Planted insiders take part in every phenomenon as anyone of their role does.
 
@@ -1920,7 +1922,7 @@ def _admin_abuse(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, cu
     ``admin_abuse`` share of them; only when insiders are planted at all: ``curious``). Their job
     touches hundreds of records a day without a case, so a look-up of their own network hides in
     it: 6-30 look-ups per 30 days (times 1 - s/2) of relatives, friends and neighbours within two
-    ties (60%), colleagues of their region (20%) and VIPs or protected persons (20%), one to three
+    ties (60%), colleagues of their region (20%) and VIPs (20%), one to three
     at a time (the person, now and then the address or the car), inside a working day of checks
     (on shift with chance 0.7 + 0.3 s, else an evening at home), citing no case as their honest
     work does; exported now and then (5% × (1 - s), a subject-access request's export is their
