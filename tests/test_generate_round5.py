@@ -52,6 +52,7 @@ def clean():
 
 def test_the_new_knobs_are_last_and_the_random_profile_draws_the_old_ones_as_before():
     specs = [f.name for f in dataclasses.fields(Noise) if "range" in f.metadata]
+    specs = specs[: specs.index(ROUND_5[-1]) + 1]  # later rounds come after (test_generate_round6.py)
     assert tuple(specs[-len(ROUND_5) :]) == ROUND_5
     old = specs[: -len(ROUND_5)]
     for seed in (1, 7):
@@ -161,8 +162,12 @@ def test_handovers_are_own_cases_and_a_colleague_not_on_them(small):
 
 
 def test_covered_insiders_wrap_their_sittings_in_work_and_stay_truthful(small, clean):
-    _world, plan, _, events, labels, _ = small
-    seen = set(zip(events.emp.tolist(), events.target_type.tolist(), events.target.tolist(), strict=True))
+    world, plan, _, events, labels, _ = small
+    target, pop = events.target, world.pop
+    if pop.dup_of is not None:  # round 6: a look-up of a person's second record is of that person
+        second = (events.target_type == PERSON) & (target >= pop.n)
+        target = np.where(second, pop.dup_of[np.where(second, target - pop.n, 0)], target)
+    seen = set(zip(events.emp.tolist(), events.target_type.tolist(), target.tolist(), strict=True))
     for ins in plan.insiders:
         assert f"insider:{ins.scenario}" in labels[ins.emp]
         if ins.scenario == "bulk-browsing":
@@ -259,4 +264,4 @@ def test_a_round_5_world_passes_graphrisk_load(tmp_path):
     assert made.exit_code == 0, made.output
     loaded = CliRunner().invoke(main, ["load", str(out), "--store", str(tmp_path / "store"), "--json"])
     assert loaded.exit_code == 0, loaded.output
-    assert json.loads((out / "generator.json").read_text())["profile_version"] == 5
+    assert json.loads((out / "generator.json").read_text())["profile_version"] >= 5

@@ -46,6 +46,7 @@ from graphrisk.generate.noise import (
     drop_absent,
     drop_work_elsewhere,
     duplicate_lines,
+    duplicate_persons,
     extra_events,
     move_people,
     part_time,
@@ -53,12 +54,21 @@ from graphrisk.generate.noise import (
     record_rosters,
     record_shifts,
     skew_clocks,
+    to_duplicates,
+    unregistered,
 )
 from graphrisk.generate.organisation import build_geography, build_organisation, home_municipalities
 from graphrisk.generate.population import build_population, place_employees
 from graphrisk.generate.presets import DEFAULT_PREVALENCE, MODEL_VERSION, PRESETS, PROFILE_VERSION, Preset
 from graphrisk.generate.profiles import PROFILES, Noise, noise_for
-from graphrisk.generate.scenarios import LOOKALIKES, SCENARIOS, choose_border_residents, plan, planted_events
+from graphrisk.generate.scenarios import (
+    LOOKALIKES,
+    SCENARIOS,
+    choose_border_residents,
+    choose_proxies,
+    plan,
+    planted_events,
+)
 from graphrisk.generate.writer import write_dataset
 
 __all__ = [
@@ -225,6 +235,8 @@ def build_world(
     world.cumulative_interest = np.cumsum(pop.interest)  # the plan makes some relatives well known
     if noise.enabled and noise.leavers > 0:  # after the plan (insiders leave too), before the shifts
         add_leavers(stream(seed, "leavers"), world, the_plan.insiders, the_plan.callouts, noise)
+    if noise.enabled and noise.proxy > 0:  # after the leavers: a proxy stays to the end of the log
+        the_plan.proxies = choose_proxies(stream(seed, "proxies"), world, the_plan, noise)
     say(f"scenarios: {len(the_plan.insiders)} insiders, {len(the_plan.labels):,} ground-truth rows")
 
     roster = rosters(stream(seed, "rosters"), org, the_plan.night)
@@ -252,7 +264,9 @@ def build_world(
             extra.events(),
         ]
         say(f"profile {noise.profile}: {len(extra.events()):,} added look-ups")
-    events = repeat_lines(stream(seed, "lines"), Events.concat(parts), p.lines_per_lookup)
+    events = repeat_lines(
+        stream(seed, "lines"), unregistered(Events.concat(parts), extra), p.lines_per_lookup
+    )
     if noise.enabled:
         events = duplicate_lines(stream(seed, "duplicates"), events, noise)
         events = skew_clocks(events, clocks(stream(seed, "clock"), world, noise))
@@ -265,6 +279,8 @@ def build_world(
         shifts = record_shifts(stream(seed, "dst-records"), world, shifts, noise)
         shifts = record_rosters(stream(seed, "roster-records"), shifts, extra, org.n_employees)
         move_people(stream(seed, "movers"), world, noise)
+        duplicate_persons(stream(seed, "duplicate-persons"), world, noise)  # after every look-up
+        events = to_duplicates(events, pop)
     say(f"activity: {len(shifts.emp):,} shifts, {len(events):,} look-ups")
     return world, the_plan, shifts, events
 
@@ -280,6 +296,9 @@ def _planted(seed: int, world: World, the_plan, shifts, noise: Noise, extra):
         noise,
         extra.absent if extra else None,
         stream(seed, "insider-cover") if noise.enabled else None,
+        stream(seed, "proxy-lookups") if noise.enabled else None,
+        extra.moves if extra else None,
+        stream(seed, "insider-move") if noise.enabled else None,
     )
 
 
@@ -314,13 +333,16 @@ def _by_day(p: Preset, seed: int, world: World, the_plan, shifts, noise: Noise, 
         shifts = record_shifts(stream(seed, "dst-records"), world, shifts, noise)
         shifts = record_rosters(stream(seed, "roster-records"), shifts, extra, n_emp)
         move_people(stream(seed, "movers"), world, noise)
+        duplicate_persons(stream(seed, "duplicate-persons"), world, noise)  # the day log applies it
     say(f"activity: {len(shifts.emp):,} shifts, about {log.expected_lines():,} look-ups to draw day by day")
     return shifts, log
 
 
 def _insiders(the_plan) -> np.ndarray:
-    """The planted insiders' employee numbers."""
-    return np.array(sorted({i.emp for i in the_plan.insiders}), dtype=np.int64)
+    """The planted insiders' employee numbers (their proxies too: their look-ups were placed knowing
+    their absences)."""
+    emps = {i.emp for i in the_plan.insiders} | {x for _, x in the_plan.proxies}
+    return np.array(sorted(emps), dtype=np.int64)
 
 
 def _extra(seed: int, p: Preset, world: World, the_plan, shifts, noise: Noise, victims, prevalence: float):
@@ -334,6 +356,10 @@ def _extra(seed: int, p: Preset, world: World, the_plan, shifts, noise: Noise, v
         if ins.case >= 0:
             cases.add(ins.case)
         cases.update(t for kind, t in ins.targets if kind == CASE)
+        units.update(int(crime.case_unit[c]) for c in cases)
+    for e, x in the_plan.proxies:  # a proxy looks at the insider's story too
+        cases, units = forbidden.setdefault(x, (set(), set()))
+        cases.update(forbidden.get(e, (set(), set()))[0])
         units.update(int(crime.case_unit[c]) for c in cases)
     extra = extra_events(
         lambda name: stream(seed, name),

@@ -36,7 +36,13 @@ from graphrisk.generate.activity import (
     normal_events,
     repeat_lines,
 )
-from graphrisk.generate.noise import drop_work_elsewhere, duplicate_lines, skew_clocks
+from graphrisk.generate.noise import (
+    drop_work_elsewhere,
+    duplicate_lines,
+    skew_clocks,
+    to_duplicates,
+    unregistered,
+)
 
 __all__ = ["DayLog"]
 
@@ -96,6 +102,7 @@ class DayLog:
         waiting = self.planted.rows(np.zeros(0, dtype=np.int64))
         for k in range(n_days):
             batch = Events.concat([self._normal(k, shift_day == k), self.planted.rows(planted_day == k)])
+            batch = unregistered(batch, self.extra)  # cases registered late (profiles)
             batch = repeat_lines(self.streams(f"lines/day-{k}"), batch, self.lines_per_lookup)
             if self.noise is not None:
                 batch = duplicate_lines(self.streams(f"duplicates/day-{k}"), batch, self.noise)
@@ -111,6 +118,7 @@ class DayLog:
             tie = self.streams(f"order/day-{k}").random(len(day))
             ordered = day.rows(np.lexsort((tie, day.emp, day.ts)))
             del day, tie
+            ordered = to_duplicates(ordered, world.pop)  # persons with a second record (profiles)
             yield ordered
             del ordered  # the writer has written it: gone before the next day is drawn
 

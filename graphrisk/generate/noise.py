@@ -23,6 +23,8 @@ its own random stream, and only runs when the profile is not ``baseline``:
 - more contracts ending in the log, handovers of cases before leaving or leave, leavers who
   harvest data in their last weeks (``insider:leaver-harvest``);
 - a colleague working under an employee's open login; street canvasses; missing-person searches.
+- functional administrators who abuse their broad access (``insider:admin-abuse``); cases
+  registered days after the work on them began; persons with a second record.
 
 Planted insiders take part in every phenomenon as anyone of their role does.
 
@@ -95,6 +97,7 @@ from graphrisk.generate.organisation import (
     REGIONAL_SUPPORT,
     SUPPORT,
 )
+from graphrisk.generate.population import BRP as SOURCE_BRP_CODE
 from graphrisk.generate.population import FLAG_VIP, Population
 from graphrisk.generate.profiles import Noise
 
@@ -107,6 +110,7 @@ __all__ = [
     "clocks",
     "drop_absent",
     "duplicate_lines",
+    "duplicate_persons",
     "extra_events",
     "move_people",
     "part_time",
@@ -114,6 +118,8 @@ __all__ = [
     "record_rosters",
     "record_shifts",
     "skew_clocks",
+    "to_duplicates",
+    "unregistered",
 ]
 
 #: Look-alike groups the profiles add (``lookalike:<id>`` in ground_truth).
@@ -141,7 +147,7 @@ NOISE_LOOKALIKES = (
     "handover",
 )
 #: Insider scenarios the profiles add (``insider:<id>``), beside the planted ones.
-NOISE_SCENARIOS = ("news-curiosity", "leaver-harvest")
+NOISE_SCENARIOS = ("news-curiosity", "leaver-harvest", "admin-abuse")
 
 # systems per target type: BRP, BVH, BVI, RDW
 _SYSTEM_P = np.array(
@@ -166,6 +172,12 @@ class Extra:
         self.absent: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (emp, from, to): away
         self.unrecorded: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # no shift rows
         self.sparse: tuple[np.ndarray, np.ndarray] | None = None  # (emp, share of shifts not recorded)
+        # round 6: what later steps need to know of the phenomena above
+        self.admins = np.zeros(0, dtype=np.int64)  # the functional administrators
+        self.moves: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (emp, old unit, move ts)
+        self.late: tuple[np.ndarray, np.ndarray, np.ndarray] | None = (
+            None  # (case, registered ts, backfilled)
+        )
 
     def add(self, events: Events) -> None:
         if len(events):
@@ -447,6 +459,9 @@ def extra_events(
     _missing_persons(stream("missing-persons"), world, shifts, noise, out)
     _handovers(stream("handover"), world, shifts, noise, out, forbidden)
     _harvest(stream("leaver-harvest"), world, shifts, noise, out, curious)
+    # round 6, each on its own stream
+    _admin_abuse(stream("admin-abuse"), world, shifts, noise, out, curious)
+    _late_cases(stream("late-cases"), world, noise, out)
     if out.absent:
         n = world.org.n_employees
         out.parts = [p.rows(~_in_windows(p.emp, p.ts, out.absent, n)) for p in out.parts]
@@ -943,6 +958,7 @@ def _transfers(
     move_day = world.day + rng.integers(first, max(first + 1, world.days - 1), len(movers))
     move_ts = local_to_utc(move_day * DAY)
     out.drop.append((movers, np.full(len(movers), world.start - 2 * DAY), move_ts))
+    out.moves = (movers, old, move_ts)
     # the new unit's cases start on arrival
     moved_on = np.full(org.n_employees, NO_DATE, dtype=np.int64)
     moved_on[movers] = move_day
@@ -1206,6 +1222,7 @@ def _admins(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, activit
     exported.action[:] = EXPORT
     out.add(exported)
     out.label(admins, "functional-admin")
+    out.admins = admins
 
 
 def _info_requests(rng, world: World, shifts: Shifts, noise: Noise, out: Extra) -> None:
@@ -1895,3 +1912,177 @@ def skew_clocks(events: Events, c: Clocks | None) -> Events:
     d = events.system == c.drift_system
     ts[d] += np.maximum(0, c.drift * (ts[d] - c.start) / max(1, c.end - c.start)).astype(np.int64)
     return events.rows(slice(None), ts=ts)
+
+
+# --- round 6: administrators who abuse their access, cases registered late --------------------------
+
+
+def _admin_abuse(rng, world: World, shifts: Shifts, noise: Noise, out: Extra, curious: bool) -> None:
+    """Functional administrators, data-quality staff and auditors who abuse their broad access (an
+    ``admin_abuse`` share of them; only when insiders are planted at all: ``curious``). Their job
+    touches hundreds of records a day without a case, so a look-up of their own network hides in
+    it: 6-30 look-ups per 30 days (times 1 - s/2) of relatives, friends and neighbours within two
+    ties (60%), colleagues of their region (20%) and VIPs (20%), one to three
+    at a time (the person, now and then the address or the car), inside a working day of checks
+    (on shift with chance 0.7 + 0.3 s, else an evening at home), citing no case as their honest
+    work does; exported now and then (5% × (1 - s), a subject-access request's export is their
+    honest habit). Never in an absence. ``insider:admin-abuse``."""
+    org, pop = world.org, world.pop
+    if noise.admin_abuse <= 0 or not curious or not len(out.admins):
+        return
+    chosen = out.admins[rng.random(len(out.admins)) < noise.admin_abuse]
+    if len(chosen) == 0:
+        return
+    stealth = noise.stealth
+    indptr, nbrs = pop.relations.adjacency(pop.n)
+    emp_region = org.unit_region[org.emp_unit]
+    sensitive = np.flatnonzero(pop.flags & FLAG_VIP)
+    rows: list[tuple[int, int, int, int, int]] = []
+    for e in chosen.tolist():
+        me = int(org.emp_person[e])
+        one = np.unique(nbrs[indptr[me] : indptr[me + 1]])
+        two = np.unique(np.concatenate([nbrs[indptr[q] : indptr[q + 1]] for q in one.tolist()] or [one]))
+        network = np.setdiff1d(np.r_[one, two], [me])
+        same = np.flatnonzero((emp_region == emp_region[e]) & (np.arange(org.n_employees) != e))
+        colleagues = org.emp_person[same] if len(same) else np.zeros(0, dtype=np.int64)
+        n = max(2, int(rng.poisson(_scaled(rng.uniform(6, 30), world.days) * (1 - 0.5 * stealth))))
+        for _ in range(n):
+            u = rng.random()
+            pool = network if u < 0.6 else (colleagues if u < 0.8 else sensitive)
+            if len(pool) == 0:
+                pool = network if len(network) else colleagues
+            if len(pool) == 0:
+                continue
+            p = int(rng.choice(pool))
+            items = [(PERSON, p)]
+            if rng.random() < 0.3:
+                items.append((ADDRESS, int(pop.address[p])))
+            v_lo, v_hi = int(pop.vehicle_offsets[p]), int(pop.vehicle_offsets[p + 1])
+            if v_hi > v_lo and rng.random() < 0.2:
+                items.append((VEHICLE, v_lo))
+            slot = (
+                _shift_in(rng, shifts, e, world.start, world.end)
+                if rng.random() < 0.7 + 0.3 * stealth
+                else None
+            )
+            if slot is None:  # an evening at home, as their maintenance windows are
+                day = world.day + int(rng.integers(0, world.days))
+                ts = int(
+                    local_to_utc(np.array([day * DAY + int(rng.integers(18 * 60, 23 * 60)) * MINUTE]))[0]
+                )
+                if not world.start <= ts < world.end:
+                    continue
+                slot = (ts, min(ts + HOUR, world.end - 1))
+            _sitting(rng, rows, e, slot[0], slot[1], items, -1, gap=(20, 150))
+    if not rows:
+        return
+    ev = _rows_to_events(rng, rows, search_p=0.5, export_p=0.05 * (1 - stealth))
+    if out.absent:  # never while away: the label must stand on look-ups that are in the log
+        ev = ev.rows(~_in_windows(ev.emp, ev.ts, out.absent, org.n_employees))
+    if len(ev):
+        out.add(ev)
+        out.label(ev.emp, "insider:admin-abuse")
+
+
+def _late_cases(rng, world: World, noise: Noise, out: Extra) -> None:
+    """Investigations start before the paperwork: a ``late_cases`` share of the open cases (local and
+    against organisations; none with a planned action, none with an assignment that has ended) are
+    registered 1-10 days into the log (``opened_on``), and their assignments with them (a later
+    start stays). The work on them runs from the log's first day as before; until the registration
+    the look-ups citing the case keep the number (a case number reserved in BVH, filled in later:
+    half the cases) or cite nothing (it did not exist yet: the other half). The case file itself
+    (the preliminary file) is looked up as before. :func:`unregistered` rewrites the citations."""
+    crime = world.crime
+    if noise.late_cases <= 0 or world.days < 3:
+        return
+    pool = np.flatnonzero(crime.case_open & (crime.case_kind != CASE_INTEGRITY))
+    ended = np.unique(crime.assign_case[crime.assign_end != NO_DATE])
+    pool = pool[~np.isin(pool, ended) & ~np.isin(pool, crime.action_case)]
+    late = pool[rng.random(len(pool)) < noise.late_cases]
+    if len(late) == 0:
+        return
+    reg_day = world.day + rng.integers(1, max(2, min(11, world.days - 1)), len(late))
+    backfilled = rng.random(len(late)) < 0.5
+    crime.case_opened = crime.case_opened.copy()
+    crime.case_opened[late] = reg_day
+    day_of = np.full(crime.n_cases, NO_DATE, dtype=np.int64)
+    day_of[late] = reg_day
+    d = day_of[crime.assign_case]
+    crime.assign_start = np.where(d != NO_DATE, np.maximum(crime.assign_start, d), crime.assign_start)
+    order = np.argsort(late)
+    out.late = (late[order], local_to_utc(reg_day * DAY)[order], backfilled[order])
+
+
+def unregistered(events: Events, extra: Extra | None) -> Events:
+    """The look-ups with the citations of cases not registered yet (:func:`_late_cases`): before its
+    registration a case that was not backfilled is cited by nothing (its file is still looked up)."""
+    if extra is None or extra.late is None or not len(events):
+        return events
+    cases, reg_ts, backfilled = extra.late
+    i = np.searchsorted(cases, events.case)
+    i = np.minimum(i, len(cases) - 1)
+    hit = (events.case >= 0) & (cases[i] == events.case) & ~backfilled[i] & (events.ts < reg_ts[i])
+    if not hit.any():
+        return events
+    return events.rows(slice(None), case=np.where(hit, -1, events.case))
+
+
+# --- round 6: persons with two records --------------------------------------------------------------
+
+
+def duplicate_persons(rng, world: World, noise: Noise) -> None:
+    """Persons registered twice (a second registration in BVH with another spelling, an old record
+    not merged): a ``duplicate_persons`` share of the persons, by police interest (the often
+    registered are the often duplicated), get a second person record: a spelling variant of the
+    name, the same address, the birth date with a typo now and then (15%), no flags (a protected
+    or VIP flag sits on the main record only). A share of the look-ups of the person (10-60% per
+    person, by searcher and ten-minute slot: :func:`to_duplicates`) land on the second record, and
+    each tie the police know from BVH, CIE or open sources (not the BRP's) moves to it with chance
+    one half: the relation graph does not link the two, nor the second record to the family. Drawn
+    after every look-up (the whole window) or applied to each day as it is written (by day)."""
+    pop = world.pop
+    if noise.duplicate_persons <= 0:
+        return
+    n = pop.n
+    p = np.minimum(1.0, noise.duplicate_persons * pop.interest / max(float(pop.interest.mean()), 1e-9))
+    orig = np.flatnonzero(rng.random(n) < p)
+    if len(orig) == 0:
+        return
+    share = np.zeros(n)
+    share[orig] = rng.uniform(0.1, 0.6, len(orig))
+    birth = pop.birth[orig] + np.where(rng.random(len(orig)) < 0.15, rng.integers(-40, 41, len(orig)), 0)
+    second = np.full(n, -1, dtype=np.int64)
+    second[orig] = n + np.arange(len(orig))
+    a, b, kind, source, since = pop.relations.arrays()
+    movable = source != SOURCE_BRP_CODE
+    move_a = movable & (second[a] >= 0) & (rng.random(len(a)) < 0.5)
+    move_b = movable & ~move_a & (second[b] >= 0) & (rng.random(len(b)) < 0.5)
+    a = np.where(move_a, second[a], a)
+    b = np.where(move_b, second[b], b)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    order = np.lexsort((kind, hi, lo))
+    pop.relations.replace(lo[order], hi[order], kind[order], source[order], since[order])
+    pop.dup_of, pop.dup_share, pop.dup_birth = orig, share, birth
+
+
+def to_duplicates(events: Events, pop: Population) -> Events:
+    """The look-ups of persons with a second record (:func:`duplicate_persons`), a share of them on
+    it: decided by the searcher and the ten-minute slot (the same search finds the same record),
+    without a random stream, so both access-log paths do the same."""
+    if pop.dup_of is None or not len(events):
+        return events
+    person = events.target_type == PERSON
+    share = np.zeros(len(events))
+    share[person] = pop.dup_share[events.target[person]]
+    key = (
+        events.emp.astype(np.uint64) * np.uint64(1_000_003) + (events.ts // 600).astype(np.uint64)
+    ) * np.uint64(2_654_435_761)
+    u = (key % np.uint64(1 << 32)).astype(np.float64) / float(1 << 32)
+    hit = person & (u < share)
+    if not hit.any():
+        return events
+    second = np.full(pop.n, -1, dtype=np.int64)
+    second[pop.dup_of] = pop.n + np.arange(len(pop.dup_of))
+    return events.rows(
+        slice(None), target=np.where(hit, second[np.where(hit, events.target, 0)], events.target)
+    )

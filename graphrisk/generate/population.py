@@ -91,6 +91,11 @@ class Relations:
             self._parts = [self._merged]
         return self._merged
 
+    def replace(self, a, b, kind, source, since) -> None:
+        """Replace every tie by the given ones (already merged: a < b, no repeats)."""
+        self._merged = (a, b, kind, source, since)
+        self._parts = [self._merged]
+
     def adjacency(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """CSR (indptr, neighbours) of the undirected tie graph over ``n`` persons."""
         a, b, *_ = self.arrays()
@@ -126,6 +131,10 @@ class Population:
     reg_muni: np.ndarray | None = None
     reg_address: np.ndarray | None = None
     vehicle_muni: np.ndarray | None = None
+    # profiles (round 6): second records of persons, numbered pop.n, pop.n + 1, ... in the files only
+    dup_of: np.ndarray | None = None  # the person each second record is of
+    dup_share: np.ndarray | None = None  # per person: the share of look-ups that land on the second record
+    dup_birth: np.ndarray | None = None  # the second record's birth date (a typo now and then)
 
     @property
     def n(self) -> int:

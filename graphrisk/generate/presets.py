@@ -21,8 +21,9 @@ MODEL_VERSION = 1
 #: committed sample) stay byte-identical. 4: the fourth realism round (insiders in every
 #: circumstance, second scenarios, team care, traffic checks, news incidents, part time). 5: the
 #: fifth (insiders who hide in work, leavers with handovers or harvest, shared logins, canvasses,
-#: missing-person searches).
-PROFILE_VERSION = 5
+#: missing-person searches). 6: the sixth (proxies, administrators who abuse their access, insiders
+#: who adapt to a move, cases registered late, persons with two records).
+PROFILE_VERSION = 6
 
 
 @dataclass(frozen=True)

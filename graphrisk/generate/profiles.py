@@ -237,6 +237,43 @@ class Noise:
         0.0, 0.3, 3.0, "missing-person searches per region per 30 days, looked up by many units in hours"
     )
 
+    # q. round 6: proxies, administrators who abuse their access, insiders who adapt to a move,
+    # cases registered late, persons with two records (appended last: the random profile's draws of
+    # the knobs above stay the same)
+    proxy: float = _knob(
+        0.0,
+        0.05,
+        0.4,
+        "share of personal-story insiders who get a friend of their unit to look up for them (insider:proxy)",
+    )
+    proxy_share: float = _knob(0.0, 0.2, 0.7, "share of such an insider's sittings the proxy does instead")
+    admin_abuse: float = _knob(
+        0.0,
+        0.05,
+        0.4,
+        "share of functional administrators who also look up their own network, colleagues and VIPs"
+        " within their broad checks (insider:admin-abuse)",
+    )
+    insider_move_adapt: float = _knob(
+        0.0,
+        0.3,
+        1.0,
+        "share of moved insiders who adapt: colleagues of the old unit before the move, quiet 3-14 days"
+        " after it",
+    )
+    late_cases: float = _knob(
+        0.0,
+        0.02,
+        0.15,
+        "share of open cases registered 1-10 days into the log, after the work on them began",
+    )
+    duplicate_persons: float = _knob(
+        0.0,
+        0.005,
+        0.04,
+        "share of persons known to the police who have a second person record (a spelling variant)",
+    )
+
     profile: str = "baseline"
 
     @property

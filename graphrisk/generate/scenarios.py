@@ -98,7 +98,16 @@ from graphrisk.generate.population import BRP as SOURCE_BRP
 from graphrisk.generate.population import CIE as SOURCE_CIE
 from graphrisk.generate.presets import Preset
 
-__all__ = ["LOOKALIKES", "SCENARIOS", "Plan", "choose_border_residents", "plan", "planted_events"]
+__all__ = [
+    "LOOKALIKES",
+    "PROXIED",
+    "SCENARIOS",
+    "Plan",
+    "choose_border_residents",
+    "choose_proxies",
+    "plan",
+    "planted_events",
+]
 
 #: Insider scenarios and the share of planted insiders each gets.
 SCENARIOS = {
@@ -120,6 +129,9 @@ LOOKALIKES = (
     "integrity-investigator",
 )
 PRE_ACTION = 72 * HOUR
+#: The scenarios whose insider may get a friend to look up for them (profiles, ``proxy``): the
+#: personal stories, whose targets a colleague can look up without knowing the case.
+PROXIED = ("curious-family", "criminal-relative", "colleague-ex-vip")
 
 
 @dataclass
@@ -141,6 +153,7 @@ class Plan:
     callouts: list[tuple[int, int, int]]
     preparation: list[tuple[int, int, int, int]]  # (employee, case, first, last second)
     relatives: list[tuple[int, np.ndarray]]  # large families: (employee, relatives in the territory)
+    proxies: list[tuple[int, int]] = field(default_factory=list)  # profiles: (insider, proxy)
 
 
 def choose_border_residents(
@@ -784,6 +797,9 @@ def planted_events(
     noise=None,
     away=None,
     cover: np.random.Generator | None = None,
+    proxy: np.random.Generator | None = None,
+    moves=None,
+    adapt: np.random.Generator | None = None,
 ) -> Events:
     """The look-ups of the insiders' scenarios and the look-alikes' telling work.
 
@@ -792,6 +808,10 @@ def planted_events(
     windows (employees, from, to): the shifts in them are not worked, and a session planned
     off shift falls in them only a fifth as often (logging in from home on leave). ``cover``
     (profiles, a stream of its own): some insiders hide their sessions in work (:func:`_covered`).
+    ``proxy`` (profiles, a stream of its own): the insiders with a proxy (``plan_.proxies``) have
+    some of their sittings done by the proxy (:func:`_proxied`), who is labelled ``insider:proxy``.
+    ``moves`` (profiles: (employees, old unit, move time) of the staff who moved unit) and ``adapt``
+    (a stream of its own): some moved insiders adapt their story to the move (:func:`_adapted`).
     """
     varied = noise is not None and noise.enabled
     log = _Log(world, shifts, away)
@@ -855,8 +875,14 @@ def planted_events(
                 log.session(rng, e, items, on_shift=True, case=case, export_p=0.0, searches=0.2)
         spans.append((first_row, len(log.rows), ins))
 
+    if adapt is not None and moves is not None and noise.insider_move_adapt > 0:
+        _adapted(adapt, world, log, spans, moves, noise)
+    if proxy is not None and plan_.proxies and noise.proxy_share > 0:
+        done = _proxied(proxy, world, log, spans, plan_.proxies, noise)
+        plan_.labels = sorted(set(plan_.labels) | {(p, "insider:proxy") for p in done})
     if cover is not None and noise.insider_cover > 0:
         log.rows = _covered(cover, world, log.rows, spans, noise)
+    log.rows = [r for r in log.rows if r[0] >= 0]  # the sittings a moved insider left out
 
     for e, c, lo, hi in plan_.preparation:
         s = slice(crime.subject_offsets[c], crime.subject_offsets[c + 1])
@@ -1017,6 +1043,10 @@ def _covered(rng, world: World, rows: list, spans, noise) -> list:
         if ins.emp not in chosen or ins.scenario == "bulk-browsing" or not mine:
             out += mine
             continue
+        out += [r for r in mine if r[0] != ins.emp]  # done by a proxy (round 6): not the insider's work
+        mine = [r for r in mine if r[0] == ins.emp]
+        if not mine:
+            continue
         e = ins.emp
         cases = world.emp_cases[world.emp_case_offsets[e] : world.emp_case_offsets[e + 1]]
         lo_t, hi_t = int(world.emp_lo[e]), int(world.emp_hi[e])
@@ -1055,6 +1085,142 @@ def _covered(rng, world: World, rows: list, spans, noise) -> list:
                 system = r[2] if ttype == r[3] else _system(rng, ttype)
                 out.append((e, r[1], system, ttype, target, r[5], case, r[7]))
     return out + tail
+
+
+def choose_proxies(rng, world: World, plan_: Plan, noise) -> list[tuple[int, int]]:
+    """Insiders who get a friend to look up for them (profiles: a ``proxy`` share of the insiders of
+    the personal stories, :data:`PROXIED`): the proxy is a colleague of the same unit who is a
+    friend (a ``friend`` tie; when the insider has no friend in the unit, the tie is planted: the
+    friendship is the route, DOMAIN.md), works to the end of the log, is not in the integrity unit,
+    not a planted insider, not the subject of an integrity case and not on a case the insider's
+    story looks at. Returns (insider, proxy) pairs; each proxy serves one insider."""
+    org, pop, crime = world.org, world.pop, world.crime
+    if noise.proxy <= 0:
+        return []
+    insiders = {i.emp for i in plan_.insiders}
+    stories: dict[int, list] = {}
+    for ins in plan_.insiders:
+        if ins.scenario in PROXIED:
+            stories.setdefault(ins.emp, []).append(ins)
+    integrity = crime.subject_person[crime.case_kind[crime.subject_case] == CASE_INTEGRITY]
+    ok = (org.emp_end == NO_DATE) & (org.emp_kind != VIK) & ~np.isin(org.emp_person, integrity)
+    ok[list(insiders)] = False
+    unit_off = offsets(org.emp_unit, len(org.unit_id))
+    indptr, nbrs = pop.relations.adjacency(pop.n)
+    out: list[tuple[int, int]] = []
+    taken: set[int] = set()
+    for e in sorted(stories):
+        if rng.random() >= noise.proxy:
+            continue
+        cases = {t for ins in stories[e] for kind, t in ins.targets if kind == CASE}
+        u = int(org.emp_unit[e])
+        pool = np.arange(unit_off[u], unit_off[u + 1])
+        pool = pool[ok[pool]]
+        on = set(crime.assign_emp[np.isin(crime.assign_case, list(cases))].tolist()) if cases else set()
+        pool = np.array([x for x in pool.tolist() if x not in taken and x not in on], dtype=np.int64)
+        if len(pool) == 0:
+            continue
+        me = int(org.emp_person[e])
+        friends = pool[np.isin(org.emp_person[pool], nbrs[indptr[me] : indptr[me + 1]])]
+        if len(friends):
+            x = int(rng.choice(friends))
+        else:
+            x = int(rng.choice(pool))
+            since = world.day - int(rng.integers(180, 10 * YEAR))
+            pop.relations.add([me], [int(org.emp_person[x])], FRIEND, OPEN_SOURCE, since)
+        taken.add(x)
+        out.append((e, x))
+    return out
+
+
+def _adapted(rng, world: World, log: _Log, spans, moves, noise) -> None:
+    """Moved insiders who adapt their story to the move (an ``insider_move_adapt`` share of the
+    planted insiders who moved unit): before the move the colleagues a colleague-ex-vip insider
+    looks up are of the old unit (the new unit's staff were strangers then), and for 3-14 days
+    after the move they go quiet (new colleagues, a new team leader watching): their scenario's
+    look-ups in that time are left out, a pre-raid leak's excepted (the raid does not wait), and
+    at least one look-up of each story stays. Changes ``log.rows`` in place; rows left out get
+    employee -1 (removed by the caller)."""
+    org = world.org
+    mover, old, move_ts = moves
+    when = dict(zip(mover.tolist(), zip(old.tolist(), move_ts.tolist(), strict=True), strict=True))
+    emps = sorted({ins.emp for _, _, ins in spans if ins.emp in when})
+    chosen = {
+        e for e, u in zip(emps, rng.random(len(emps)).tolist(), strict=True) if u < noise.insider_move_adapt
+    }
+    if not chosen:
+        return
+    unit_off = offsets(org.emp_unit, len(org.unit_id))
+    for a, b, ins in spans:
+        e = ins.emp
+        if e not in chosen or b <= a:
+            continue
+        u_old, t_move = when[e]
+        quiet_until = t_move + int(rng.integers(3, 15)) * DAY
+        if ins.scenario == "colleague-ex-vip":
+            new_staff = org.emp_person[unit_off[org.emp_unit[e]] : unit_off[org.emp_unit[e] + 1]]
+            old_staff = org.emp_person[unit_off[u_old] : unit_off[u_old + 1]]
+            old_staff = old_staff[old_staff != org.emp_person[e]]
+            swap: dict[int, int] = {}
+            for i in range(a, b):
+                r = log.rows[i]
+                if r[1] < t_move and r[3] == PERSON and r[4] in new_staff and len(old_staff):
+                    p = swap.setdefault(r[4], int(rng.choice(old_staff)))
+                    log.rows[i] = (r[0], r[1], r[2], r[3], p, r[5], r[6], r[7])
+                    if (PERSON, p) not in ins.targets:
+                        ins.targets.append((PERSON, p))
+        if ins.scenario == "pre-raid-leak":
+            continue
+        quiet = [i for i in range(a, b) if t_move <= log.rows[i][1] < quiet_until]
+        if len(quiet) == b - a:
+            quiet = quiet[1:]
+        for i in quiet:
+            r = log.rows[i]
+            log.rows[i] = (-1, *r[1:])
+
+
+def _proxied(rng, world: World, log: _Log, spans, proxies, noise) -> set[int]:
+    """Sittings of an insider (look-ups less than 15 minutes apart) done by their proxy instead (a
+    ``proxy_share`` of them; at least one stays the insider's own): the same targets on a shift of
+    the proxy within three days of when the insider would have looked (a favour asked in the
+    canteen, done at the desk), a case of the proxy's own cited as the pretext with chance 0.3 +
+    0.4 s (else none: the insider's pretext case is not theirs). Changes ``log.rows`` in place
+    (same rows, same order); returns the proxies who looked up something."""
+    stealth = noise.stealth
+    proxy_of = dict(proxies)
+    done: set[int] = set()
+    for a, b, ins in spans:
+        x = proxy_of.get(ins.emp)
+        if x is None or ins.scenario not in PROXIED or b - a < 2:
+            continue
+        idx = sorted((i for i in range(a, b) if log.rows[i][0] == ins.emp), key=lambda i: log.rows[i][1])
+        breaks = [0] + [
+            j for j in range(1, len(idx)) if log.rows[idx[j]][1] - log.rows[idx[j - 1]][1] > 15 * MINUTE
+        ]
+        sittings = [idx[s0:s1] for s0, s1 in pairwise([*breaks, len(idx)])]
+        if len(sittings) < 2:
+            continue
+        moved = rng.random(len(sittings)) < noise.proxy_share
+        if moved.all():
+            moved[int(rng.integers(len(sittings)))] = False  # the insider still looks now and then
+        mine = world.emp_cases[world.emp_case_offsets[x] : world.emp_case_offsets[x + 1]]
+        window = ins.window if ins.window is not None else (world.start, world.end)
+        for sitting, go in zip(sittings, moved.tolist(), strict=True):
+            if not go:
+                continue
+            t0 = log.rows[sitting[0]][1]
+            lo, hi = max(window[0], t0 - 3 * DAY), min(window[1], t0 + 3 * DAY)
+            slot = log.on_shift(rng, x, lo, hi) if hi > lo else None
+            if slot is None:
+                continue
+            ts, limit = slot
+            case = int(rng.choice(mine)) if len(mine) and rng.random() < 0.3 + 0.4 * stealth else -1
+            for i in sitting:
+                r = log.rows[i]
+                t = min(ts + (r[1] - t0), limit)
+                log.rows[i] = (x, t, r[2], r[3], r[4], r[5], case, limit)
+            done.add(x)
+    return done
 
 
 def _weighted(rng, cumulative: np.ndarray, lo: int, hi: int, n: int) -> np.ndarray:

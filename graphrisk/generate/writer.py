@@ -45,13 +45,14 @@ class _Ids:
     def __init__(self, seed: int, world: World, n_cases: int) -> None:
         rng = stream(seed, "ids")
         pop, org = world.pop, world.org
-        self.person = rng.permutation(pop.n) + 1
+        n_persons = pop.n if pop.dup_of is None else pop.n + len(pop.dup_of)  # second records (profiles)
+        self.person = rng.permutation(n_persons) + 1
         self.employee = rng.permutation(org.n_employees) + 1
         self.address = rng.permutation(len(pop.address_muni)) + 1
         self.vehicle = rng.permutation(pop.n_vehicles) + 1
         self.case = rng.permutation(n_cases) + 1
         self.width = {
-            "P": max(7, len(str(pop.n))),
+            "P": max(7, len(str(n_persons))),
             "E": max(6, len(str(org.n_employees))),
             "ADR": max(7, len(str(len(pop.address_muni)))),
             "V": max(7, len(str(pop.n_vehicles))),
@@ -100,6 +101,24 @@ def format_ids(prefix: str, numbers: np.ndarray, width: int, valid: np.ndarray |
     if valid is not None and not np.all(valid):
         arr = pc.if_else(pa.array(valid), arr, pa.scalar(None, pa.string()))
     return arr
+
+
+def name_variants(names: list[str], keys: np.ndarray) -> list[str]:
+    """Another spelling of each name, as a second registration writes it (the way chosen by
+    ``keys``): 'ij' as 'y' (or back), the first name as an initial, a doubled or undoubled
+    letter in the surname."""
+    out = []
+    for name, k in zip(names, (np.asarray(keys) % 3).tolist(), strict=True):
+        first, _, last = name.partition(" ")
+        if k == 0 and ("ij" in last or "y" in last):
+            last = last.replace("ij", "y") if "ij" in last else last.replace("y", "ij")
+        elif k == 1 or len(last) < 3:
+            first = first[0] + "."
+        else:
+            i = next((j for j in range(1, len(last) - 1) if last[j] == last[j + 1]), -1)
+            last = last[:i] + last[i + 1 :] if i >= 0 else last[:-1] + last[-2] + last[-1]
+        out.append(f"{first} {last}")
+    return out
 
 
 def _labels(words, codes: np.ndarray) -> pa.Array:
@@ -163,18 +182,24 @@ def write_dataset(
     names = pc.binary_join_element_wise(firsts, surnames.take(pa.array(pop.surname)), " ")
     registered = pop.muni if pop.reg_muni is None else pop.reg_muni
     address = pop.address if pop.reg_address is None else pop.reg_address
+    n_persons, birth, flags = pop.n, pop.birth, pop.flags
+    if pop.dup_of is not None:  # second records: a spelling variant, no flags (profiles)
+        d = pop.dup_of
+        names = pa.concat_arrays([names, pa.array(name_variants(names.take(pa.array(d)).to_pylist(), d))])
+        registered, address = np.r_[registered, registered[d]], np.r_[address, address[d]]
+        n_persons, birth, flags = pop.n + len(d), np.r_[birth, pop.dup_birth], np.r_[flags, np.zeros_like(d)]
     flag_words = [
         ";".join(f for bit, f in enumerate(PERSON_FLAGS) if m >> bit & 1) or None for m in range(16)
     ]
     put(
         "persons",
         {
-            "person_id": ids.persons(np.arange(pop.n)),
+            "person_id": ids.persons(np.arange(n_persons)),
             "name": names,
-            "birth_date": pop.birth,
+            "birth_date": birth,
             "area_id": area_ids.take(pa.array(geo.muni_area[registered])),
             "address_id": ids.addresses(address),
-            "flags": pa.array(flag_words, type=pa.string()).take(pa.array(pop.flags.astype(np.int64))),
+            "flags": pa.array(flag_words, type=pa.string()).take(pa.array(flags.astype(np.int64))),
         },
         order=np.argsort(ids.person),
     )
