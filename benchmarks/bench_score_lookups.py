@@ -62,7 +62,7 @@ def step(kind: str, store_path: str, out: str | None) -> None:
     if "stored_findings" not in result.seconds:
         raise SystemExit(f"score did not read the stored findings: {result.seconds}")
     pd.DataFrame(score_rows(result, explain_all(result))).to_parquet(out, index=False)
-    print(json.dumps({"findings": len(result.findings), "seconds": result.seconds}))
+    print(json.dumps({"findings": result.finding_count, "seconds": result.seconds}))
 
 
 def timed(kind: str, store: Path, out: Path | None = None, env: dict | None = None) -> tuple:

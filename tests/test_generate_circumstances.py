@@ -37,6 +37,30 @@ def _build(preset: str, prevalence: float, profile: str = "harsh", **knobs):
     return world, plan, shifts, events, labels, noise
 
 
+def assert_round_knobs_last(knobs: tuple) -> None:
+    """A realism round's knobs come after every earlier round's (later rounds' after them), so the
+    random profile draws the earlier knobs as before the round."""
+    specs = [f.name for f in dataclasses.fields(Noise) if "range" in f.metadata]
+    specs = specs[: specs.index(knobs[-1]) + 1]
+    assert tuple(specs[-len(knobs) :]) == knobs
+    old = specs[: -len(knobs)]
+    for seed in (1, 7):
+        u = stream(seed, "profile").random(len(old))
+        drawn = noise_for("random", seed)
+        for name, x in zip(old, u.tolist(), strict=True):
+            lo, hi = next(f.metadata["range"] for f in dataclasses.fields(Noise) if f.name == name)
+            assert getattr(drawn, name) == round(lo + x * (hi - lo), 6), name
+
+
+def assert_round_knobs_off_in_the_baseline(knobs: tuple) -> None:
+    """A realism round's knobs are off in the baseline and mid-range in the realistic profile."""
+    base, real = Noise(), noise_for("realistic", 1)
+    for name in knobs:
+        lo, hi = next(f.metadata["range"] for f in dataclasses.fields(Noise) if f.name == name)
+        assert getattr(base, name) == 0
+        assert getattr(real, name) == pytest.approx((lo + hi) / 2)
+
+
 @pytest.fixture(scope="module")
 def many():
     """A small world with many insiders (10%), absences and transfers at the top of their ranges."""

@@ -9,17 +9,19 @@ phenomenon at a clear rate.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 
 import numpy as np
 import pytest
-from test_generate_circumstances import _build
+from test_generate_circumstances import (
+    _build,
+    assert_round_knobs_last,
+    assert_round_knobs_off_in_the_baseline,
+)
 
-from graphrisk.generate import NOISE_LOOKALIKES, NOISE_SCENARIOS, PRESETS, build_world, noise_for
-from graphrisk.generate._common import DAY, NO_DATE, local_to_utc, stream
+from graphrisk.generate import NOISE_LOOKALIKES, NOISE_SCENARIOS, PRESETS, build_world
+from graphrisk.generate._common import DAY, NO_DATE, local_to_utc
 from graphrisk.generate.activity import ADDRESS, EXPORT, PERSON
-from graphrisk.generate.profiles import Noise
 
 SEED = 5
 ROUND_5 = (
@@ -51,24 +53,11 @@ def clean():
 
 
 def test_the_new_knobs_are_last_and_the_random_profile_draws_the_old_ones_as_before():
-    specs = [f.name for f in dataclasses.fields(Noise) if "range" in f.metadata]
-    specs = specs[: specs.index(ROUND_5[-1]) + 1]  # later rounds come after (test_generate_round6.py)
-    assert tuple(specs[-len(ROUND_5) :]) == ROUND_5
-    old = specs[: -len(ROUND_5)]
-    for seed in (1, 7):
-        u = stream(seed, "profile").random(len(old))
-        drawn = noise_for("random", seed)
-        for name, x in zip(old, u.tolist(), strict=True):
-            lo, hi = next(f.metadata["range"] for f in dataclasses.fields(Noise) if f.name == name)
-            assert getattr(drawn, name) == round(lo + x * (hi - lo), 6), name
+    assert_round_knobs_last(ROUND_5)
 
 
 def test_the_new_knobs_are_off_in_the_baseline():
-    base, real = Noise(), noise_for("realistic", 1)
-    for name in ROUND_5:
-        lo, hi = next(f.metadata["range"] for f in dataclasses.fields(Noise) if f.name == name)
-        assert getattr(base, name) == 0
-        assert getattr(real, name) == pytest.approx((lo + hi) / 2)
+    assert_round_knobs_off_in_the_baseline(ROUND_5)
 
 
 def test_the_baseline_world_has_none_of_the_new_labels():
