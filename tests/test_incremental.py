@@ -288,6 +288,10 @@ def assert_weighed_in_parts(store, expected) -> None:
     pd.testing.assert_frame_equal(score_rows(parts), expected[1])
     kept = whole.weights[whole.weights["employee_id"].isin(parts.weights["employee_id"])]
     pd.testing.assert_frame_equal(parts.weights, kept.reset_index(drop=True))
+    # the triage trend counts every finding of the window, not only the kept employees'
+    trend = parts.trend.astype(object).sort_values("finding_id").reset_index(drop=True)
+    every = everything[["finding_id", "employee_id", "rule_id", "ts"]].astype(object)
+    pd.testing.assert_frame_equal(trend, every.sort_values("finding_id").reset_index(drop=True))
 
 
 def test_scoring_weighs_the_stored_findings_a_part_of_the_employees_at_a_time(tiny, tmp_path):

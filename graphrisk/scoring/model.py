@@ -70,6 +70,13 @@ DEFAULT_WINDOW = pd.Timedelta(days=30)
 #: The most findings weighed at once (:func:`score_frames`): about two national days' worth, some
 #: 3 GB as pandas frames with their weights; a national month (75 million) is weighed in parts.
 PART_FINDINGS = 4_000_000
+#: The columns of :attr:`ScoreResult.trend`, as compact as they come (Arrow text, categories).
+TREND_COLUMNS = {
+    "finding_id": "string[pyarrow]",
+    "employee_id": "category",
+    "rule_id": "category",
+    "ts": None,
+}
 #: With findings weighed in parts, whose weights and findings the result keeps: the employees ranked
 #: this high, and every alert (write-back reads the top 100 or more, the triage records the top 100).
 KEEP_TOP = 1000
@@ -177,6 +184,9 @@ class ScoreResult:
     #: the findings of the window scored (``findings`` holds them all unless weighed in parts)
     finding_count: int = 0
     parts: int = 1  #: how many employee parts the findings were weighed in
+    #: with findings weighed in parts, every finding's id, employee, rule and time (what the triage
+    #: trend counts, :func:`graphrisk.serve.triage.record_run`); None: ``findings`` holds them all
+    trend: pd.DataFrame | None = None
 
     @property
     def since(self) -> pd.Timestamp:
@@ -345,12 +355,13 @@ def score_frames(
     table["alert"] = score >= params.threshold
     lap("combine")
     if len(parts) == 1:
-        weights, summaries, count = weighed[0].weights, None, len(known)
+        weights, summaries, count, trend = weighed[0].weights, None, len(known), None
     else:
         # the weights and findings of the employees write-back and the triage records read, weighed
         # again; the explanations read every part's summaries
         summaries = {key: {k: v for w in weighed for k, v in w.summaries[key].items()} for key in SUMMARIES}
         count = sum(w.findings for w in weighed)
+        trend = pd.concat([w.trend for w in weighed], ignore_index=True)
         kept = sorted(table.index[(table["rank"] <= keep_top).to_numpy() | table["alert"].to_numpy()])
         known = _read_part(source, ids, kept)
         weights = weigh(known)
@@ -372,6 +383,7 @@ def score_frames(
         summaries=summaries,
         finding_count=count,
         parts=len(parts),
+        trend=trend,
     )
 
 
@@ -389,6 +401,7 @@ class _Part:
     weights: pd.DataFrame | None = None  #: kept only when there is one part
     features: pd.DataFrame | None = None  #: the behaviour features of the weights (several parts)
     summaries: dict | None = None  #: what the explanations cite (several parts)
+    trend: pd.DataFrame | None = None  #: the findings' ids, employees, rules and times (several parts)
 
 
 def employee_parts(per_employee: pd.Series, size: int) -> list[list | None]:
@@ -444,6 +457,8 @@ def _weigh_part(weigh, found: pd.DataFrame, part, as_of, half_life, workload, se
         return out
     out.features = behaviour_features(None, w, pd.Index(part, name="employee_id"), as_of, half_life, workload)
     out.summaries = finding_summaries(w)
+    trend = {c: found[c] if t is None else found[c].astype(t) for c, t in TREND_COLUMNS.items()}
+    out.trend = pd.DataFrame(trend).reset_index(drop=True)
     return out
 
 

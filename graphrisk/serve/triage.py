@@ -781,7 +781,9 @@ def record_run(store, rows: pd.DataFrame, result, *, user: str, top: int = RECOR
         store=store.kind,
         user=user,
     )
-    trends = _trend_findings(findings, unit_of, parent)
+    # every finding of the window counts in the trend (the result's trend frame when the score weighed
+    # them in parts and kept only the top employees' findings)
+    trends = _trend_findings(findings if result.trend is None else result.trend, unit_of, parent)
     heads = _headcounts(employees, parent, result.since, result.as_of)
     triage = open_triage(store)
     try:
