@@ -151,3 +151,17 @@ def test_findings_weighed_a_few_employees_at_a_time_give_the_scores_and_explanat
     assert set(parts.weights["employee_id"]) <= kept and len(parts.weights)
     mine = whole.weights[whole.weights["employee_id"].isin(kept)].reset_index(drop=True)
     pd.testing.assert_frame_equal(parts.weights, mine, check_exact=True)
+
+
+def test_an_employee_above_the_part_size_is_a_part_of_their_own(stores):
+    store = stores["micro"]
+    end = resolve_as_of(store)
+    since = end - pd.Timedelta(days=30)
+    params = ScoreParams(window=pd.Timedelta(days=30))
+    findings = detect(store, since=since, until=end).findings
+    one = findings[findings["employee_id"] == findings["employee_id"].value_counts().index[0]]
+    inputs = read_inputs(store, since, end)
+    whole = score_frames(inputs, one, end, params)
+    alone = score_frames(inputs, one, end, params, part_findings=1)
+    assert alone.parts >= 2 and alone.finding_count == len(one)
+    _same(whole, alone)

@@ -256,7 +256,8 @@ def score_frames(
     caseload = inputs.assignments.merge(inputs.case_subjects[["case_id", "person_id"]], on="case_id")
     accesses = lookups if lookups is not None else FrameLookups(inputs.accesses)
     network = case_network(caseload, inputs.relations)
-    known = _read_part(source, ids, None) if parts == [None] else None
+    several = len(parts) > 1
+    known = None if several else _read_part(source, ids, parts[0])
     # asked once: the day of work elsewhere, the areas worked in and the workload divisor read it;
     # it leaves out every finding's look-up about whom (a part at a time when there are parts)
     targeted = targeted_lookups(known) if known is not None else _targeted(source, parts)
@@ -276,7 +277,7 @@ def score_frames(
     # than part_findings): each employee's weights, evidence and features read only their own
     # findings, so the parts give what the whole would
     weighed = [_weigh_part(weigh, known if known is not None else _read_part(source, ids, p), p, as_of,
-                           half_life, workload, len(parts) > 1) for p in parts]  # fmt: skip
+                           half_life, workload, several) for p in parts]  # fmt: skip
     evidence = _stack([w.evidence for w in weighed], rule_evidence(empty_weights()))
     lap("findings")
 
@@ -285,7 +286,7 @@ def score_frames(
         e = evidence.pivot(index="employee_id", columns="rule_id", values="evidence")
         for r in e.columns:
             values[f"findings:{r}"] = e[r].reindex(ids).fillna(0.0).to_numpy()
-    if len(parts) == 1:
+    if not several:
         feats = behaviour_features(accesses, weighed[0].weights, ids, as_of, half_life, workload)
     else:
         feats = pd.concat([w.features for w in weighed]).reindex(ids).fillna(0.0)
@@ -354,7 +355,7 @@ def score_frames(
     table["rank"] = rank
     table["alert"] = score >= params.threshold
     lap("combine")
-    if len(parts) == 1:
+    if not several:
         weights, summaries, count, trend = weighed[0].weights, None, len(known), None
     else:
         # the weights and findings of the employees write-back and the triage records read, weighed
