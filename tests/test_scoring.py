@@ -561,6 +561,42 @@ def test_a_relative_met_in_routine_work_weighs_less_than_one_looked_up_alone_off
     assert w.at["f1", "weight"] < w.at["f2", "weight"] / 2
 
 
+def _path(employee: str, target: str, *between: str) -> str:
+    """An own-network evidence path: the target, the persons between, the employee's own person."""
+    steps = [["Employee", employee], "PERFORMED", ["Access", "A"], "TARGETED", ["Person", target]]
+    for person in between:
+        steps += ["RELATED_TO:friend", ["Person", person]]
+    return json.dumps([*steps, "RELATED_TO:partner", ["Person", "P" + employee[1:]], "<-IS_PERSON",
+                       ["Employee", employee]])  # fmt: skip
+
+
+def test_relatives_of_a_colleague_looked_up_count_in_the_colleague_circle_and_are_explained():
+    """E1 looks up the partner and the child of colleague E2 (through E2's person P2) and a friend of a
+    stranger; only the first two count, and the explanation names their findings."""
+    raw = frames(6)
+    raw["accesses"] = pd.DataFrame(
+        [access(f"A{i}", "E1", f"R{i}", ts=f"2026-03-{10 + i}T21:00:00Z") for i in (1, 2, 3)]
+    )
+    found = [
+        finding(
+            f"f{i}", "E1", "own-network", access=f"A{i}", target=f"R{i}", ts=f"2026-03-{10 + i}T21:00:00Z"
+        )
+        for i in (1, 2, 3)
+    ]
+    for f, via in zip(found, ("P2", "P2", "Q9"), strict=True):
+        f["evidence"] = _path("E1", f["target_id"], via)
+    result = run_frames(raw, found)
+    assert result.weights.set_index("finding_id")["via_colleague"].to_dict() == {
+        "f1": True,
+        "f2": True,
+        "f3": False,
+    }
+    assert result.values.at["E1", "behaviour:colleague_circle"] == 2
+    assert (result.values["behaviour:colleague_circle"].drop("E1") == 0).all()
+    parts = {p["key"]: p for p in explain_all(result)["E1"]}
+    assert sorted(parts["colleague_circle"]["evidence"]["finding_ids"]) == ["f1", "f2"]
+
+
 def test_a_relative_met_in_routine_work_on_several_days_is_sought_not_met_by_chance():
     # E1 meets relative R1 once in the middle of work; E2 looks relative R2 up in the middle of work
     # on two days: chance meets a relative once

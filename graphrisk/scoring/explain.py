@@ -18,6 +18,7 @@ from graphrisk.scoring.features import (
     FEATURES,
     WORKLOAD_FEATURES,
     browsing_lookups,
+    circle_findings,
     largest_sittings,
     lone_findings,
 )
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 #: What :func:`finding_summaries` holds.
-SUMMARIES = ("top", "pretext", "alone", "sitting")
+SUMMARIES = ("top", "pretext", "alone", "sitting", "colleague_circle")
 #: Findings (and access ids) shown per part.
 MAX_EVIDENCE = 5
 _AGGRAVATIONS = (
@@ -112,7 +113,8 @@ def explain_all(result, employee_ids=None) -> dict[str, list[dict]]:
 def finding_summaries(weights: pd.DataFrame) -> dict[str, dict]:
     """What the explanations cite of the weighted findings (:attr:`ScoreResult.weights`), per
     employee: ``top`` per (employee, rule) the counts and the :data:`MAX_EVIDENCE` heaviest findings,
-    and the evidence of the behaviour features ``pretext``, ``alone`` and ``sitting``.
+    and the evidence of the behaviour features ``pretext``, ``alone``, ``sitting`` and
+    ``colleague_circle``.
 
     Each employee's summary reads only their own findings, so summaries made a part of the
     employees at a time (a national month, :data:`graphrisk.scoring.model.PART_FINDINGS`) and
@@ -122,6 +124,7 @@ def finding_summaries(weights: pd.DataFrame) -> dict[str, dict]:
         "pretext": _evidence_of(weights, weights["pretext"].astype(bool).to_numpy() if len(weights) else []),
         "alone": _evidence_of(weights, lone_findings(weights)),
         "sitting": _sitting_evidence(weights),
+        "colleague_circle": _evidence_of(weights, circle_findings(weights)),
     }
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "Feature",
     "behaviour_features",
     "browsing_lookups",
+    "circle_findings",
     "largest_sittings",
     "lone_findings",
 ]
@@ -71,6 +72,12 @@ FEATURES: dict[str, Feature] = {
             2.0,
             "looked up {value} distinct colleagues or flagged persons alone, with no other look-up"
             " within half an hour and no colleague of the unit on them (peers: {median})",
+        ),
+        Feature(
+            "colleague_circle",
+            2.0,
+            "looked up {value} distinct relatives or friends of colleagues, no work explaining them"
+            " (peers: {median})",
         ),
         Feature(
             "pretext",
@@ -137,6 +144,15 @@ def behaviour_features(
       ex-partner's new household or a celebrity looked at in a sitting of its
       own, again and again, where peers meet such people only in the middle of
       work;
+    - ``colleague_circle``: distinct persons of ``own-network`` findings whose relation path
+      runs through a colleague (:func:`graphrisk.scoring.findings.via_colleague`: the target is a
+      relative or friend of another employee), not of the employee's own cases and not wholly
+      explained by work (:func:`circle_findings`), counted without recency weighting: the
+      partner, child or ex of a colleague looked up out of curiosity, or look-ups done as a
+      favour for a colleague about their own circle (a proxy), where chance meets a colleague's
+      relatives now and then. The sixth realism round of the generator (proxies who do a
+      colleague's look-ups of their family) showed it: 21 of 26 proxies on harsh-101 had two or
+      more such persons, 9% of the other employees;
     - ``pretext``: (target, day) pairs flagged by some rule although the
       look-up cited a case (the rules leave out what a cited case covers), the
       subjects of the employee's own cases not counted.
@@ -189,6 +205,8 @@ def behaviour_features(
         out["sitting"] = largest_sittings(private)["persons"]
     if len(weights) and "alone" in weights.columns:
         out["alone"] = weights[lone_findings(weights)].groupby("employee_id")["target"].nunique()
+    if len(weights) and "via_colleague" in weights.columns:
+        out["colleague_circle"] = weights[circle_findings(weights)].groupby("employee_id")["target"].nunique()
     if len(weights):
         flagged = weights["pretext"].astype(bool)
         if "caseload" in weights.columns:
@@ -212,6 +230,18 @@ def lone_findings(weights: pd.DataFrame) -> np.ndarray:
         & weights["alone"].astype(bool).to_numpy()
         & (weights["shared"].to_numpy() == 0)
     )
+
+
+def circle_findings(weights: pd.DataFrame) -> np.ndarray:
+    """The findings the ``colleague_circle`` feature counts: ``own-network`` findings through a
+    colleague (:func:`graphrisk.scoring.findings.via_colleague`) that the employee's own cases and
+    ordinary work do not explain away (rows of the weights frame)."""
+    if not len(weights) or "via_colleague" not in weights.columns:
+        return np.zeros(len(weights), dtype=bool)
+    keep = weights["via_colleague"].astype(bool).to_numpy() & (weights["weight"].to_numpy() > 0)
+    if "caseload" in weights.columns:
+        keep &= ~weights["caseload"].astype(bool).to_numpy()
+    return keep
 
 
 def browsing_lookups(weights: pd.DataFrame) -> np.ndarray:

@@ -4,6 +4,8 @@ diminishing returns for repeats on the same target.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -188,6 +190,7 @@ def finding_weights(
     f["cited"] = cited
     f["export"] = export
     f["leaving"] = while_leaving(f, employees)
+    f["via_colleague"] = via_colleague(f, employees)
     # on a day of work elsewhere the time and place of a look-up are explained: they aggravate nothing
     # (each circumstance by its own day: off shift by the off-shift work, outside by the day's work)
     explained_day = f["work_day"].to_numpy() > 0
@@ -250,6 +253,38 @@ def while_leaving(f: pd.DataFrame, employees: pd.DataFrame | None) -> np.ndarray
     day = f["ts"].dt.tz_convert("UTC").dt.tz_localize(None).dt.floor("D").to_numpy(dtype="datetime64[ns]")
     left = (end - day) / np.timedelta64(1, "D")
     return (~np.isnan(left)) & (left >= 0) & (left <= LEAVING_DAYS)
+
+
+def via_colleague(f: pd.DataFrame, employees: pd.DataFrame | None) -> np.ndarray:
+    """Whether each finding is an ``own-network`` finding whose relation path runs through a
+    colleague: a person between the target and the employee is another employee's own person
+    record (the target is a relative or friend of a colleague).
+
+    Read from the finding's evidence path, which names every person of the path.
+
+    Examples
+    --------
+    >>> ev = ('[["Employee", "E1"], "PERFORMED", ["Access", "A1"], "TARGETED", ["Person", "T"], '
+    ...       '"RELATED_TO:partner", ["Person", "C"], "RELATED_TO:friend", ["Person", "M"], '
+    ...       '"<-IS_PERSON", ["Employee", "E1"]]')
+    >>> f = pd.DataFrame({"rule_id": ["own-network", "colleague-lookup"], "evidence": [ev, ev]})
+    >>> emp = pd.DataFrame({"employee_id": ["E1", "E2"], "person_id": ["M", "C"]})
+    >>> via_colleague(f, emp).tolist()  # T is the partner of C, the own person of colleague E2
+    [True, False]
+    """
+    out = np.zeros(len(f), dtype=bool)
+    if employees is None or "person_id" not in employees.columns or "evidence" not in f.columns:
+        return out
+    staff = set(employees["person_id"].dropna())
+    rows = np.flatnonzero((f["rule_id"] == "own-network").to_numpy())
+    evidence = f["evidence"].to_numpy(dtype=object)
+    for i in rows:
+        if not isinstance(evidence[i], str):
+            continue
+        steps = json.loads(evidence[i])
+        persons = [step[1] for step in steps if isinstance(step, list) and step[0] == "Person"]
+        out[i] = any(p in staff for p in persons[1:-1])
+    return out
 
 
 def _same_day(f: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
@@ -599,7 +634,7 @@ def empty_weights() -> pd.DataFrame:
         "target_type": object, "target_id": object, "person_id": object, "case_id": object,
         "organisation_id": object, "evidence": object, "detail": object,
         "off_shift": bool, "outside": bool, "pretext": bool, "cited": bool, "export": bool, "leaving": bool,
-        "aggravation": int, "shared": int, "caseload": bool, "decay": float,
+        "via_colleague": bool, "aggravation": int, "shared": int, "caseload": bool, "decay": float,
         **{c: float for c in CONTEXT_SIGNALS}, "explained": float, "weight": float,
     }  # fmt: skip
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in cols.items()})
