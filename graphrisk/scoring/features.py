@@ -21,6 +21,7 @@ from graphrisk.scoring.lookups import FrameLookups, SQLLookups, as_lookups, band
 
 __all__ = [
     "FEATURES",
+    "NETWORK_FEATURES",
     "SITTING_MINUTES",
     "WORKLOAD_FEATURES",
     "Feature",
@@ -34,7 +35,10 @@ __all__ = [
 #: The span of one sitting for the ``sitting`` feature: distinct persons within this many minutes.
 SITTING_MINUTES = 30
 #: The features that count records a workload opens by the dozen: divided by the workload divisor.
-WORKLOAD_FEATURES = ("browsing", "sitting", "exports")
+WORKLOAD_FEATURES = ("browsing", "sitting", "exports", "colleague_circle")
+#: The features that count look-ups within one's own network: divided by its size, as the
+#: acquaintance rules' findings are (:func:`graphrisk.scoring.findings.network_size_divisor`).
+NETWORK_FEATURES = ("colleague_circle",)
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,9 @@ def behaviour_features(
     as_of: pd.Timestamp,
     half_life: pd.Timedelta,
     workload: pd.Series | None = None,
+    network: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Behaviour counts per employee, recency-weighted (all but ``alone``).
+    """Behaviour counts per employee, recency-weighted (all but ``alone`` and ``colleague_circle``).
 
     Parameters
     ----------
@@ -114,6 +119,9 @@ def behaviour_features(
     workload : per ``employee_id``, the workload divisor
         (:func:`graphrisk.scoring.findings.workload_divisor`, missing 1): the counts of
         :data:`WORKLOAD_FEATURES` are divided by it.
+    network : per ``employee_id``, the network size divisor
+        (:func:`graphrisk.scoring.findings.network_size_divisor`, missing 1): the counts of
+        :data:`NETWORK_FEATURES` are divided by it.
 
     Returns
     -------
@@ -147,7 +155,9 @@ def behaviour_features(
     - ``colleague_circle``: distinct persons of ``own-network`` findings whose relation path
       runs through a colleague (:func:`graphrisk.scoring.findings.via_colleague`: the target is a
       relative or friend of another employee), not of the employee's own cases and not wholly
-      explained by work (:func:`circle_findings`), counted without recency weighting: the
+      explained by work (:func:`circle_findings`), counted without recency weighting and divided
+      by the size of the employee's network as the ``own-network`` findings are (``network``;
+      and by the workload: an administrator's checks meet colleagues' relatives by the dozen): the
       partner, child or ex of a colleague looked up out of curiosity, or look-ups done as a
       favour for a colleague about their own circle (a proxy), where chance meets a colleague's
       relatives now and then. The sixth realism round of the generator (proxies who do a
@@ -213,10 +223,11 @@ def behaviour_features(
             flagged &= ~weights["caseload"].astype(bool)
         flagged = weights[flagged]
         out["pretext"] = _per_target_day(flagged)
-    if workload is not None:
-        divisor = workload.reindex(out.index).fillna(1.0).to_numpy(dtype=float)
-        for name in WORKLOAD_FEATURES:
-            out[name] = out[name].to_numpy(dtype=float) / divisor
+    for divisors, names in ((workload, WORKLOAD_FEATURES), (network, NETWORK_FEATURES)):
+        if divisors is not None:
+            divisor = divisors.reindex(out.index).fillna(1.0).to_numpy(dtype=float)
+            for name in names:
+                out[name] = out[name].to_numpy(dtype=float) / divisor
     return out.fillna(0.0)
 
 

@@ -277,7 +277,7 @@ def score_frames(
     # than part_findings): each employee's weights, evidence and features read only their own
     # findings, so the parts give what the whole would
     weighed = [_weigh_part(weigh, known if known is not None else _read_part(source, ids, p), p, as_of,
-                           half_life, workload, several) for p in parts]  # fmt: skip
+                           half_life, (workload, divisor), several) for p in parts]  # fmt: skip
     evidence = _stack([w.evidence for w in weighed], rule_evidence(empty_weights()))
     lap("findings")
 
@@ -287,7 +287,7 @@ def score_frames(
         for r in e.columns:
             values[f"findings:{r}"] = e[r].reindex(ids).fillna(0.0).to_numpy()
     if not several:
-        feats = behaviour_features(accesses, weighed[0].weights, ids, as_of, half_life, workload)
+        feats = behaviour_features(accesses, weighed[0].weights, ids, as_of, half_life, workload, divisor)
     else:
         feats = pd.concat([w.features for w in weighed]).reindex(ids).fillna(0.0)
         exports = behaviour_features(accesses, empty_weights(), ids, as_of, half_life, workload)
@@ -442,9 +442,10 @@ def _targeted(source, parts: list) -> np.ndarray:
     return pd.unique(np.concatenate(found)) if found else np.array([], dtype=object)
 
 
-def _weigh_part(weigh, found: pd.DataFrame, part, as_of, half_life, workload, several: bool) -> _Part:
+def _weigh_part(weigh, found: pd.DataFrame, part, as_of, half_life, divisors, several: bool) -> _Part:
     """The weights of one part's findings, reduced to the evidence, features and explanations the
-    score reads (the weights themselves kept only when they are the only part)."""
+    score reads (the weights themselves kept only when they are the only part); ``divisors``: the
+    workload and network size divisors of the behaviour features."""
     w = weigh(found)
     aggravated = (w["aggravation"] > 0).to_numpy()
     out = _Part(
@@ -456,7 +457,8 @@ def _weigh_part(weigh, found: pd.DataFrame, part, as_of, half_life, workload, se
     if not several:
         out.weights = w
         return out
-    out.features = behaviour_features(None, w, pd.Index(part, name="employee_id"), as_of, half_life, workload)
+    whose = pd.Index(part, name="employee_id")
+    out.features = behaviour_features(None, w, whose, as_of, half_life, *divisors)
     out.summaries = finding_summaries(w)
     trend = {c: found[c] if t is None else found[c].astype(t) for c, t in TREND_COLUMNS.items()}
     out.trend = pd.DataFrame(trend).reset_index(drop=True)
