@@ -70,6 +70,16 @@ def timed(kind: str, store: Path, out: Path | None = None, env: dict | None = No
     return timed_step(kind, store, out, script=__file__, env=env)
 
 
+def prepared_store(work: Path, dataset: Path, timed_as) -> tuple[Path, dict]:
+    """``work/store`` with ``dataset`` loaded and its findings stored (``timed_as("prepare", ...)``,
+    the calling benchmark's own process), unless an earlier run left it so; and what preparing said."""
+    store = work / "store"
+    if (store / "findings" / "state.json").exists():
+        return store, {}
+    shutil.rmtree(store, ignore_errors=True)
+    return store, timed_as("prepare", store, dataset)[2]
+
+
 def main() -> int:
     opts = arguments(__doc__, step)
     if opts is None:  # a step's own process: done
@@ -77,11 +87,7 @@ def main() -> int:
     import pandas as pd
 
     work = opts.work or Path(tempfile.mkdtemp(prefix="bench-score-lookups-"))
-    store = work / "store"
-    prepared = {}
-    if not (store / "findings" / "state.json").exists():
-        shutil.rmtree(store, ignore_errors=True)
-        prepared = timed("prepare", store, opts.dataset)[2]
+    store, prepared = prepared_store(work, opts.dataset, timed)
     pandas_engine = {"GRAPHRISK_ENGINE": "pandas"}
     runs: dict[str, list] = {"sql": [], "pandas": []}
     for i in range(opts.runs):

@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
 import tempfile
@@ -36,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_incremental import arguments
 from bench_incremental import timed as timed_step
+from bench_score_lookups import prepared_store
 from bench_score_lookups import step as prepare
 
 PARTS_ENV = "BENCH_SCORE_PARTS"
@@ -80,11 +80,7 @@ def main() -> int:
 
     parts = int(os.environ.get(PARTS_ENV, "8"))
     work = opts.work or Path(tempfile.mkdtemp(prefix="bench-score-parts-"))
-    store = work / "store"
-    prepared = {}
-    if not (store / "findings" / "state.json").exists():
-        shutil.rmtree(store, ignore_errors=True)
-        prepared = timed("prepare", store, opts.dataset)[2]
+    store, prepared = prepared_store(work, opts.dataset, timed)
     runs: dict[str, list] = {"one_go": [], "parts": []}
     for i in range(opts.runs):
         runs["one_go"].append(timed("score", store, work / "a.parquet", {PARTS_ENV: "1"}))
