@@ -120,9 +120,11 @@ class FrameFindings:
         self.frame = frame
 
     def per_employee(self) -> pd.Series:
-        """Findings per employee id, in sorted order."""
+        """Findings per employee id, in sorted order (as the stores count theirs)."""
+        from graphrisk.store.findings_store import findings_per_employee
+
         ids = self.frame["employee_id"].astype(object) if len(self.frame) else pd.Series([], dtype=object)
-        return ids.value_counts(sort=False).sort_index().rename("findings").rename_axis("employee_id")
+        return findings_per_employee(ids)
 
     def read(self, employees=None, rules=None) -> pd.DataFrame:
         """The findings (of the employees and rules named, in their order here)."""

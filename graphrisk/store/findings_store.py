@@ -57,6 +57,7 @@ __all__ = [
     "FINDINGS_DIR",
     "FindingsState",
     "day_of",
+    "findings_per_employee",
     "mark_stale",
     "normalise_findings",
     "split_by_day",
@@ -254,11 +255,11 @@ class EmbeddedFindings(_StoredFindings):
         columns = pa.schema([SCHEMA.field("employee_id"), SCHEMA.field("ts")])
         tables = self._tables(since, until, None, columns)
         if not tables:
-            return _counts(pd.Series([], dtype=object))
+            return findings_per_employee(pd.Series([], dtype=object))
         table = pa.concat_tables(tables)
         ts = pd.to_datetime(table.column("ts").to_numpy(), utc=True)
         ids = pd.Series(table.column("employee_id").to_numpy(zero_copy_only=False), dtype=object)
-        return _counts(ids[_window_mask(ts, since, until)])
+        return findings_per_employee(ids[_window_mask(ts, since, until)])
 
     def _tables(self, since, until, where, schema: pa.Schema) -> list[pa.Table]:
         """The day files of the window as Arrow tables of ``schema``'s columns, ``where`` filtered."""
@@ -420,9 +421,9 @@ class Neo4jFindings(_StoredFindings):
         first, last = _day_bounds(since, until)
         frame = self.store.runner.run("findings/per_employee", {"first": first, "last": last})
         if not len(frame):
-            return _counts(pd.Series([], dtype=object))
+            return findings_per_employee(pd.Series([], dtype=object))
         ts = pd.to_datetime(frame["ts"].map(_native), utc=True)
-        return _counts(frame["employee_id"].astype(object)[_window_mask(ts, since, until)])
+        return findings_per_employee(frame["employee_id"].astype(object)[_window_mask(ts, since, until)])
 
     @contextmanager
     def publishing(self, state: FindingsState, *, days=None, replace_all: bool = False, stale_seen=()):
@@ -515,8 +516,12 @@ def _where(rules, employees) -> list | None:
     return where or None
 
 
-def _counts(ids: pd.Series) -> pd.Series:
-    """Findings per employee id, in the ids' sorted order."""
+def findings_per_employee(ids: pd.Series) -> pd.Series:
+    """Findings per employee id (``ids``: one per finding), in sorted order of the ids.
+
+    >>> findings_per_employee(pd.Series(["E2", "E1", "E2"])).to_dict()
+    {'E1': 1, 'E2': 2}
+    """
     return ids.value_counts(sort=False).sort_index().rename("findings").rename_axis("employee_id")
 
 
